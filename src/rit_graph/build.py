@@ -1,0 +1,139 @@
+"""Write the validated graph as dumps, all or nothing, byte-identical across runs.
+
+Every dump is written from the same sorted list of quads, so the same input
+gives the same bytes. The files are written into a fresh folder beside the
+output folder, which then takes the output folder's place: a failed build
+leaves the previous output as it was.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import jsonld
+from .errors import ValidationFailed
+from .formats import BY_NAME
+from .load import Corpus
+from .validate import Report, validate
+
+DUMP_NAME = "rit-graph"
+CONTEXT_FILE = "context.jsonld"
+ONTOLOGY_FILE = "ontology.ttl"
+
+STANDARD_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "schema": "http://schema.org/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "time": "http://www.w3.org/2006/time#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "vann": "http://purl.org/vocab/vann/",
+    "wd": "http://www.wikidata.org/entity/",
+}
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out: Path
+    files: list[Path]
+    report: Report
+
+
+def prefixes(base_iri: str, triples: list[ox.Triple]) -> dict[str, str]:
+    """Standard prefixes, rit:, and one prefix per kind of resource (place:, event:, ...)."""
+    names = {"rit": base_iri + "ontology#", **STANDARD_PREFIXES}
+    ids = base_iri + "id/"
+    kinds = {
+        t.value[len(ids) :].split("/", 1)[0]
+        for triple in triples
+        for t in (triple.subject, triple.object)
+        if isinstance(t, ox.NamedNode) and t.value.startswith(ids) and "/" in t.value[len(ids) :]
+    }
+    for kind in sorted(kinds):
+        if re.fullmatch(r"[a-z][a-z0-9-]*", kind) and kind not in names:
+            names[kind] = ids + kind + "/"
+    return names
+
+
+def sorted_quads(store: ox.Store) -> list[ox.Quad]:
+    return sorted(store, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+
+
+def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
+    """The default-graph view: every triple once, in a stable order."""
+    return sorted({q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def write_dumps(corpus: Corpus, folder: Path) -> list[Path]:
+    """Write the dumps of CORPUS into FOLDER; they differ in syntax only."""
+    base = corpus.project.base_iri
+    quads = sorted_quads(corpus.data)
+    triples = union_triples(quads)
+    names = prefixes(base, triples)
+    context = jsonld.package_context(CONTEXT_FILE, base)
+
+    def rdf(fmt: str, data: list[ox.Triple] | list[ox.Quad]) -> Callable[[Path], None]:
+        return lambda path: ox.serialize(data, str(path), BY_NAME[fmt].oxigraph, prefixes=names)
+
+    def compacted(path: Path) -> None:
+        nquads = ox.serialize(triples, format=ox.RdfFormat.N_QUADS).decode("utf-8")
+        path.write_text(jsonld.dumps(jsonld.compact(jsonld.from_nquads(nquads), context)), encoding="utf-8")
+
+    writers: dict[str, Callable[[Path], None]] = {
+        DUMP_NAME + ".ttl": rdf("turtle", triples),
+        DUMP_NAME + ".nt": rdf("ntriples", triples),
+        DUMP_NAME + ".trig": rdf("trig", quads),
+        DUMP_NAME + ".jsonld": compacted,
+        CONTEXT_FILE: lambda path: path.write_text(jsonld.dumps(context), encoding="utf-8"),
+        ONTOLOGY_FILE: rdf("turtle", sorted(corpus.ontology, key=str)),
+    }
+    written = []
+    for name, write in writers.items():
+        write(folder / name)
+        written.append(folder / name)
+    return written
+
+
+def build(corpus: Corpus, out: Path) -> BuildResult:
+    """Validate CORPUS, then replace OUT with its dumps; on any failure OUT is left alone."""
+    report = validate(corpus)
+    if not report.conforms:
+        raise ValidationFailed("the data does not conform to the shapes; nothing was written\n\n" + report.to_text())
+    with _replacing(out) as folder:
+        files = write_dumps(corpus, folder)
+    return BuildResult(out, [out / f.name for f in files], report)
+
+
+@contextmanager
+def _replacing(out: Path) -> Iterator[Path]:
+    """A temporary folder beside OUT that takes OUT's place if the block succeeds."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        yield staging
+        staging.chmod(0o755)
+        if out.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            out.replace(retired / out.name)
+            staging.replace(out)
+            shutil.rmtree(retired)
+        else:
+            staging.replace(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

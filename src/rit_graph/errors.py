@@ -1,0 +1,53 @@
+"""Errors that the command line turns into a message and an exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Exit codes, one per kind of outcome, shared by every command.
+EXIT_OK = 0
+EXIT_VIOLATIONS = 1
+EXIT_INPUT = 2
+
+
+class RitGraphError(Exception):
+    """Base class: a problem the user can fix, reported without a traceback."""
+
+    exit_code = EXIT_INPUT
+
+
+class InputError(RitGraphError):
+    """A project file is missing, unreadable or malformed.
+
+    The message names the file and, where known, the line and column, and
+    says how to fix it.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        problem: str,
+        fix: str = "",
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        self.fix = fix
+        self.line = line
+        self.column = column
+        where = str(path)
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        message = f"{where}: {problem}"
+        if fix:
+            message += f"\n  how to fix: {fix}"
+        super().__init__(message)
+
+
+class ValidationFailed(RitGraphError):
+    """The data does not conform to the shapes; raised where conformance is required (build)."""
+
+    exit_code = EXIT_VIOLATIONS
