@@ -37,6 +37,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("title", "rit-graph", "Title of the published dataset."),
     Setting(
+        "description",
+        "Regional industry cooperation announcements as a knowledge graph, every fact traced to its source.",
+        "Description of the published dataset (catalog.ttl).",
+    ),
+    Setting("publisher_name", "", "Name of the dataset's publisher; left out of the catalog when empty."),
+    Setting("publisher_iri", "", "IRI of the dataset's publisher; left out of the catalog when empty."),
+    Setting("downloads_url", "", "Where the dumps are published (catalog download URLs); default BASE/downloads/."),
+    Setting(
         "license",
         "https://creativecommons.org/licenses/by/4.0/",
         "Licence IRI of the published dataset (the source texts keep their publishers' rights).",

@@ -1,0 +1,186 @@
+"""Describe the dumps in DCAT-AP.de terms with VoID statistics, and gzip them.
+
+Open-data portals such as GovData harvest ``catalog.ttl``: one dcat:Dataset
+with a dcat:Distribution per file (download URL, media type, format, byte
+size, licence, SHA-256 checksum as ``spdx:checksum``) and VoID figures
+computed from the graph. Nothing is invented: a publisher appears only when
+the project's settings name one.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .formats import for_path
+from .load import Corpus
+
+DCAT = "http://www.w3.org/ns/dcat#"
+DCTERMS = "http://purl.org/dc/terms/"
+VOID = "http://rdfs.org/ns/void#"
+SPDX = "http://spdx.org/rdf/terms#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+IANA = "https://www.iana.org/assignments/media-types/"
+EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
+
+#: EU file-type authority codes for the formats rit-graph writes.
+FILE_TYPES = {"turtle": "RDF_TURTLE", "ntriples": "RDF_N_TRIPLES", "trig": "RDF_TRIG", "jsonld": "JSON_LD",
+              "nquads": "RDF_N_QUADS", "rdfxml": "RDF_XML"}
+LANGUAGES = {"de": "DEU", "en": "ENG", "ja": "JPN"}
+CATALOG_FILE = "catalog.ttl"
+
+PREFIXES = {"dcat": DCAT, "dcterms": DCTERMS, "void": VOID, "spdx": SPDX, "foaf": FOAF,
+            "xsd": XSD, "dcatde": "http://dcat-ap.de/def/dcatde/"}
+
+
+@dataclass(frozen=True)
+class Download:
+    """What a downloads page and the catalog say of one file."""
+
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    compressed: bool
+
+
+def gzip_file(path: Path) -> Path:
+    """PATH.gz, byte-identical across runs (no timestamp, no file name in the header)."""
+    target = path.with_name(path.name + ".gz")
+    with path.open("rb") as src, target.open("wb") as raw:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as out:
+            shutil.copyfileobj(src, out)
+    return target
+
+
+def describe(path: Path) -> Download:
+    data = path.read_bytes()
+    compressed = path.suffix == ".gz"
+    inner = Path(path.stem) if compressed else path
+    rdf_format = for_path(inner)
+    media_type = rdf_format.media_type if rdf_format else "application/octet-stream"
+    return Download(path.name, media_type, len(data), hashlib.sha256(data).hexdigest(), compressed)
+
+
+def catalog(corpus: Corpus, downloads: list[Download]) -> list[ox.Triple]:
+    """The DCAT-AP.de description of the dataset and its distributions, with VoID statistics."""
+    project = corpus.project
+    base = project.base_iri
+    dataset = ox.NamedNode(base + "dataset")
+    catalog_node = ox.NamedNode(base + "catalog")
+    licence = ox.NamedNode(project.setting("license"))
+    download_base = project.setting("downloads_url") or base + "downloads/"
+    triples = [
+        ox.Triple(catalog_node, RDF_TYPE, ox.NamedNode(DCAT + "Catalog")),
+        ox.Triple(catalog_node, _n(DCTERMS, "title"), ox.Literal(project.setting("title"))),
+        ox.Triple(catalog_node, _n(DCAT, "dataset"), dataset),
+        ox.Triple(dataset, RDF_TYPE, ox.NamedNode(DCAT + "Dataset")),
+        ox.Triple(dataset, RDF_TYPE, ox.NamedNode(VOID + "Dataset")),
+        ox.Triple(dataset, _n(DCTERMS, "title"), ox.Literal(project.setting("title"))),
+        ox.Triple(dataset, _n(DCTERMS, "description"), ox.Literal(project.setting("description"))),
+        ox.Triple(dataset, _n(DCTERMS, "license"), licence),
+        ox.Triple(dataset, _n(DCAT, "theme"), ox.NamedNode(EU_THEME + "ECON")),
+        ox.Triple(dataset, _n(VOID, "sparqlEndpoint"), ox.NamedNode(base + "sparql")),
+        ox.Triple(dataset, _n(VOID, "uriSpace"), ox.Literal(base + "id/")),
+    ]
+    if project.setting("publisher_name") and project.setting("publisher_iri"):
+        publisher = ox.NamedNode(project.setting("publisher_iri"))
+        triples += [
+            ox.Triple(dataset, _n(DCTERMS, "publisher"), publisher),
+            ox.Triple(catalog_node, _n(DCTERMS, "publisher"), publisher),
+            ox.Triple(publisher, RDF_TYPE, ox.NamedNode(FOAF + "Agent")),
+            ox.Triple(publisher, _n(FOAF, "name"), ox.Literal(project.setting("publisher_name"))),
+        ]
+    triples += _void(corpus, dataset)
+    for item in downloads:
+        triples += _distribution(base, dataset, licence, download_base, item)
+    return sorted(set(triples), key=str)
+
+
+def write_catalog(corpus: Corpus, folder: Path, files: list[Path]) -> tuple[Path, list[Download]]:
+    downloads = [describe(f) for f in files]
+    path = folder / CATALOG_FILE
+    ox.serialize(catalog(corpus, downloads), str(path), ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return path, downloads
+
+
+def _distribution(base: str, dataset: ox.NamedNode, licence: ox.NamedNode, download_base: str,
+                  item: Download) -> list[ox.Triple]:
+    node = ox.NamedNode(f"{base}dataset/distribution/{item.name}")
+    checksum = ox.BlankNode("sha256-" + item.sha256[:16])
+    inner = Path(item.name[:-3]) if item.compressed else Path(item.name)
+    rdf_format = for_path(inner)
+    url = ox.NamedNode(download_base + item.name)
+    triples = [
+        ox.Triple(dataset, _n(DCAT, "distribution"), node),
+        ox.Triple(node, RDF_TYPE, ox.NamedNode(DCAT + "Distribution")),
+        ox.Triple(node, _n(DCTERMS, "title"), ox.Literal(item.name)),
+        ox.Triple(node, _n(DCAT, "downloadURL"), url),
+        ox.Triple(node, _n(DCAT, "accessURL"), url),
+        ox.Triple(node, _n(DCAT, "mediaType"), ox.NamedNode(IANA + item.media_type)),
+        ox.Triple(node, _n(DCAT, "byteSize"), ox.Literal(str(item.size), datatype=_n(XSD, "nonNegativeInteger"))),
+        ox.Triple(node, _n(DCTERMS, "license"), licence),
+        ox.Triple(node, _n(SPDX, "checksum"), checksum),
+        ox.Triple(checksum, RDF_TYPE, ox.NamedNode(SPDX + "Checksum")),
+        ox.Triple(checksum, _n(SPDX, "algorithm"), ox.NamedNode(SPDX + "checksumAlgorithm_sha256")),
+        ox.Triple(checksum, _n(SPDX, "checksumValue"), ox.Literal(item.sha256, datatype=_n(XSD, "hexBinary"))),
+    ]
+    if rdf_format and rdf_format.name in FILE_TYPES:
+        triples.append(ox.Triple(node, _n(DCTERMS, "format"), ox.NamedNode(EU_FILE_TYPE + FILE_TYPES[rdf_format.name])))
+        if item.name.startswith("rit-graph."):
+            triples.append(ox.Triple(dataset, _n(VOID, "dataDump"), url))
+    if item.compressed:
+        triples.append(ox.Triple(node, _n(DCAT, "compressFormat"), ox.NamedNode(IANA + "application/gzip")))
+    return triples
+
+
+VOID_QUERY = """
+SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
+       (COUNT(DISTINCT ?p) AS ?properties) (COUNT(DISTINCT ?typed) AS ?entities)
+WHERE { ?s ?p ?o OPTIONAL { FILTER (?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>) BIND (?s AS ?typed) } }
+"""
+CLASS_QUERY = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY ?class"
+LANGUAGE_QUERY = "SELECT DISTINCT (LANG(?o) AS ?lang) WHERE { ?s ?p ?o FILTER (isLiteral(?o) && LANG(?o) != '') }"
+
+
+def _void(corpus: Corpus, dataset: ox.NamedNode) -> list[ox.Triple]:
+    def rows(query: str) -> list[list[str]]:
+        return [[t.value for t in row] for row in corpus.data.query(query, use_default_graph_as_union=True)]  # type: ignore[union-attr]
+
+    def integer(value: str | int) -> ox.Literal:
+        return ox.Literal(str(value), datatype=_n(XSD, "integer"))
+
+    triples_n, subjects, objects, properties, entities = rows(VOID_QUERY)[0]
+    classes = rows(CLASS_QUERY)
+    out = [
+        ox.Triple(dataset, _n(VOID, "triples"), integer(triples_n)),
+        ox.Triple(dataset, _n(VOID, "distinctSubjects"), integer(subjects)),
+        ox.Triple(dataset, _n(VOID, "distinctObjects"), integer(objects)),
+        ox.Triple(dataset, _n(VOID, "properties"), integer(properties)),
+        ox.Triple(dataset, _n(VOID, "classes"), integer(len(classes))),
+        ox.Triple(dataset, _n(VOID, "entities"), integer(entities)),
+    ]
+    for (lang,) in rows(LANGUAGE_QUERY):
+        if lang in LANGUAGES:
+            out.append(ox.Triple(dataset, _n(DCTERMS, "language"), ox.NamedNode(EU_LANGUAGE + LANGUAGES[lang])))
+    for cls, n in classes:
+        partition = ox.BlankNode("class-" + hashlib.sha1(cls.encode()).hexdigest()[:16])
+        out += [
+            ox.Triple(dataset, _n(VOID, "classPartition"), partition),
+            ox.Triple(partition, _n(VOID, "class"), ox.NamedNode(cls)),
+            ox.Triple(partition, _n(VOID, "entities"), integer(n)),
+        ]
+    return out
+
+
+def _n(namespace: str, local: str) -> ox.NamedNode:
+    return ox.NamedNode(namespace + local)
