@@ -1,7 +1,8 @@
-"""Shared fixtures: the repository's own project, loaded once per session."""
+"""Shared fixtures: the repository's own project and a minimal one, each loaded once per session."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,17 @@ from rit_graph.load import Corpus, load
 from rit_graph.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+#: The minimal valid project (base IRI https://example.org/kb/) without ontology and shapes.
+MINI = TESTS / "shapes" / "valid"
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    """A project folder at TARGET: SOURCE's data and settings with the repository's ontology and shapes."""
+    shutil.copytree(source, target)
+    for folder in ("ontology", "shapes"):
+        shutil.copytree(ROOT / folder, target / folder)
+    return target
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +32,19 @@ def project() -> Project:
 @pytest.fixture(scope="session")
 def corpus(project: Project) -> Corpus:
     return load(project)
+
+
+@pytest.fixture(scope="session")
+def mini_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return Project.open(copy_project(MINI, tmp_path_factory.mktemp("mini") / "project"))
+
+
+@pytest.fixture(scope="session")
+def mini_corpus(mini_project: Project) -> Corpus:
+    return load(mini_project)
+
+
+@pytest.fixture
+def mini_folder(tmp_path: Path) -> Path:
+    """A fresh copy of the minimal project that a test may change."""
+    return copy_project(MINI, tmp_path / "project")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import jsonld
+from . import jsonld, schemaorg
 from .errors import ValidationFailed
 from .formats import BY_NAME
 from .load import Corpus
@@ -51,6 +51,8 @@ class BuildResult:
     out: Path
     files: list[Path]
     report: Report
+    #: The schema.org projection checked against the search engines' requirements.
+    schemaorg_report: Report
 
 
 def prefixes(base_iri: str, triples: list[ox.Triple]) -> dict[str, str]:
@@ -100,6 +102,9 @@ def write_dumps(corpus: Corpus, folder: Path) -> list[Path]:
         DUMP_NAME + ".jsonld": compacted,
         CONTEXT_FILE: lambda path: path.write_text(jsonld.dumps(context), encoding="utf-8"),
         ONTOLOGY_FILE: rdf("turtle", sorted(corpus.ontology, key=str)),
+        schemaorg.DUMP_FILE: lambda path: path.write_text(
+            jsonld.dumps(schemaorg.document(schemaorg.project(corpus))), encoding="utf-8"
+        ),
     }
     written = []
     for name, write in writers.items():
@@ -113,9 +118,15 @@ def build(corpus: Corpus, out: Path) -> BuildResult:
     report = validate(corpus)
     if not report.conforms:
         raise ValidationFailed("the data does not conform to the shapes; nothing was written\n\n" + report.to_text())
+    markup_report = schemaorg.check(corpus, schemaorg.project(corpus))
+    if not markup_report.conforms:
+        raise ValidationFailed(
+            "the schema.org projection lacks what search engines require; nothing was written\n\n"
+            + markup_report.to_text()
+        )
     with _replacing(out) as folder:
         files = write_dumps(corpus, folder)
-    return BuildResult(out, [out / f.name for f in files], report)
+    return BuildResult(out, [out / f.name for f in files], report, markup_report)
 
 
 @contextmanager

@@ -16,7 +16,8 @@ import click
 
 from .errors import EXIT_VIOLATIONS, RitGraphError
 from .load import Corpus, load
-from .project import Project
+from .project import DEFAULT_BASE_IRI, Project
+from .sparql import FORMAT_NAMES, Limits
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -109,6 +110,9 @@ def build(corpus: Corpus, out: Path) -> None:
     result = run(corpus, out)
     for path in result.files:
         click.echo(f"wrote {path} ({path.stat().st_size} bytes)")
+    if result.schemaorg_report.count("warning"):
+        click.echo("\nschema.org markup: recommended properties the data does not give\n", err=True)
+        click.echo(result.schemaorg_report.to_text(), err=True, nl=False)
 
 
 @cli.command()
@@ -121,3 +125,145 @@ def stats(corpus: Corpus) -> None:
     from .stats import stats as run
 
     click.echo(run(corpus).to_text(corpus.project.base_iri), nl=False)
+
+
+@cli.command()
+@click.argument("iri", required=False)
+@click.option("--announcement", metavar="NAME", help="The announcement whose page to mark up (its folder name).")
+@click.option(
+    "--lang",
+    type=click.Choice(["de", "en"]),
+    default="de",
+    show_default=True,
+    help="Language of names and descriptions in the block.",
+)
+@project_option
+def markup(corpus: Corpus, iri: str | None, announcement: str | None, lang: str) -> None:
+    """Print the schema.org JSON-LD <script> block for a page, ready to paste.
+
+    Without IRI, the block of the announcement page (pass --announcement NAME
+    if the project has several); with IRI (absolute, or relative to the base
+    IRI such as id/place/kitakyushu), the block of that resource's page.
+
+    Example: rit-graph markup id/place/kitakyushu --lang en
+    """
+    from . import schemaorg
+    from .embed import script_element
+
+    if iri and announcement:
+        raise click.UsageError("give either IRI or --announcement, not both")
+    page = schemaorg.resolve(corpus, iri, announcement)
+    click.echo(script_element(schemaorg.markup(schemaorg.project(corpus), page, lang)), nl=False)
+
+
+@cli.command()
+@click.argument("query_text", metavar="[QUERY]", required=False)
+@click.option(
+    "--file",
+    "query_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the query from this file instead of the QUERY argument.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", *FORMAT_NAMES]),
+    help="Output format; default: table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE.",
+)
+@project_option
+def query(corpus: Corpus, query_text: str | None, query_file: Path | None, fmt: str | None) -> None:
+    """Run a SPARQL query on the project's graph (default graph = union of all graphs).
+
+    Relative IRIs in the query resolve against the project's base IRI.
+
+    Example: rit-graph query --file queries/cluster-partnerships.rq --format csv
+    """
+    from . import sparql
+
+    if (query_text is None) == (query_file is None):
+        raise click.UsageError("give either a QUERY or --file FILE")
+    text = sparql.read_query(query_file) if query_file else str(query_text)
+    checked = sparql.check(text)
+    store = sparql.project_store(corpus)
+    base = corpus.project.base_iri
+    fmt = fmt or ("turtle" if checked.form.gives_graph else "table")
+    if fmt == "table":
+        click.echo(sparql.render_table(store, checked, base), nl=False)
+    else:
+        answer = sparql.execute(store, sparql.Request(checked, fmt, base_iri=base))
+        click.echo(answer.body.decode("utf-8"), nl=False)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=Limits.timeout,
+    show_default=True,
+    help="Seconds a query may run; then it is stopped and the client gets 503.",
+)
+@click.option(
+    "--data",
+    "data_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Serve these RDF files instead of the project (TriG/N-Quads keep their graph names). Repeatable.",
+)
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Project folder to serve (and whose queries/ the query page offers as examples).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=Limits.workers,
+    show_default=True,
+    help="Queries answered at the same time, each in its own process.",
+)
+@click.option(
+    "--max-body-bytes",
+    type=click.IntRange(min=1),
+    default=Limits.max_body_bytes,
+    show_default=True,
+    help="Largest request body (or query string) accepted; larger requests get 413.",
+)
+@click.option(
+    "--max-result-bytes",
+    type=click.IntRange(min=1),
+    default=Limits.max_result_bytes,
+    show_default=True,
+    help="Largest serialised result sent; larger results are stopped with an error.",
+)
+def serve(
+    host: str,
+    port: int,
+    timeout: float,
+    data_files: tuple[Path, ...],
+    project_dir: Path,
+    workers: int,
+    max_body_bytes: int,
+    max_result_bytes: int,
+) -> None:
+    """Serve a read-only SPARQL 1.1 endpoint at /sparql (query page and service description on GET).
+
+    Example: rit-graph serve --port 8000 --timeout 10
+    """
+    import uvicorn
+
+    from . import sparql
+    from .server import create_app, read_examples
+
+    if data_files:
+        store, base = sparql.files_store(data_files, DEFAULT_BASE_IRI), DEFAULT_BASE_IRI
+    else:
+        corpus = load(Project.open(project_dir))
+        store, base = sparql.project_store(corpus), corpus.project.base_iri
+    limits = Limits(timeout, max_body_bytes, max_result_bytes, workers)
+    app = create_app(store, limits, base, read_examples(project_dir / "queries"))
+    uvicorn.run(app, host=host, port=port)

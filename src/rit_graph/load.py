@@ -52,7 +52,8 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as e:
         before = data[: e.start]
         line = before.count(b"\n") + 1
-        column = e.start - (before.rfind(b"\n") + 1) + 1
+        # Count characters, as editors and the RDF parsers do: the bytes before the bad one decode.
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8")) + 1
         raise InputError(
             path,
             f"not valid UTF-8: byte 0x{data[e.start]:02x} cannot be decoded ({e.reason})",

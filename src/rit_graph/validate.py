@@ -11,7 +11,6 @@ was checked against, so that one provenance rule covers both kinds of facts.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
@@ -97,7 +96,7 @@ def validate(corpus: Corpus) -> Report:
     conforms, results, _ = pyshacl.validate(
         data, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=True
     )
-    return Report(bool(conforms), _by_resource(corpus, results, data), results)
+    return Report(bool(conforms), _by_resource(corpus, results, data, shapes), results)
 
 
 def reference_records(corpus: Corpus) -> list[ox.Triple]:
@@ -151,7 +150,9 @@ def _rit_prefix_declaration(
     return (rdflib.URIRef(ontology), SH.declare, declaration)
 
 
-def _by_resource(corpus: Corpus, results: rdflib.Graph, data: rdflib.Graph) -> list[ResourceReport]:
+def _by_resource(
+    corpus: Corpus, results: rdflib.Graph, data: rdflib.Graph, shapes: rdflib.Graph
+) -> list[ResourceReport]:
     project = corpus.project
     names = _Names(project.base_iri, data)
     folders = {str(g.value): f"data/announcements/{name}/" for name, g in corpus.announcement_graphs.items()}
@@ -180,13 +181,20 @@ def _by_resource(corpus: Corpus, results: rdflib.Graph, data: rdflib.Graph) -> l
                 within + (str(message) if message else "does not conform"),
                 names.show(path) if isinstance(path, rdflib.URIRef) else None,
                 names.show(value) if value is not None and value != focus else None,
-                names.show(results.value(result, SH.sourceShape)),
+                names.show(_node_shape(shapes, results.value(result, SH.sourceShape))),
                 names.show(results.value(result, SH.sourceConstraintComponent)),
             )
         )
     for report in grouped.values():
         report.findings.sort(key=lambda f: (f.severity, f.path or "", f.value or "", f.message))
     return [grouped[k] for k in sorted(grouped)]
+
+
+def _node_shape(shapes: rdflib.Graph, shape: rdflib.term.Node | None) -> rdflib.term.Node | None:
+    """The named shape a result comes from: a property shape is a blank node that shows as "[]"."""
+    if isinstance(shape, rdflib.BNode):
+        return next(shapes.subjects(SH.property, shape), shape)
+    return shape
 
 
 def _ox(node: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode:

@@ -1,0 +1,71 @@
+"""How load, validate and build scale with the number of announcements.
+
+Makes a synthetic project of N copies of the bw-i announcement (each with its
+own IRIs, about 1,100 triples each) beside the repository's reference data,
+then times each step once. Prints a table with the machine it ran on.
+
+    .venv/bin/python benchmarks/build_scale.py 1 10 50
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rit_graph.build import build
+from rit_graph.load import load
+from rit_graph.project import Project
+from rit_graph.validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "data" / "announcements" / "bwi-cluster-japan-rit"
+LOCAL_KINDS = ("partnership", "selection", "application", "event", "delegation", "market", "indicator", "distance")
+
+
+def make_project(folder: Path, copies: int) -> Project:
+    for part in ("ontology", "shapes", "data/reference"):
+        shutil.copytree(ROOT / part, folder / part)
+    text = (SEED / "announcement.ttl").read_text(encoding="utf-8")
+    for n in range(copies):
+        name = f"synthetic-{n:05d}"
+        copy = text.replace("bwi-cluster-japan-rit", name)
+        for kind in LOCAL_KINDS:
+            copy = re.sub(rf"<id/{kind}/>", f"<id/{kind}/s{n:05d}->", copy)
+        target = folder / "data" / "announcements" / name
+        target.mkdir(parents=True)
+        (target / "announcement.ttl").write_text(copy, encoding="utf-8")
+        shutil.copy(SEED / "source.txt", target / "source.txt")
+    return Project.open(folder)
+
+
+def timed(step):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    result = step()
+    return result, time.perf_counter() - start
+
+
+def main(sizes: list[int]) -> None:
+    print(f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+    print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
+    print()
+    print("| announcements | triples | load s | validate s | build (validate + write) s |")
+    print("|---:|---:|---:|---:|---:|")
+    for copies in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            project = make_project(Path(tmp) / "project", copies)
+            corpus, t_load = timed(lambda: load(project))
+            report, t_validate = timed(lambda: validate(corpus))
+            assert report.conforms, report.to_text()
+            _, t_build = timed(lambda: build(corpus, Path(tmp) / "dist"))
+            print(f"| {copies} | {len(corpus.data)} | {t_load:.2f} | {t_validate:.2f} | {t_build:.2f} |")
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [1, 10, 50])

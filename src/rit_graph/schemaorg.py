@@ -1,0 +1,185 @@
+"""The graph in schema.org's terms, as markup blocks for web pages.
+
+The projection is declarative: the SPARQL CONSTRUCT queries shipped in
+``schemaorg-queries/`` derive schema.org facts from the ontology's own
+alignments (rdfs:subClassOf / rdfs:subPropertyOf to http://schema.org/ terms,
+skos matches for event statuses) and add the structure search engines
+expect (postal addresses, organizers, property values). They run with the
+project's base IRI, so ``rit:`` in them is the project's vocabulary whatever
+the base; the ontology is queried as the named graph ``<graph/ontology>``.
+JSON-LD is produced with a context shipped in the package, never fetched.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+import rdflib
+from pyld import jsonld as pyld
+
+from . import jsonld
+from .errors import RitGraphError
+from .load import Corpus
+from .validate import Report, _by_resource, to_rdflib
+
+QUERIES = "schemaorg-queries"
+CONTEXT_FILE = "schemaorg-context.jsonld"
+SHAPES_FILE = "schemaorg-shapes.ttl"
+DUMP_FILE = "schema-org.jsonld"
+LANGUAGES = ("de", "en")
+
+
+class UnknownResource(RitGraphError):
+    """A markup block was asked for a resource the projection does not describe."""
+
+
+def queries() -> dict[str, str]:
+    """The projection's CONSTRUCT queries by file name."""
+    folder = resources.files("rit_graph").joinpath(QUERIES)
+    return {
+        f.name: f.read_text(encoding="utf-8")
+        for f in sorted(folder.iterdir(), key=lambda f: f.name)
+        if f.name.endswith(".rq")
+    }
+
+
+def project(corpus: Corpus) -> list[ox.Triple]:
+    """The schema.org facts the graph holds, in a stable order."""
+    base = corpus.project.base_iri
+    store = ox.Store()
+    store.extend(corpus.data)
+    ontology = ox.NamedNode(corpus.project.graph_iri("ontology"))
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, ontology) for t in corpus.ontology)
+    data_graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+        ox.NamedNode(corpus.project.graph_iri("reference")),
+        *corpus.announcement_graphs.values(),
+    ]
+    triples: set[ox.Triple] = set()
+    for query in queries().values():
+        triples.update(store.query(query, base_iri=base, default_graph=data_graphs))  # type: ignore[arg-type]
+    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def in_language(triples: list[ox.Triple], language: str) -> list[ox.Triple]:
+    """TRIPLES with texts in LANGUAGE only; where a fact has no such text, its texts as they are.
+
+    A headline written only in German thus stays in an English block, marked as German.
+    """
+    texts: dict[tuple[Any, Any], list[ox.Triple]] = defaultdict(list)
+    kept = []
+    for t in triples:
+        if isinstance(t.object, ox.Literal) and t.object.language:
+            texts[(t.subject, t.predicate)].append(t)
+        else:
+            kept.append(t)
+    for group in texts.values():
+        chosen = [t for t in group if t.object.language == language]  # type: ignore[union-attr]
+        kept += chosen or group
+    return sorted(kept, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def context(language: str | None = None) -> dict[str, Any]:
+    """The shipped context; with LANGUAGE, plain strings in it are texts in that language."""
+    document = jsonld.package_context(CONTEXT_FILE)
+    if language:
+        document["@context"]["@language"] = language
+    return document
+
+
+def expand(triples: list[ox.Triple]) -> list[dict[str, Any]]:
+    """Expanded JSON-LD; numbers and booleans become JSON numbers and booleans.
+
+    The triples go to pyld as its dataset structure, not as N-Quads text:
+    pyld splits N-Quads at U+2028 and U+2029, which a text may hold.
+    """
+    dataset = {
+        "@default": [
+            {"subject": _term(t.subject), "predicate": _term(t.predicate), "object": _term(t.object)} for t in triples
+        ]
+    }
+    return pyld.from_rdf(dataset, {"useNativeTypes": True, **jsonld.OPTIONS})  # type: ignore[no-any-return]
+
+
+def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "IRI", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "blank node", "value": "_:" + term.value}
+    if isinstance(term, ox.Literal):
+        described = {"type": "literal", "value": term.value, "datatype": term.datatype.value}
+        return described | ({"language": term.language} if term.language else {})
+    raise TypeError(f"no JSON-LD form for {term}")
+
+
+def document(triples: list[ox.Triple]) -> dict[str, Any]:
+    """The whole projection, compacted with the shipped context (the build's schema-org.jsonld)."""
+    return jsonld.compact(expand(triples), context())
+
+
+def resolve(corpus: Corpus, iri: str | None = None, announcement: str | None = None) -> str:
+    """The IRI of the page asked for: IRI (absolute or relative to the base), or an announcement's.
+
+    Without either, the project's one announcement; a project with several
+    must say which, since no announcement is more the page than another.
+    """
+    project = corpus.project
+    if iri:
+        return iri if urlsplit(iri).scheme else project.base_iri + iri
+    names = sorted(corpus.announcement_graphs)
+    if announcement is None:
+        if len(names) != 1:
+            found = ", ".join(names) or "none"
+            raise UnknownResource(
+                f"the project has {len(names)} announcements ({found}): pass an IRI or --announcement NAME"
+            )
+        announcement = names[0]
+    if announcement not in corpus.announcement_graphs:
+        raise UnknownResource(f"no announcement {announcement!r}; the project has: {', '.join(names) or 'none'}")
+    return project.announcement_iri(announcement)
+
+
+def markup(triples: list[ox.Triple], iri: str, language: str = "de") -> dict[str, Any]:
+    """The markup block of the page about IRI: that resource as one tree, in LANGUAGE.
+
+    Framing embeds each resource the root links to where it is first
+    reached, so a person reads the block from the top down; a resource
+    reached again is referred to by its @id.
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"no markup in language {language!r}; choose one of {', '.join(LANGUAGES)}")
+    if not any(isinstance(t.subject, ox.NamedNode) and t.subject.value == iri for t in triples):
+        raise UnknownResource(
+            f"<{iri}> is not described in schema.org terms: give the IRI of an announcement, "
+            "organisation, place, programme, partnership or event (such as id/place/kitakyushu)"
+        )
+    frame = {"@context": context(language)["@context"], "@id": iri, "@embed": "@once"}
+    framed = pyld.frame(expand(in_language(triples, language)), frame, {**jsonld.OPTIONS, "omitGraph": True})
+    return framed  # type: ignore[no-any-return]
+
+
+def shapes() -> rdflib.Graph:
+    text = resources.files("rit_graph").joinpath(SHAPES_FILE).read_text(encoding="utf-8")
+    return rdflib.Graph().parse(data=text, format="turtle")
+
+
+def check(corpus: Corpus, triples: list[ox.Triple]) -> Report:
+    """Validate the projection against the search engines' requirements.
+
+    Missing required properties are violations; missing recommended ones are
+    warnings (the source does not give a publication date, author or image,
+    and the projection does not invent them).
+    """
+    import pyshacl  # slow to import; only commands that validate pay for it
+
+    data = to_rdflib(triples)
+    rules = shapes()
+    # The shapes file also states the few schema.org subclass axioms the
+    # targets need (schema:BusinessEvent is a schema:Event, ...).
+    conforms, results, _ = pyshacl.validate(
+        data, shacl_graph=rules, ont_graph=rules, inference="none", allow_warnings=True, advanced=True
+    )
+    return Report(bool(conforms), _by_resource(corpus, results, data, rules), results)

@@ -1,0 +1,290 @@
+"""The web app: a read-only SPARQL 1.1 Protocol endpoint at /sparql.
+
+``create_app`` lists every route in one place; later pages (linked-data
+views of /id/...) are added there. Queries run in a QueryPool of worker
+processes started when the app starts, so a runaway query is killed without
+stopping the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import jinja2
+import pyoxigraph as ox
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URL
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from . import sparql
+from .formats import BY_MEDIA_TYPE, BY_NAME
+from .sparql import GRAPH_FORMATS, Form, Limits, QueryError, QueryPool
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A named example query from the project's queries/ folder."""
+
+    name: str
+    description: str
+    text: str
+
+
+def read_examples(folder: Path) -> list[Example]:
+    """Every .rq in FOLDER; its leading # comment lines say what it asks."""
+    if not folder.is_dir():
+        return []
+    result = []
+    for path in sorted(folder.glob("*.rq")):
+        text = sparql.read_query(path)
+        header = []
+        for line in text.splitlines():
+            if not line.startswith("#"):
+                break
+            header.append(line.lstrip("# ").strip())
+        result.append(Example(path.stem, " ".join(h for h in header if h), text))
+    return result
+
+
+def create_app(
+    store: ox.Store,
+    limits: Limits | None = None,
+    base_iri: str | None = None,
+    examples: list[Example] | None = None,
+    title: str = "rit-graph",
+) -> Starlette:
+    """The ASGI app serving STORE; query workers start with the app and stop with it."""
+    limits = limits or Limits()
+    endpoint = SparqlEndpoint(store, limits, base_iri, examples or [], title)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        endpoint.pool = QueryPool(store, limits.workers, limits.timeout)
+        app.state.pool = endpoint.pool
+        try:
+            yield
+        finally:
+            endpoint.pool.close()
+
+    routes = [
+        Route("/sparql", endpoint.handle, methods=["GET", "POST"]),
+    ]
+    middleware = [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=["*"],
+            allow_methods=["GET", "POST"],
+            allow_headers=["Accept", "Content-Type"],
+        )
+    ]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+
+class SparqlEndpoint:
+    """The SPARQL 1.1 Protocol: GET and both POST forms, read-only."""
+
+    def __init__(
+        self, store: ox.Store, limits: Limits, base_iri: str | None, examples: list[Example], title: str
+    ) -> None:
+        self.store = store
+        self.limits = limits
+        self.base_iri = base_iri
+        self.examples = examples
+        self.title = title
+        self.pool: QueryPool | None = None
+        self.templates = jinja2.Environment(
+            loader=jinja2.PackageLoader("rit_graph", "templates"), autoescape=True
+        )
+
+    async def handle(self, request: Request) -> Response:
+        try:
+            params = await self._params(request)
+            queries = [v for k, v in params if k == "query"]
+            if any(k == "update" for k, _ in params):
+                raise sparql.ReadOnly(sparql.READ_ONLY)
+            if not queries:
+                return self._describe(request)
+            if len(queries) > 1:
+                raise QueryError("send exactly one query parameter")
+            return await self._query(request, queries[0], params)
+        except QueryError as e:
+            return PlainTextResponse(str(e) + "\n", status_code=e.status)
+
+    async def _params(self, request: Request) -> list[tuple[str, str]]:
+        """Parameters from the URL and, for POST, from the body (form or direct query)."""
+        params = list(request.query_params.multi_items())
+        if len(request.url.query) > self.limits.max_body_bytes:
+            raise _too_large("query string", self.limits.max_body_bytes)
+        if request.method != "POST":
+            return params
+        media_type, _, options = request.headers.get("content-type", "").partition(";")
+        media_type = media_type.strip().lower()
+        charset = {
+            k.strip().lower(): v.strip().strip('"').lower()
+            for k, _, v in (o.partition("=") for o in options.split(";"))
+            if k.strip()
+        }.get("charset", "utf-8")
+        if media_type == "application/sparql-update":
+            raise sparql.ReadOnly(sparql.READ_ONLY)
+        if media_type not in ("application/x-www-form-urlencoded", "application/sparql-query"):
+            raise _UnsupportedMediaType(
+                f"POST a query as application/sparql-query or application/x-www-form-urlencoded, not {media_type or 'a body without Content-Type'}"
+            )
+        if charset not in ("utf-8", "utf8"):
+            raise _UnsupportedMediaType(f"the request body must be UTF-8, not {charset}")
+        body = await self._body(request)
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise QueryError(f"the request body is not valid UTF-8 (byte {e.start})") from e
+        if media_type == "application/sparql-query":
+            return [*params, ("query", text)]
+        return [*params, *parse_qsl(text, keep_blank_values=True)]
+
+    async def _body(self, request: Request) -> bytes:
+        limit = self.limits.max_body_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise _too_large("request body", limit)
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise _too_large("request body", limit)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def _query(self, request: Request, text: str, params: list[tuple[str, str]]) -> Response:
+        # Parsing takes milliseconds to (for long queries) much more; keep it off the event loop.
+        checked = await run_in_threadpool(sparql.check, text)
+        assert self.pool is not None, "the app's lifespan starts the query workers"
+        answer = await run_in_threadpool(
+            self.pool.run,
+            sparql.Request(
+                checked,
+                _negotiate(checked.form, request, params),
+                tuple(v for k, v in params if k == "default-graph-uri"),
+                tuple(v for k, v in params if k == "named-graph-uri"),
+                self.base_iri,
+                self.limits.max_result_bytes,
+            ),
+        )
+        return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
+
+    def _describe(self, request: Request) -> Response:
+        """A plain GET: the HTML query page for browsers, else the SPARQL 1.1 Service Description."""
+        accept = _accepted(request.headers.get("accept", ""))
+        if accept and accept[0] in ("text/html", "application/xhtml+xml"):
+            page = self.templates.get_template("sparql-query.html").render(
+                title=self.title,
+                examples=self.examples,
+                formats=[*sparql.RESULT_FORMATS, *GRAPH_FORMATS],
+                default_query=self.examples[0].text if self.examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
+            )
+            return HTMLResponse(page)
+        rdf = next((BY_MEDIA_TYPE[m] for m in accept if m in BY_MEDIA_TYPE and BY_MEDIA_TYPE[m] in GRAPH_FORMATS), None)
+        rdf = rdf or BY_NAME["turtle"]
+        body = ox.serialize(self._description(request.url), format=rdf.oxigraph, prefixes={"sd": SD})
+        return Response(body, media_type=rdf.media_type, headers={"Vary": "Accept"})
+
+    def _description(self, url: URL) -> list[ox.Triple]:
+        service = ox.NamedNode(str(url.replace(query="", fragment="")))
+        dataset, default = ox.BlankNode(), ox.BlankNode()
+
+        def sd(name: str) -> ox.NamedNode:
+            return ox.NamedNode(SD + name)
+
+        triples = [
+            ox.Triple(service, RDF_TYPE, sd("Service")),
+            ox.Triple(service, sd("endpoint"), service),
+            ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+            ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+            ox.Triple(service, sd("defaultDataset"), dataset),
+            ox.Triple(dataset, RDF_TYPE, sd("Dataset")),
+            ox.Triple(dataset, sd("defaultGraph"), default),
+            ox.Triple(default, RDF_TYPE, sd("Graph")),
+        ]
+        triples += [ox.Triple(service, sd("resultFormat"), ox.NamedNode(f.oxigraph.iri)) for f in sparql.RESULT_FORMATS]
+        triples += [ox.Triple(service, sd("resultFormat"), ox.NamedNode(f.oxigraph.iri)) for f in GRAPH_FORMATS]
+        for name in sparql.graph_names(self.store):
+            named = ox.BlankNode()
+            triples += [
+                ox.Triple(dataset, sd("namedGraph"), named),
+                ox.Triple(named, RDF_TYPE, sd("NamedGraph")),
+                ox.Triple(named, sd("name"), ox.NamedNode(name)),
+            ]
+        return triples
+
+
+class _UnsupportedMediaType(QueryError):
+    status = 415
+
+
+class _RequestTooLarge(QueryError):
+    status = 413
+
+
+def _too_large(what: str, limit: int) -> QueryError:
+    return _RequestTooLarge(f"the {what} is larger than the limit of {limit} bytes")
+
+
+def _negotiate(form: Form, request: Request, params: list[tuple[str, str]]) -> str:
+    """The format name for the result: the ``format`` parameter, else the best Accept match, else the default."""
+    names = [v for k, v in params if k == "format"]
+    if names:
+        name = names[-1]
+        chosen = _format_for(form, name) or _format_for(form, name.lower())
+        if chosen is None:
+            raise QueryError(
+                f"format {name!r} is not available for {form.value}; use one of "
+                + ", ".join(_choices(form))
+            )
+        return chosen
+    for media_type in _accepted(request.headers.get("accept", "")):
+        chosen = _format_for(form, media_type)
+        if chosen:
+            return chosen
+    return "turtle" if form.gives_graph else "json"
+
+
+def _choices(form: Form) -> list[str]:
+    return [f.name for f in GRAPH_FORMATS] if form.gives_graph else [f.name for f in sparql.RESULT_FORMATS]
+
+
+def _format_for(form: Form, key: str) -> str | None:
+    """The format a name or media type stands for, if it suits FORM's kind of result."""
+    if form.gives_graph:
+        rdf = BY_NAME.get(key) or BY_MEDIA_TYPE.get(key)
+        return rdf.name if rdf is not None and rdf in GRAPH_FORMATS else None
+    for results in sparql.RESULT_FORMATS:
+        if key in (results.name, results.media_type, *results.aliases):
+            return results.name
+    return None
+
+
+def _accepted(header: str) -> list[str]:
+    """Media types of an Accept header, best first; */* and q=0 are left out."""
+    ranked = []
+    for position, item in enumerate(header.split(",")):
+        media_type, *options = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for option in options:
+            key, _, value = option.partition("=")
+            if key.strip() == "q":
+                with contextlib.suppress(ValueError):
+                    quality = float(value)
+        if media_type and quality > 0 and "*" not in media_type:
+            ranked.append((-quality, position, media_type.lower()))
+    return [m for _, _, m in sorted(ranked)]

@@ -1,0 +1,300 @@
+"""The static linked-data site: pages, links, languages, quotes, SVG overview and data files."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import posixpath
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from helpers import assert_isomorphic, rdflib_graph
+from rit_graph import catalog
+from rit_graph.build import write_dumps
+from rit_graph.load import Corpus
+from rit_graph.site import LANGUAGES, RESOURCE_FORMATS, Site, negotiate_language, render_resource, write_site
+
+KITAKYUSHU = "id/place/kitakyushu"
+RETURN_VISIT = "id/event/2015-09-hitachi-return-visit"
+ANNOUNCEMENT = "id/announcement/bwi-cluster-japan-rit"
+
+
+class Page(HTMLParser):
+    """An HTML page parsed into its elements: (tag, attributes, text inside) and ids."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str]]] = []
+        self.ids: dict[str, str] = {}
+        self.text: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {k: v or "" for k, v in attrs}
+        self.elements.append((tag, attributes))
+        if "id" in attributes:
+            assert attributes["id"] not in self.ids, f"duplicate id {attributes['id']}"
+            self.ids[attributes["id"]] = tag
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    def find(self, tag: str, **wanted: str) -> list[dict[str, str]]:
+        return [a for t, a in self.elements if t == tag and all(a.get(k) == v for k, v in wanted.items())]
+
+    def hrefs(self) -> list[str]:
+        return [a["href"] for _, a in self.elements if "href" in a]
+
+
+class SourceText(HTMLParser):
+    """The text inside the source page's ``div.source`` and the text of each mark that starts a quote."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.text = ""
+        self.marks: dict[str, int] = {}
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "div" and attributes.get("class") == "source":
+            self.depth = 1
+        elif self.depth:
+            if tag == "div":
+                self.depth += 1
+            if attributes.get("id"):
+                self.marks[attributes["id"] or ""] = len(self.text)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth and tag == "div":
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.text += data
+
+
+@pytest.fixture(scope="session")
+def out(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build-like folder: the dumps, gzipped copies, and the site in site/."""
+    folder = tmp_path_factory.mktemp("dist")
+    files = write_dumps(corpus, folder)
+    files += [catalog.gzip_file(f) for f in files]
+    write_site(corpus, folder / "site", [catalog.describe(f) for f in files])
+    return folder
+
+
+@pytest.fixture(scope="session")
+def site(out: Path) -> Path:
+    return out / "site"
+
+
+@functools.cache
+def parsed(path: Path) -> Page:
+    return Page(path.read_text(encoding="utf-8"))
+
+
+def page(site: Path, path: str) -> Page:
+    return parsed(site / path)
+
+
+def test_every_link_of_the_site_resolves_to_a_file_and_an_element(site: Path) -> None:
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 150
+    checked = 0
+    for path in pages:
+        for href in page(site, path.relative_to(site).as_posix()).hrefs():
+            if href.startswith(("http://", "https://")):
+                continue
+            assert ":" not in href.split("/")[0], f"{path}: unexpected scheme in {href}"
+            target, _, fragment = href.partition("#")
+            resolved = (path.parent / target).resolve() if target else path
+            assert resolved.is_file(), f"{path.relative_to(site)} links to missing {href}"
+            if fragment:
+                assert fragment in parsed(resolved).ids, \
+                    f"{path.relative_to(site)} links to missing #{fragment} in {target}"
+            checked += 1
+    assert checked > 5000
+
+
+def test_kitakyushu_page_shows_labels_links_incoming_links_and_quotes(site: Path, corpus: Corpus) -> None:
+    kitakyushu = page(site, KITAKYUSHU + ".en.html")
+    text = " ".join(kitakyushu.text)
+    assert kitakyushu.find("html")[0]["lang"] == "en"
+    assert kitakyushu.find("h1", lang="en")
+    # Linked resources are named by their labels, not by their IRIs.
+    fukuoka = [a for a in kitakyushu.find("a", href="fukuoka-prefecture.en.html")]
+    assert fukuoka and "Fukuoka Prefecture" in text
+    # Incoming: the partnership and the visit that point at the city.
+    assert kitakyushu.find("a", href="../partnership/photonics-bw-kitakyushu.en.html")
+    assert kitakyushu.find("a", href="../event/2015-11-photonics-bw-kitakyushu-visit.en.html")
+    assert "in the south of Japan" in text
+    quote_links = [a["href"] for a in kitakyushu.find("a") if a.get("class") == "quote-link"]
+    assert "../../source/bwi-cluster-japan-rit.en.html#quote-kitakyushu" in quote_links
+    assert "Die Stadt Kitakyushu liegt im Süden Japans" in text
+    assert kitakyushu.find("a", href="https://www.city.kitakyushu.lg.jp/")
+
+
+def test_language_switch_links_the_three_versions(site: Path) -> None:
+    for lang in LANGUAGES:
+        version = page(site, f"{KITAKYUSHU}.{lang}.html")
+        assert version.find("html")[0]["lang"] == lang
+        assert version.find("nav", **{"class": "lang-switch"})
+        switch = {a["hreflang"]: a for a in version.find("a") if "hreflang" in a}
+        assert {k: a["href"] for k, a in switch.items()} == {o: f"kitakyushu.{o}.html" for o in LANGUAGES}
+        assert switch[lang].get("aria-current") == "page"
+    assert "北九州市" in page(site, KITAKYUSHU + ".ja.html").text
+    # A resource without a Japanese label falls back to English on the Japanese page.
+    assert "Photonics BW – Kitakyushu partnership" in page(site, "id/partnership/photonics-bw-kitakyushu.ja.html").text
+
+
+def test_event_page_marks_inferred_facts_with_the_reason(site: Path) -> None:
+    event = page(site, RETURN_VISIT + ".en.html")
+    text = " ".join(event.text)
+    assert "Return visit of a delegation from Hitachi to Baden-Württemberg" in text
+    assert event.find("li", **{"class": "inferred"})
+    assert "the year 2015 is inferred" in text
+    assert "Im September dann erfolgt der Gegenbesuch" in text
+    german = " ".join(page(site, RETURN_VISIT + ".de.html").text)
+    assert "erschlossen" in german and "das Jahr 2015 ist aus den zuvor genannten Terminen" in german
+
+
+def test_quotes_are_marked_in_the_source_text_where_its_positions_say(site: Path, corpus: Corpus) -> None:
+    source = (corpus.project.root / "data/announcements/bwi-cluster-japan-rit/source.txt").read_text(encoding="utf-8")
+    announcement = page(site, ANNOUNCEMENT + ".en.html")
+    links = [a["href"] for a in announcement.find("a") if a.get("class") == "quote-link"]
+    assert len(links) >= 15
+    for lang in LANGUAGES:
+        html = (site / f"source/bwi-cluster-japan-rit.{lang}.html").read_text(encoding="utf-8")
+        marked = SourceText(html)
+        assert marked.text == source
+        marks = Page(html)
+        for link in links:
+            anchor = link.partition("#")[2]
+            assert marks.ids.get(anchor) in ("mark", "span"), anchor
+        # The mark of the headline's quote starts where its words do.
+        assert source[marked.marks["quote-headline"]:].startswith(
+            "Baden-württembergische Cluster erstmals als Partner für japanische Regionen")
+
+
+def test_resource_data_in_every_format_is_its_concise_bounded_description(site: Path, corpus: Corpus) -> None:
+    iri = corpus.project.base_iri + KITAKYUSHU
+    expected = rdflib.Graph()
+    subjects = {rdflib.URIRef(iri)}
+    union = rdflib_graph(corpus.data)
+    while subjects:
+        subject = subjects.pop()
+        for p, o in union.predicate_objects(subject):
+            expected.add((subject, p, o))
+            if isinstance(o, rdflib.BNode):
+                subjects.add(o)
+    assert len(expected) >= 6
+    kitakyushu = page(site, KITAKYUSHU + ".de.html")
+    for rdf_format in RESOURCE_FORMATS:
+        name = "kitakyushu" + Site.data_path("", rdf_format)
+        assert kitakyushu.find("a", href=name), name
+        actual = rdflib.Graph().parse(site / "id/place" / name, format={
+            "turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}[rdf_format])
+        assert_isomorphic(expected, actual, rdf_format)
+    annotation = rdflib.Graph().parse(site / (ANNOUNCEMENT + "/quote/kitakyushu.ttl"), format="turtle")
+    assert len(set(annotation.subjects())) > 5, "blank nodes of an annotation belong to its description"
+
+
+def test_home_page_draws_the_partnerships_and_the_timeline_from_the_graph(site: Path) -> None:
+    home = page(site, "index.en.html")
+    assert {"partnerships", "timeline"} <= set(home.ids)
+    assert home.ids["partnerships"] == "section" and len(home.find("svg")) == 2
+    for href in ("id/place/kitakyushu.en.html", "id/place/hitachi.en.html", "id/organisation/automotive-bw.en.html",
+                 "id/organisation/photonics-bw.en.html", "id/programme/rit.en.html",
+                 "id/organisation/jetro.en.html", "id/partnership/photonics-bw-kitakyushu.en.html"):
+        assert home.find("a", href=href), href
+    events = [a["class"].split() for t, a in home.elements if t == "g" and "event" in a.get("class", "").split()]
+    assert len(events) == 4
+    assert sum("month-precision" in e for e in events) == 2
+    assert sum("inferred" in e for e in events) == 2
+    rects = [a for t, a in home.elements if t == "rect" and "rx" in a and a.get("rx") == "3"]
+    month_lines = [float(a["x1"]) for t, a in home.elements if t == "line" and a.get("stroke") == "#ccc"]
+    # The September visit (month precision) fills exactly the September column.
+    september = month_lines[3]
+    assert any(abs(float(r["x"]) - september) < 0.01 and abs(float(r["width"]) - (month_lines[4] - september)) < 0.01
+               for r in rects)
+    assert (site / "index.html").read_bytes() == (site / "index.en.html").read_bytes()
+
+
+def test_ontology_page_lists_every_term_with_its_alignments(site: Path, corpus: Corpus) -> None:
+    vocabulary = corpus.project.vocabulary
+    terms = {t.subject.value[len(vocabulary):] for t in corpus.ontology if t.subject.value.startswith(vocabulary)}
+    ontology = page(site, "ontology.en.html")
+    assert terms <= set(ontology.ids), terms - set(ontology.ids)
+    text = " ".join(ontology.text)
+    assert "Cluster organisation" in text and "The organisation of a regional cluster" in text
+    assert ontology.find("a", href="#Organisation")
+    assert ontology.find("a", href="http://schema.org/NewsArticle")
+    assert ontology.find("a", href="http://schema.org/EventScheduled")  # skos:exactMatch of rit:Scheduled
+    assert "Klassen" in page(site, "ontology.de.html").text
+
+
+def test_shapes_page_says_what_each_class_requires(site: Path, corpus: Corpus) -> None:
+    shapes = page(site, "shapes.en.html")
+    text = " ".join(shapes.text)
+    assert "Labelled" in shapes.ids and "Announcement" in shapes.ids
+    assert "needs exactly one German label" in text
+    assert "rdfs:label" in text and "sh:qualifiedMinCount" in text
+    assert "(rit:containedIn)*" in text
+    assert shapes.find("a", href="ontology.en.html#Announcement")
+
+
+def test_downloads_page_lists_each_dump_with_its_checksum(site: Path, out: Path) -> None:
+    downloads = page(site, "downloads.en.html")
+    listed = [a["href"] for a in downloads.find("a") if "download" in a]
+    dumps = sorted(p.name for p in out.iterdir() if p.is_file())
+    assert sorted(posixpath.basename(h) for h in listed) == dumps
+    text = " ".join(downloads.text)
+    for name in dumps:
+        data = (out / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() in text
+        assert str(len(data)) in text
+    assert "application/n-triples" in text and "gzip-compressed" in text
+    assert downloads.find("a", href="https://creativecommons.org/licenses/by/4.0/")
+
+
+def test_schema_org_markup_is_embedded_in_the_head_and_parses(site: Path, corpus: Corpus) -> None:
+    for lang in LANGUAGES:
+        html = (site / f"{KITAKYUSHU}.{lang}.html").read_text(encoding="utf-8")
+        head = html.split("</head>")[0]
+        opening = '<script type="application/ld+json">'
+        assert head.count(opening) == 1
+        block = json.loads(head.split(opening)[1].split("</script>")[0])
+        assert block["@id"] == corpus.project.base_iri + KITAKYUSHU
+        assert "Kitakyushu" in json.dumps(block, ensure_ascii=False)
+
+
+def test_schema_org_block_can_be_given(corpus: Corpus) -> None:
+    block = '<script type="application/ld+json">{"@id": "x"}</script>'
+    site = Site(corpus, schema_block=lambda iri, lang: block if iri.endswith("/kitakyushu") else None)
+    assert block in site.resource(corpus.project.base_iri + KITAKYUSHU, "en").split("</head>")[0]
+    assert "<script" not in site.resource(corpus.project.base_iri + "id/place/hitachi", "en")
+
+
+def test_unknown_resource_is_refused(corpus: Corpus) -> None:
+    with pytest.raises(KeyError):
+        render_resource(corpus, corpus.project.base_iri + "id/place/atlantis", "en")
+
+
+@pytest.mark.parametrize(("header", "lang"), [
+    ("ja-JP,ja;q=0.9,en;q=0.8", "ja"),
+    ("de-DE", "de"),
+    ("fr-FR,fr;q=0.9,de;q=0.5,en;q=0.4", "de"),
+    ("en;q=0.2, ja;q=0.7", "ja"),
+    ("de;q=0, fr", "en"),
+    ("*", "en"),
+    (None, "en"),
+    ("de;q=abc, ja", "ja"),
+])
+def test_accept_language_picks_the_best_rated_language_with_english_as_fallback(header: str | None, lang: str) -> None:
+    assert negotiate_language(header) == lang

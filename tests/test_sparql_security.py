@@ -1,0 +1,154 @@
+"""The endpoint is read-only and closed, and bounds time, request and result size."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from live_server import LiveServer, live_server
+
+CROSS_JOIN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+MAX_BODY = 2_000
+MAX_RESULT = 5_000
+
+
+@pytest.fixture(scope="module")
+def data_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """3,000 triples: enough that a three-way cross join runs far past a one-second limit."""
+    path = tmp_path_factory.mktemp("data") / "generated.nt"
+    path.write_text(
+        "".join(f'<http://example.org/s{i}> <http://example.org/p> "value {i}" .\n' for i in range(3_000)),
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(data_file: Path) -> Iterator[LiveServer]:
+    with live_server(
+        "--data", str(data_file),
+        "--timeout", "1",
+        "--workers", "2",
+        "--max-body-bytes", str(MAX_BODY),
+        "--max-result-bytes", str(MAX_RESULT),
+    ) as running:  # fmt: skip
+        yield running
+
+
+class Listener:
+    """A local TCP listener that records every connection made to it."""
+
+    def __init__(self) -> None:
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        self.connections: list[tuple[str, int]] = []
+        self.connected = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, address = self.socket.accept()
+            except OSError:
+                return
+            self.connections.append(address)
+            self.connected.set()
+            connection.close()
+
+    def close(self) -> None:
+        self.socket.close()
+
+
+def test_updates_and_load_are_refused_as_read_only(server: LiveServer) -> None:
+    refused = [
+        httpx.post(server.url, data={"update": "CLEAR ALL"}),
+        httpx.post(server.url, content=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"}),
+        httpx.get(server.url, params={"update": "DROP ALL"}),
+        httpx.get(server.url, params={"query": "INSERT DATA { <http://a> <http://b> <http://c> }"}),
+        httpx.post(server.url, data={"query": "LOAD <http://example.org/data.ttl>"}),
+        httpx.post(
+            server.url, content=b"DELETE WHERE { ?s ?p ?o }", headers={"Content-Type": "application/sparql-query"}
+        ),
+    ]
+    for response in refused:
+        assert response.status_code == 403
+        assert "read-only" in response.text
+    count = httpx.get(server.url, params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "format": "csv"})
+    assert count.text.split() == ["n", "3000"]
+
+
+def test_no_query_makes_an_outbound_connection() -> None:
+    listener = Listener()
+    target = f"http://127.0.0.1:{listener.port}"
+    with live_server("--data", str(Path(__file__).parent / "w3c" / "sparql11-protocol" / "data1.nt")) as server:
+        attempts = [
+            ({"query": f"SELECT * {{ SERVICE <{target}/sparql> {{ ?s ?p ?o }} }}"}, 403),
+            ({"query": f"SELECT * {{ ?s ?p ?o OPTIONAL {{ SERVICE SILENT <{target}/> {{ ?s ?q ?r }} }} }}"}, 403),
+            ({"query": f"SELECT * {{ VALUES ?e {{ <{target}/> }} SERVICE ?e {{ ?s ?p ?o }} }}"}, 403),
+            ({"query": f"LOAD <{target}/data.ttl>"}, 403),
+            ({"update": f"LOAD <{target}/data.ttl>"}, 403),
+            ({"query": f"SELECT * FROM <{target}/x> {{ ?s ?p ?o }}"}, 200),
+            ({"query": f"SELECT * FROM NAMED <{target}/x> {{ GRAPH ?g {{ ?s ?p ?o }} }}"}, 200),
+            ({"query": "SELECT * { ?s ?p ?o }", "default-graph-uri": f"{target}/x", "named-graph-uri": f"{target}/y"}, 200),
+            ({"query": f"DESCRIBE <{target}/x>"}, 200),
+        ]
+        for params, status in attempts:
+            response = httpx.post(server.url, data=params)
+            assert response.status_code == status, (params, response.text)
+            if status == 200:
+                assert target not in response.text.replace(f"{target}/x", ""), "no data may come from the listener"
+    assert listener.connections == [], "the server connected to the listener"
+    # The listener does record connections: this one is ours.
+    socket.create_connection(("127.0.0.1", listener.port)).close()
+    assert listener.connected.wait(30)
+    assert len(listener.connections) == 1
+    listener.close()
+
+
+def test_a_query_past_its_time_limit_is_stopped_while_others_are_answered(server: LiveServer) -> None:
+    workers_before = server.worker_pids()
+    assert len(workers_before) == 2
+    with ThreadPoolExecutor(1) as executor:
+        slow = executor.submit(httpx.get, server.url, params={"query": CROSS_JOIN}, timeout=120)
+        quick = httpx.get(server.url, params={"query": "ASK { <http://example.org/s1> ?p ?o }"}, timeout=120)
+        assert quick.status_code == 200
+        assert quick.json()["boolean"] is True
+        stopped = slow.result()
+    assert stopped.status_code == 503
+    assert "stopped after the time limit of 1 s" in stopped.text
+    workers_after = server.worker_pids()
+    assert len(workers_after) == 2, "the stopped worker is replaced"
+    assert workers_before - workers_after, "the worker that ran the query was killed"
+    for pid in workers_before - workers_after:
+        assert not Path(f"/proc/{pid}").exists(), "its process (and memory) is gone"
+    again = httpx.get(server.url, params={"query": "ASK { <http://example.org/s2> ?p ?o }"})
+    assert again.json()["boolean"] is True
+
+
+def test_oversized_requests_get_413(server: LiveServer) -> None:
+    padding = "#" + "x" * MAX_BODY + "\n"
+    query = padding + "ASK {}"
+    for response in (
+        httpx.post(server.url, content=query.encode(), headers={"Content-Type": "application/sparql-query"}),
+        httpx.post(server.url, data={"query": query}),
+        httpx.get(server.url, params={"query": query}),
+    ):
+        assert response.status_code == 413
+        assert f"larger than the limit of {MAX_BODY} bytes" in response.text
+    fits = httpx.post(server.url, content=b"ASK {}", headers={"Content-Type": "application/sparql-query"})
+    assert fits.status_code == 200
+
+
+def test_oversized_results_get_a_clear_error(server: LiveServer) -> None:
+    response = httpx.get(server.url, params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"})
+    assert response.status_code == 400
+    assert f"result is larger than the limit of {MAX_RESULT} bytes" in response.text
+    small = httpx.get(server.url, params={"query": "SELECT * { ?s ?p ?o } LIMIT 5", "format": "tsv"})
+    assert small.status_code == 200
+    assert len(small.text.splitlines()) == 6
