@@ -46,7 +46,7 @@ def from_oxigraph(triples: list[ox.Triple] | list[ox.Quad]) -> rdflib.Graph:
 
 @pytest.fixture(scope="module")
 def expected(corpus: Corpus) -> rdflib.Graph:
-    return from_oxigraph(list(corpus.data))
+    return from_oxigraph(corpus.quads)
 
 
 def test_build_writes_every_dump_and_reports_it(dist: Path) -> None:

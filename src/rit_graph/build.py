@@ -71,8 +71,8 @@ def prefixes(base_iri: str, triples: list[ox.Triple]) -> dict[str, str]:
     return names
 
 
-def sorted_quads(store: ox.Store) -> list[ox.Quad]:
-    return sorted(store, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+def sorted_quads(quads: list[ox.Quad]) -> list[ox.Quad]:
+    return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
 
 
 def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
@@ -83,7 +83,7 @@ def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
 def write_dumps(corpus: Corpus, folder: Path) -> list[Path]:
     """Write the dumps of CORPUS into FOLDER; they differ in syntax only."""
     base = corpus.project.base_iri
-    quads = sorted_quads(corpus.data)
+    quads = sorted_quads(corpus.quads)
     triples = union_triples(quads)
     names = prefixes(base, triples)
     context = jsonld.package_context(CONTEXT_FILE, base)

@@ -8,6 +8,7 @@ dataset and byte-identical dumps.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,15 +29,26 @@ class Corpus:
     """Everything a project holds, parsed: data by named graph, ontology and shapes."""
 
     project: Project
-    #: Reference data and announcements, one named graph each.
-    data: ox.Store
+    #: Reference data and announcements, one named graph each, as written in the files.
+    quads: list[ox.Quad]
     ontology: list[ox.Triple]
     shapes: list[ox.Triple]
     #: Named graph of each announcement, by folder name.
     announcement_graphs: dict[str, ox.NamedNode]
 
+    @functools.cached_property
+    def data(self) -> ox.Store:
+        """The quads in a store, for SPARQL.
+
+        The store keeps typed literals in canonical form ("P12M" becomes "P1Y"),
+        so dumps and validation use ``quads``, which keep the words as written.
+        """
+        store = ox.Store()
+        store.extend(self.quads)
+        return store
+
     def graph(self, name: ox.NamedNode) -> list[ox.Triple]:
-        return [q.triple for q in self.data.quads_for_pattern(None, None, None, name)]
+        return [q.triple for q in self.quads if q.graph_name == name]
 
 
 def read_text(path: Path) -> str:
@@ -100,10 +112,8 @@ def _parse(project: Project, path: Path, graph: GraphName) -> list[ox.Quad]:
 
 def load(project: Project) -> Corpus:
     """Parse the whole project; announcements get their source text and quote positions."""
-    data = ox.Store()
     reference = ox.NamedNode(project.graph_iri("reference"))
-    for path in project.reference_files():
-        data.extend(_parse(project, path, reference))
+    data = [q for path in project.reference_files() for q in _parse(project, path, reference)]
     graphs: dict[str, ox.NamedNode] = {}
     for item in project.announcements():
         graph = ox.NamedNode(project.graph_iri("announcement", item.name))
@@ -113,7 +123,7 @@ def load(project: Project) -> Corpus:
                 item.folder, "announcement folder without RDF", "add announcement.ttl describing the announcement"
             )
         quads += anchor.anchor_quotes(project, item, quads, graph)
-        data.extend(quads)
+        data += quads
         graphs[item.name] = graph
     return Corpus(
         project,

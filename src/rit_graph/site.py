@@ -195,7 +195,7 @@ class Site:
         self.base = corpus.project.base_iri
         self.vocabulary = corpus.project.vocabulary
         self.schema_block = schema_block or schema_org_blocks(corpus)
-        triples = [q.triple for q in corpus.data]
+        triples = [q.triple for q in corpus.quads]
         self.data = _Graph.of(triples)
         self.ontology = _Graph.of(corpus.ontology)
         self.shapes = _Graph.of(corpus.shapes)

@@ -286,7 +286,7 @@ class _BoundedOutput(io.BytesIO):
 def project_store(corpus: Corpus) -> ox.Store:
     """The project's data with the ontology in its own named graph, graph/ontology."""
     store = ox.Store()
-    store.extend(corpus.data)
+    store.extend(corpus.quads)
     ontology = ox.NamedNode(corpus.project.graph_iri("ontology"))
     store.extend(ox.Quad(t.subject, t.predicate, t.object, ontology) for t in corpus.ontology)
     return store

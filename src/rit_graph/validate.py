@@ -89,7 +89,7 @@ def validate(corpus: Corpus) -> Report:
     import pyshacl  # slow to import; only commands that validate pay for it
 
     project = corpus.project
-    data = to_rdflib(corpus.data, reference_records(corpus))
+    data = to_rdflib(corpus.quads, reference_records(corpus))
     shapes = to_rdflib(corpus.shapes)
     shapes.add(_rit_prefix_declaration(project.ontology_iri, project.vocabulary, shapes))
     ontology = to_rdflib(corpus.ontology)
@@ -103,9 +103,10 @@ def reference_records(corpus: Corpus) -> list[ox.Triple]:
     """Statement records for facts of the reference data, citing the resource's reference."""
     graph = ox.NamedNode(corpus.project.graph_iri("reference"))
     vocabulary = corpus.project.vocabulary
-    sources = {q.subject: q.object for q in corpus.data.quads_for_pattern(None, DCTERMS_SOURCE, None, graph)}
+    reference = [q for q in corpus.quads if q.graph_name == graph]
+    sources = {q.subject: q.object for q in reference if q.predicate == DCTERMS_SOURCE}
     records: list[ox.Triple] = []
-    for q in corpus.data.quads_for_pattern(None, None, None, graph):
+    for q in reference:
         source = sources.get(q.subject)
         if source is None or not q.predicate.value.startswith(vocabulary):
             continue
@@ -119,7 +120,7 @@ def reference_records(corpus: Corpus) -> list[ox.Triple]:
     return records
 
 
-def to_rdflib(*sources: ox.Store | list[ox.Triple]) -> rdflib.Graph:
+def to_rdflib(*sources: list[ox.Quad] | list[ox.Triple]) -> rdflib.Graph:
     """One rdflib graph holding the triples of every source (graph names dropped)."""
     graph = rdflib.Graph()
     for source in sources:
