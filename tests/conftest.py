@@ -48,3 +48,13 @@ def mini_corpus(mini_project: Project) -> Corpus:
 def mini_folder(tmp_path: Path) -> Path:
     """A fresh copy of the minimal project that a test may change."""
     return copy_project(MINI, tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def built(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's project built once: dumps, catalog and site."""
+    from rit_graph.build import build
+
+    out = tmp_path_factory.mktemp("built") / "dist"
+    build(corpus, out)
+    return out

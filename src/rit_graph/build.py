@@ -1,4 +1,4 @@
-"""Write the validated graph as dumps, all or nothing, byte-identical across runs.
+"""Write the validated graph as dumps, a catalog and a site, all or nothing, byte-identical across runs.
 
 Every dump is written from the same sorted list of quads, so the same input
 gives the same bytes. The files are written into a fresh folder beside the
@@ -8,7 +8,6 @@ leaves the previous output as it was.
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -18,32 +17,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import jsonld, schemaorg
+from . import catalog, jsonld, schemaorg, site
 from .errors import ValidationFailed
 from .formats import BY_NAME
 from .load import Corpus
+from .namespaces import prefixes
 from .validate import Report, validate
 
 DUMP_NAME = "rit-graph"
-CONTEXT_FILE = "context.jsonld"
 ONTOLOGY_FILE = "ontology.ttl"
-
-STANDARD_PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "schema": "http://schema.org/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "time": "http://www.w3.org/2006/time#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "vann": "http://purl.org/vocab/vann/",
-    "wd": "http://www.wikidata.org/entity/",
-}
+SITE_FOLDER = "site"
 
 
 @dataclass(frozen=True)
@@ -53,22 +36,6 @@ class BuildResult:
     report: Report
     #: The schema.org projection checked against the search engines' requirements.
     schemaorg_report: Report
-
-
-def prefixes(base_iri: str, triples: list[ox.Triple]) -> dict[str, str]:
-    """Standard prefixes, rit:, and one prefix per kind of resource (place:, event:, ...)."""
-    names = {"rit": base_iri + "ontology#", **STANDARD_PREFIXES}
-    ids = base_iri + "id/"
-    kinds = {
-        t.value[len(ids) :].split("/", 1)[0]
-        for triple in triples
-        for t in (triple.subject, triple.object)
-        if isinstance(t, ox.NamedNode) and t.value.startswith(ids) and "/" in t.value[len(ids) :]
-    }
-    for kind in sorted(kinds):
-        if re.fullmatch(r"[a-z][a-z0-9-]*", kind) and kind not in names:
-            names[kind] = ids + kind + "/"
-    return names
 
 
 def sorted_quads(quads: list[ox.Quad]) -> list[ox.Quad]:
@@ -86,21 +53,20 @@ def write_dumps(corpus: Corpus, folder: Path) -> list[Path]:
     quads = sorted_quads(corpus.quads)
     triples = union_triples(quads)
     names = prefixes(base, triples)
-    context = jsonld.package_context(CONTEXT_FILE, base)
+    context = jsonld.package_context(jsonld.CONTEXT_FILE, base)
 
     def rdf(fmt: str, data: list[ox.Triple] | list[ox.Quad]) -> Callable[[Path], None]:
         return lambda path: ox.serialize(data, str(path), BY_NAME[fmt].oxigraph, prefixes=names)
 
     def compacted(path: Path) -> None:
-        nquads = ox.serialize(triples, format=ox.RdfFormat.N_QUADS).decode("utf-8")
-        path.write_text(jsonld.dumps(jsonld.compact(jsonld.from_nquads(nquads), context)), encoding="utf-8")
+        path.write_text(jsonld.dumps(jsonld.compact(jsonld.from_triples(triples), context)), encoding="utf-8")
 
     writers: dict[str, Callable[[Path], None]] = {
         DUMP_NAME + ".ttl": rdf("turtle", triples),
         DUMP_NAME + ".nt": rdf("ntriples", triples),
         DUMP_NAME + ".trig": rdf("trig", quads),
         DUMP_NAME + ".jsonld": compacted,
-        CONTEXT_FILE: lambda path: path.write_text(jsonld.dumps(context), encoding="utf-8"),
+        jsonld.CONTEXT_FILE: lambda path: path.write_text(jsonld.dumps(context), encoding="utf-8"),
         ONTOLOGY_FILE: rdf("turtle", sorted(corpus.ontology, key=str)),
         schemaorg.DUMP_FILE: lambda path: path.write_text(
             jsonld.dumps(schemaorg.document(schemaorg.project(corpus))), encoding="utf-8"
@@ -126,7 +92,11 @@ def build(corpus: Corpus, out: Path) -> BuildResult:
         )
     with _replacing(out) as folder:
         files = write_dumps(corpus, folder)
-    return BuildResult(out, [out / f.name for f in files], report, markup_report)
+        files += [catalog.gzip_file(f) for f in files if f.name.startswith(DUMP_NAME + ".")]
+        catalog_file, downloads = catalog.write_catalog(corpus, folder, files)
+        site.write_site(corpus, folder / SITE_FOLDER, downloads)
+    written = [*files, catalog_file, folder / SITE_FOLDER]
+    return BuildResult(out, [out / f.name for f in written], report, markup_report)
 
 
 @contextmanager

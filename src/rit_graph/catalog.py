@@ -146,7 +146,10 @@ def _distribution(base: str, dataset: ox.NamedNode, licence: ox.NamedNode, downl
 VOID_QUERY = """
 SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
        (COUNT(DISTINCT ?p) AS ?properties) (COUNT(DISTINCT ?typed) AS ?entities)
-WHERE { ?s ?p ?o OPTIONAL { FILTER (?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>) BIND (?s AS ?typed) } }
+WHERE {
+  { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }  # a triple in several graphs counts once
+  OPTIONAL { FILTER (?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>) BIND (?s AS ?typed) }
+}
 """
 CLASS_QUERY = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY ?class"
 LANGUAGE_QUERY = "SELECT DISTINCT (LANG(?o) AS ?lang) WHERE { ?s ?p ?o FILTER (isLiteral(?o) && LANG(?o) != '') }"

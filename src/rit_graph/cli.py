@@ -99,7 +99,8 @@ def validate(corpus: Corpus, fmt: str) -> None:
 )
 @project_option
 def build(corpus: Corpus, out: Path) -> None:
-    """Validate, then write the dumps (Turtle, N-Triples, TriG, JSON-LD) into OUT.
+    """Validate, then write the dumps (Turtle, N-Triples, TriG, JSON-LD, schema.org),
+    their gzip versions, catalog.ttl (DCAT-AP.de) and the static site (OUT/site) into OUT.
 
     Nothing is written unless the data conforms; the previous OUT stays intact.
 
@@ -109,7 +110,8 @@ def build(corpus: Corpus, out: Path) -> None:
 
     result = run(corpus, out)
     for path in result.files:
-        click.echo(f"wrote {path} ({path.stat().st_size} bytes)")
+        size = f"{sum(1 for p in path.rglob('*') if p.is_file())} files" if path.is_dir() else f"{path.stat().st_size} bytes"
+        click.echo(f"wrote {path} ({size})")
     if result.schemaorg_report.count("warning"):
         click.echo("\nschema.org markup: recommended properties the data does not give\n", err=True)
         click.echo(result.schemaorg_report.to_text(), err=True, nl=False)

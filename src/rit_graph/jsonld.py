@@ -11,6 +11,7 @@ import json
 from importlib import resources
 from typing import Any
 
+import pyoxigraph as ox
 from pyld import jsonld
 
 from .project import DEFAULT_BASE_IRI
@@ -31,6 +32,9 @@ def refuse_remote(url: str, options: dict[str, Any] | None = None) -> dict[str, 
 
 OPTIONS: dict[str, Any] = {"documentLoader": refuse_remote}
 
+#: The context of the dumps, shipped in the package and written beside them.
+CONTEXT_FILE = "context.jsonld"
+
 
 def package_context(name: str, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, Any]:
     """A context shipped in the package, with its IRIs moved to the project's base."""
@@ -40,9 +44,29 @@ def package_context(name: str, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, An
     return json.loads(text)  # type: ignore[no-any-return]
 
 
-def from_nquads(nquads: str) -> list[dict[str, Any]]:
-    """Expanded JSON-LD for an N-Quads document (lexical forms kept as they are)."""
-    return jsonld.from_rdf(nquads, {"format": "application/n-quads", **OPTIONS})  # type: ignore[no-any-return]
+def from_triples(triples: list[ox.Triple], native_types: bool = False) -> list[dict[str, Any]]:
+    """Expanded JSON-LD for TRIPLES; lexical forms are kept unless NATIVE_TYPES asks for JSON numbers.
+
+    The triples go to pyld as its dataset structure, not as N-Quads text:
+    pyld splits N-Quads at U+2028 and U+2029, which a text may hold.
+    """
+    dataset = {
+        "@default": [
+            {"subject": _term(t.subject), "predicate": _term(t.predicate), "object": _term(t.object)} for t in triples
+        ]
+    }
+    return jsonld.from_rdf(dataset, {"useNativeTypes": native_types, **OPTIONS})  # type: ignore[no-any-return]
+
+
+def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "IRI", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "blank node", "value": "_:" + term.value}
+    if isinstance(term, ox.Literal):
+        described = {"type": "literal", "value": term.value, "datatype": term.datatype.value}
+        return described | ({"language": term.language} if term.language else {})
+    raise TypeError(f"no JSON-LD form for {term}")
 
 
 def compact(document: Any, context: dict[str, Any]) -> dict[str, Any]:

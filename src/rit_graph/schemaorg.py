@@ -90,34 +90,9 @@ def context(language: str | None = None) -> dict[str, Any]:
     return document
 
 
-def expand(triples: list[ox.Triple]) -> list[dict[str, Any]]:
-    """Expanded JSON-LD; numbers and booleans become JSON numbers and booleans.
-
-    The triples go to pyld as its dataset structure, not as N-Quads text:
-    pyld splits N-Quads at U+2028 and U+2029, which a text may hold.
-    """
-    dataset = {
-        "@default": [
-            {"subject": _term(t.subject), "predicate": _term(t.predicate), "object": _term(t.object)} for t in triples
-        ]
-    }
-    return pyld.from_rdf(dataset, {"useNativeTypes": True, **jsonld.OPTIONS})  # type: ignore[no-any-return]
-
-
-def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "IRI", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "blank node", "value": "_:" + term.value}
-    if isinstance(term, ox.Literal):
-        described = {"type": "literal", "value": term.value, "datatype": term.datatype.value}
-        return described | ({"language": term.language} if term.language else {})
-    raise TypeError(f"no JSON-LD form for {term}")
-
-
 def document(triples: list[ox.Triple]) -> dict[str, Any]:
     """The whole projection, compacted with the shipped context (the build's schema-org.jsonld)."""
-    return jsonld.compact(expand(triples), context())
+    return jsonld.compact(jsonld.from_triples(triples, native_types=True), context())
 
 
 def resolve(corpus: Corpus, iri: str | None = None, announcement: str | None = None) -> str:
@@ -157,7 +132,8 @@ def markup(triples: list[ox.Triple], iri: str, language: str = "de") -> dict[str
             "organisation, place, programme, partnership or event (such as id/place/kitakyushu)"
         )
     frame = {"@context": context(language)["@context"], "@id": iri, "@embed": "@once"}
-    framed = pyld.frame(expand(in_language(triples, language)), frame, {**jsonld.OPTIONS, "omitGraph": True})
+    expanded = jsonld.from_triples(in_language(triples, language), native_types=True)
+    framed = pyld.frame(expanded, frame, {**jsonld.OPTIONS, "omitGraph": True})
     return framed  # type: ignore[no-any-return]
 
 

@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from . import embed, jsonld, schemaorg
-from .build import CONTEXT_FILE, prefixes
+from .namespaces import prefixes
 from .catalog import Download
 from .formats import BY_NAME, for_path
 from .load import Corpus
@@ -636,9 +636,8 @@ class Site:
                         todo.append(obj)
         triples.sort(key=str)
         if rdf_format == "jsonld":
-            nquads = _serialize(triples, ox.RdfFormat.N_QUADS, {}).decode("utf-8")
-            context = jsonld.package_context(CONTEXT_FILE, self.base)
-            return jsonld.dumps(jsonld.compact(jsonld.from_nquads(nquads), context)).encode("utf-8")
+            context = jsonld.package_context(jsonld.CONTEXT_FILE, self.base)
+            return jsonld.dumps(jsonld.compact(jsonld.from_triples(triples), context)).encode("utf-8")
         return _serialize(triples, BY_NAME[rdf_format].oxigraph, self.names)
 
     def write(self, folder: Path, downloads: Sequence[Download] = ()) -> list[Path]:

@@ -1,0 +1,40 @@
+"""Prefixes for writing RDF: the standard vocabularies, rit:, and one per kind of resource."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+
+STANDARD_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "schema": "http://schema.org/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "time": "http://www.w3.org/2006/time#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "vann": "http://purl.org/vocab/vann/",
+    "wd": "http://www.wikidata.org/entity/",
+}
+
+
+def prefixes(base_iri: str, triples: list[ox.Triple]) -> dict[str, str]:
+    """Standard prefixes, rit:, and one prefix per kind of resource (place:, event:, ...)."""
+    names = {"rit": base_iri + "ontology#", **STANDARD_PREFIXES}
+    ids = base_iri + "id/"
+    kinds = {
+        t.value[len(ids) :].split("/", 1)[0]
+        for triple in triples
+        for t in (triple.subject, triple.object)
+        if isinstance(t, ox.NamedNode) and t.value.startswith(ids) and "/" in t.value[len(ids) :]
+    }
+    for kind in sorted(kinds):
+        if re.fullmatch(r"[a-z][a-z0-9-]*", kind) and kind not in names:
+            names[kind] = ids + kind + "/"
+    return names
