@@ -79,6 +79,14 @@ def write_dumps(corpus: Corpus, folder: Path) -> list[Path]:
     return written
 
 
+def write_downloads(corpus: Corpus, folder: Path) -> tuple[list[Path], list[catalog.Download]]:
+    """The dumps, their gzip versions and catalog.ttl describing them: what a downloads page offers."""
+    files = write_dumps(corpus, folder)
+    files += [catalog.gzip_file(f) for f in files if f.name.startswith(DUMP_NAME + ".")]
+    catalog_file, downloads = catalog.write_catalog(corpus, folder, files)
+    return [*files, catalog_file], downloads
+
+
 def build(corpus: Corpus, out: Path) -> BuildResult:
     """Validate CORPUS, then replace OUT with its dumps; on any failure OUT is left alone."""
     report = validate(corpus)
@@ -91,12 +99,9 @@ def build(corpus: Corpus, out: Path) -> BuildResult:
             + markup_report.to_text()
         )
     with _replacing(out) as folder:
-        files = write_dumps(corpus, folder)
-        files += [catalog.gzip_file(f) for f in files if f.name.startswith(DUMP_NAME + ".")]
-        catalog_file, downloads = catalog.write_catalog(corpus, folder, files)
+        files, downloads = write_downloads(corpus, folder)
         site.write_site(corpus, folder / SITE_FOLDER, downloads)
-    written = [*files, catalog_file, folder / SITE_FOLDER]
-    return BuildResult(out, [out / f.name for f in written], report, markup_report)
+    return BuildResult(out, [out / f.name for f in [*files, folder / SITE_FOLDER]], report, markup_report)
 
 
 @contextmanager

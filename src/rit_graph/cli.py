@@ -252,7 +252,9 @@ def serve(
     max_body_bytes: int,
     max_result_bytes: int,
 ) -> None:
-    """Serve a read-only SPARQL 1.1 endpoint at /sparql (query page and service description on GET).
+    """Serve a read-only SPARQL 1.1 endpoint at /sparql (query page and service description on GET)
+    and, for a project, its site: every resource IRI under the base at the same path
+    here (BASE/id/place/kitakyushu at /id/place/kitakyushu), as HTML or RDF by content negotiation.
 
     Example: rit-graph serve --port 8000 --timeout 10
     """
@@ -261,11 +263,12 @@ def serve(
     from . import sparql
     from .server import create_app, read_examples
 
+    corpus = None
     if data_files:
         store, base = sparql.files_store(data_files, DEFAULT_BASE_IRI), DEFAULT_BASE_IRI
     else:
         corpus = load(Project.open(project_dir))
         store, base = sparql.project_store(corpus), corpus.project.base_iri
     limits = Limits(timeout, max_body_bytes, max_result_bytes, workers)
-    app = create_app(store, limits, base, read_examples(project_dir / "queries"))
+    app = create_app(store, limits, base, read_examples(project_dir / "queries"), corpus=corpus)
     uvicorn.run(app, host=host, port=port)

@@ -1,9 +1,9 @@
-"""The web app: a read-only SPARQL 1.1 Protocol endpoint at /sparql.
+"""The web app: a read-only SPARQL 1.1 Protocol endpoint at /sparql and the linked-data site.
 
-``create_app`` lists every route in one place; later pages (linked-data
-views of /id/...) are added there. Queries run in a QueryPool of worker
-processes started when the app starts, so a runaway query is killed without
-stopping the server.
+``create_app`` lists every route in one place. Queries run in a QueryPool of
+worker processes started when the app starts, so a runaway query is killed
+without stopping the server. Given a project's corpus, the app also answers
+every resource IRI under the base and the site's pages (``linkeddata``).
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from starlette.routing import Route
 
 from . import sparql
 from .formats import BY_MEDIA_TYPE, BY_NAME
+from .linkeddata import LinkedData
+from .load import Corpus
 from .sparql import GRAPH_FORMATS, Form, Limits, QueryError, QueryPool
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -64,8 +66,13 @@ def create_app(
     base_iri: str | None = None,
     examples: list[Example] | None = None,
     title: str = "rit-graph",
+    corpus: Corpus | None = None,
 ) -> Starlette:
-    """The ASGI app serving STORE; query workers start with the app and stop with it."""
+    """The ASGI app serving STORE; query workers start with the app and stop with it.
+
+    With CORPUS, the site and the resource IRIs are served too, with the base IRI
+    mapped to ``/`` (``BASE/id/place/kitakyushu`` is ``/id/place/kitakyushu``).
+    """
     limits = limits or Limits()
     endpoint = SparqlEndpoint(store, limits, base_iri, examples or [], title)
 
@@ -78,9 +85,17 @@ def create_app(
         finally:
             endpoint.pool.close()
 
-    routes = [
-        Route("/sparql", endpoint.handle, methods=["GET", "POST"]),
-    ]
+    routes = [Route("/sparql", endpoint.handle, methods=["GET", "POST"])]
+    if corpus is not None:
+        site = LinkedData(corpus)
+        routes += [
+            Route("/", site.page),
+            Route("/id/{path:path}", site.resource),
+            Route("/source/{name}", site.source),
+            Route("/downloads/{name}", site.download),
+            Route("/{name}", site.page),
+            Route("/{path:path}", site.not_found),
+        ]
     middleware = [
         Middleware(
             CORSMiddleware,

@@ -241,7 +241,7 @@ class Site:
         return f"source/{name}.{lang}.html"
 
     @staticmethod
-    def _relative(target: str, here: str) -> str:
+    def relative(target: str, here: str) -> str:
         path, _, fragment = target.partition("#")
         if path == here and fragment:
             return "#" + fragment
@@ -287,7 +287,7 @@ class Site:
         page = self.resource_path(term.value, lang)
         text, text_lang = self.label(term, lang)
         if page is not None:
-            return Value(text, self._relative(page, here), text_lang, term.value)
+            return Value(text, self.relative(page, here), text_lang, term.value)
         scheme = term.value.split(":", 1)[0].lower()
         href = term.value if scheme in ("http", "https") else None
         return Value(self.compact(term.value) if text_lang is None else text, href, text_lang, term.value)
@@ -310,12 +310,12 @@ class Site:
 
     # Pages --------------------------------------------------------------
 
-    def _page(self, template: str, here: str, lang: str, title: str, alternates: Callable[[str], str],
+    def page(self, template: str, here: str, lang: str, title: str, alternates: Callable[[str], str],
               **context: Any) -> str:
         """Render TEMPLATE as the page at HERE, with navigation and the language switch."""
-        nav = [(self.messages[lang][key], self._relative(f"{key}.{lang}.html", here))
+        nav = [(self.messages[lang][key], self.relative(f"{key}.{lang}.html", here))
                for key in ("index", "ontology", "shapes", "downloads")]
-        switch = [(other, self.messages[other]["language_name"], self._relative(alternates(other), here), other == lang)
+        switch = [(other, self.messages[other]["language_name"], self.relative(alternates(other), here), other == lang)
                   for other in LANGUAGES]
         return self.env.get_template(template).render(
             lang=lang, title=title, msg=self.messages[lang], nav=nav, switch=switch, **context,
@@ -337,7 +337,7 @@ class Site:
         downloads = [(BY_NAME[f].name, BY_NAME[f].media_type, base_name + BY_NAME[f].extension)
                      for f in RESOURCE_FORMATS]
         block = self.schema_block(iri, lang)
-        return self._page(
+        return self.page(
             "resource.html", here, lang, title,
             lambda other: self.resource_path(iri, other) or "",
             iri=iri, title_lang=title_lang,
@@ -373,7 +373,7 @@ class Site:
                 name = self.sources.get(quote.source.value) if quote.source else None
                 link = f"{self.source_path(name, lang)}#{quote.anchor}" if name and quote.anchor else None
                 text = self.data.one(quote.source, ox.NamedNode(self.vocabulary + "text")) if quote.source else None
-                quotes.append({"exact": quote.exact, "link": self._relative(link, here) if link else None,
+                quotes.append({"exact": quote.exact, "link": self.relative(link, here) if link else None,
                                "lang": text.language if isinstance(text, ox.Literal) else None})
             found.append({"annotation": self.value(annotation, lang, here), "quotes": quotes,
                           "statements": statements})
@@ -416,7 +416,7 @@ class Site:
             if q.source == node and q.start is not None and q.end is not None and q.anchor
         ]
         title, _ = self.label(node, lang)
-        return self._page(
+        return self.page(
             "source.html", here, lang, title, lambda other: self.source_path(name, other),
             resource=self.value(node, lang, here),
             text_lang=text.language if isinstance(text, ox.Literal) else None,
@@ -429,7 +429,7 @@ class Site:
         groups: dict[str, list[Value]] = defaultdict(list)
         for iri in self.resources:
             groups[posixpath.dirname(iri[len(self.base) + len("id/") :])].append(self.value(ox.NamedNode(iri), lang, here))
-        return self._page(
+        return self.page(
             "home.html", here, lang, self.corpus.project.setting("title"), lambda other: f"index.{other}.html",
             diagram=self._partnerships(lang, here), timeline=self._timeline(lang, here),
             groups=sorted((k, sorted(v, key=lambda x: x.text.lower())) for k, v in groups.items()),
@@ -530,7 +530,7 @@ class Site:
             sections.append((key, [self._term(t, lang, here) for t in members]))
         title = self._text(self.ontology, ontology, ox.NamedNode(DCTERMS + "title"), lang)
         description = self._text(self.ontology, ontology, ox.NamedNode(DCTERMS + "description"), lang)
-        return self._page(
+        return self.page(
             "ontology.html", here, lang, title.value if title else self.messages[lang]["ontology"],
             lambda other: f"ontology.{other}.html",
             ontology=ontology.value, description=description.value if description else None,
@@ -580,7 +580,7 @@ class Site:
                 "messages": self._messages(shape, lang),
                 "properties": properties,
             })
-        return self._page("shapes.html", here, lang, self.messages[lang]["shapes"], lambda other: f"shapes.{other}.html",
+        return self.page("shapes.html", here, lang, self.messages[lang]["shapes"], lambda other: f"shapes.{other}.html",
                           shapes=described)
 
     def _messages(self, shape: Term, lang: str) -> list[Value]:
@@ -616,7 +616,7 @@ class Site:
             files.append({"name": item.name, "href": prefix + item.name,
                           "format": rdf_format.name if rdf_format else "", "media_type": item.media_type,
                           "size": item.size, "sha256": item.sha256, "compressed": item.compressed})
-        return self._page("downloads.html", here, lang, self.messages[lang]["downloads"],
+        return self.page("downloads.html", here, lang, self.messages[lang]["downloads"],
                           lambda other: f"downloads.{other}.html", files=files, licence=licence)
 
     def resource_data(self, iri: str, rdf_format: str) -> bytes:

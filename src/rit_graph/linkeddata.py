@@ -1,0 +1,272 @@
+"""Dereferenceable IRIs: the site's pages and each resource's data, negotiated per request.
+
+The server answers the same paths the static site has (``id/place/kitakyushu.en.html``,
+``id/place/kitakyushu.ttl``, ``ontology.de.html``, ``source/NAME.ja.html``...) so the
+pages' relative links work unchanged, plus the extensionless paths of the IRIs
+themselves (``id/place/kitakyushu``, ``ontology``, ``shapes``, ``downloads``, ``source/NAME``
+and ``/``), which are answered directly, without a redirect: the representation is
+chosen from ``Accept`` and ``Accept-Language`` (or ``?lang=``), and ``Content-Location``
+names the static path of what was sent. Every answer carries a strong ETag (hash of
+the body) and a Last-Modified taken from the project's input files, never the clock,
+so caches revalidate with 304.
+"""
+
+from __future__ import annotations
+
+import difflib
+import email.utils
+import hashlib
+import tempfile
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+
+from . import catalog
+from .build import ONTOLOGY_FILE
+from .build import write_downloads as write_downloads_to
+from .formats import BY_EXTENSION, BY_NAME
+from .load import Corpus
+from .site import LANGUAGES, RESOURCE_FORMATS, Site, Value, negotiate_language
+
+HTML = ("text/html", "application/xhtml+xml")
+#: What a resource IRI offers, in the server's order of preference for equally rated types.
+RESOURCE_OFFERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("html", HTML),
+    *((name, (BY_NAME[name].media_type, *BY_NAME[name].aliases)) for name in RESOURCE_FORMATS),
+)
+#: The site's pages with a path of their own (``NAME``, ``NAME.html``, ``NAME.LANG.html``).
+PAGES = ("index", "ontology", "shapes", "downloads")
+VARY = "Accept, Accept-Language"
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file of /downloads/: its bytes and the media type it is sent with."""
+
+    body: bytes
+    media_type: str
+
+
+def accepted_quality(accept: str | None, media_types: Sequence[str]) -> float:
+    """The quality ACCEPT gives the best of MEDIA_TYPES: each rated by its most specific matching range."""
+    ranges = []
+    for item in (accept or "*/*").split(","):
+        media_range, *params = (part.strip().lower() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            key, _, number = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    quality = float(number)
+                except ValueError:
+                    quality = 0.0
+        if media_range:
+            ranges.append((media_range, quality))
+    best = 0.0
+    for media_type in media_types:
+        kind = media_type.split("/")[0]
+        matches = [(3 if r == media_type else 2 if r == kind + "/*" else 1, q)
+                   for r, q in ranges if r in (media_type, kind + "/*", "*/*")]
+        if matches:
+            best = max(best, max(matches)[1])
+    return best
+
+
+def negotiate(accept: str | None, offers: Sequence[tuple[str, Sequence[str]]]) -> str | None:
+    """The name of the offer ACCEPT rates highest (ties go to the earlier offer), or None if it accepts none."""
+    rated = [(accepted_quality(accept, types), -i, name) for i, (name, types) in enumerate(offers)]
+    quality, _, name = max(rated)
+    return name if quality > 0 else None
+
+
+def last_modified(corpus: Corpus) -> float:
+    """The newest modification time of the project's input files, in whole seconds as HTTP dates have."""
+    project = corpus.project
+    files = [*project.ontology_files(), *project.shapes_files(), *project.reference_files(),
+             project.root / "rit-graph.toml"]
+    for item in project.announcements():
+        files += [*item.rdf_files, item.source_text]
+    return float(int(max(f.stat().st_mtime for f in files if f.exists())))
+
+
+def write_downloads(corpus: Corpus) -> tuple[dict[str, Download], list[catalog.Download]]:
+    """The dumps, their gzip versions and catalog.ttl, as ``rit-graph build`` writes them, kept in memory."""
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        files, described = write_downloads_to(corpus, folder)
+        served = {
+            path.name: Download(path.read_bytes(), "application/gzip" if path.suffix == ".gz" else
+                                (rdf.media_type if (rdf := BY_EXTENSION.get(path.suffix)) else "application/octet-stream"))
+            for path in files
+        }
+    return served, described
+
+
+class LinkedData:
+    """The request handlers of the site and the resource IRIs; the Site is built once, here."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.site = Site(corpus)
+        self.base = corpus.project.base_iri
+        self.modified = last_modified(corpus)
+        self.downloads, self.described = write_downloads(corpus)
+        words = resources.files("rit_graph").joinpath("templates").joinpath("linkeddata.toml").read_text(encoding="utf-8")
+        self.words: dict[str, dict[str, str]] = tomllib.loads(words)
+        self.paths = [iri[len(self.base):] for iri in self.site.resources]
+
+    # Handlers -------------------------------------------------------------
+
+    def page(self, request: Request) -> Response:
+        """/, /index.html, /ontology, /shapes.en.html, ...: the site's own pages."""
+        stem, lang, extension = _split(request.path_params.get("name", "index"))
+        if stem not in PAGES or extension not in ("", ".html"):
+            return self.not_found(request)
+        if stem == "ontology" and not lang and extension == "":
+            # The ontology's IRI: its page for browsers, its Turtle for RDF clients.
+            chosen = negotiate(request.headers.get("accept"), (("html", HTML), ("turtle", ("text/turtle",))))
+            if chosen == "turtle":
+                return self._send(request, self.downloads[ONTOLOGY_FILE].body, "text/turtle",
+                                  location="/downloads/" + ONTOLOGY_FILE, vary=True)
+        render: dict[str, Callable[[str], str]] = {
+            "index": self.site.home, "ontology": self.site.ontology_page, "shapes": self.site.shapes_page,
+            "downloads": lambda language: self.site.downloads_page(self.described, language, prefix="downloads/"),
+        }
+        return self._html(request, render[stem], lang, lambda chosen: f"/{stem}.{chosen}.html",
+                          explicit=bool(extension))
+
+    def source(self, request: Request) -> Response:
+        """/source/NAME and /source/NAME.LANG.html: an announcement's text with its quotes marked."""
+        name, lang, extension = _split(request.path_params["name"])
+        if name not in self.site.sources.values() or extension not in ("", ".html"):
+            return self.not_found(request)
+        return self._html(request, lambda language: self.site.source(name, language), lang,
+                          lambda chosen: "/" + self.site.source_path(name, chosen), explicit=bool(extension))
+
+    def download(self, request: Request) -> Response:
+        """/downloads/FILE: a dump, its gzip version or the catalog."""
+        found = self.downloads.get(request.path_params["name"])
+        if found is None:
+            return self.not_found(request)
+        return self._send(request, found.body, found.media_type)
+
+    def resource(self, request: Request) -> Response:
+        """/id/...: a resource's page or data; the extensionless IRI negotiates which."""
+        stem, lang, extension = _split("id/" + request.path_params["path"])
+        iri = self.base + stem
+        if iri not in self.site.resources:
+            return self.not_found(request)
+        if extension in ("", ".html"):
+            chosen = negotiate(request.headers.get("accept"), RESOURCE_OFFERS) if not extension and not lang else "html"
+            if chosen is None:
+                return self._not_acceptable(RESOURCE_OFFERS)
+            if chosen == "html":
+                return self._html(request, lambda language: self.site.resource(iri, language), lang,
+                                  lambda language: f"/{stem}.{language}.html", explicit=bool(extension or lang))
+            return self._send(request, self.site.resource_data(iri, chosen), BY_NAME[chosen].media_type,
+                              location="/" + self.site.data_path(stem, chosen), vary=True)
+        named = BY_EXTENSION.get(extension)
+        if named is None or named.name not in RESOURCE_FORMATS or lang:
+            return self.not_found(request)
+        return self._send(request, self.site.resource_data(iri, named.name), named.media_type)
+
+    def not_found(self, request: Request) -> Response:
+        """A 404 that names the IRI asked for and the closest IRIs that exist: a page for browsers, text otherwise."""
+        here = request.url.path.lstrip("/")
+        iri = self.base + here
+        close = self.close_to(here)
+        if negotiate(request.headers.get("accept"), RESOURCE_OFFERS) == "html":
+            lang = self._language(request, None)
+            words = self.words[lang]
+            page = self.site.page(
+                "not-found.html", here, lang, words["not_found"], lambda other: f"{here}?lang={other}",
+                words=words, iri=iri,
+                close=[self.site.value(ox.NamedNode(self.base + path), lang, here) for path in close],
+                home=Value(self.site.messages[lang]["index"], self.site.relative(f"index.{lang}.html", here)),
+            )
+            return HTMLResponse(page, status_code=404, headers={"Vary": VARY})
+        lines = [f"{iri} is not described here."]
+        lines += ["Close IRIs:", *(f"  {self.base}{path}" for path in close)] if close else []
+        lines += [f"Home: {self.base}"]
+        return PlainTextResponse("\n".join(lines) + "\n", status_code=404, headers={"Vary": VARY})
+
+    def close_to(self, path: str) -> list[str]:
+        """Resource paths whose last segment is like PATH's (a typo, or the wrong kind), best first."""
+        name = path.rsplit("/", 1)[-1].lower()
+
+        def likeness(candidate: str) -> tuple[float, float]:
+            return (difflib.SequenceMatcher(None, name, candidate.rsplit("/", 1)[-1].lower()).ratio(),
+                    difflib.SequenceMatcher(None, path.lower(), candidate.lower()).ratio())
+
+        rated = sorted(((likeness(p), p) for p in self.paths), key=lambda r: (-r[0][0], -r[0][1], r[1]))
+        return [p for (score, _), p in rated[:8] if score >= 0.6]
+
+    # Representations --------------------------------------------------------
+
+    def _language(self, request: Request, explicit: str | None) -> str:
+        """The path's language, else ?lang=, else the best of Accept-Language."""
+        asked = request.query_params.get("lang")
+        return explicit or (asked if asked in LANGUAGES else negotiate_language(request.headers.get("accept-language")))
+
+    def _html(self, request: Request, render: Callable[[str], str], lang: str | None,
+              location: Callable[[str], str], explicit: bool) -> Response:
+        """A page: in the path's language if it names one, else negotiated and labelled with Content-Location."""
+        if not explicit and negotiate(request.headers.get("accept"), (("html", HTML),)) is None:
+            return self._not_acceptable((("html", HTML),))
+        chosen = self._language(request, lang)
+        return self._send(request, render(chosen).encode("utf-8"), "text/html",
+                          location=None if lang else location(chosen), vary=not lang)
+
+    def _send(self, request: Request, body: bytes, media_type: str, location: str | None = None,
+              vary: bool = False) -> Response:
+        """BODY with its validators, or 304 if the client's copy is current."""
+        headers = {"ETag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+                   "Last-Modified": email.utils.formatdate(self.modified, usegmt=True)}
+        if vary:
+            headers["Vary"] = VARY
+        if location:
+            headers["Content-Location"] = location
+        if _not_modified(request, headers["ETag"], self.modified):
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type=media_type, headers=headers)
+
+    @staticmethod
+    def _not_acceptable(offers: Sequence[tuple[str, Sequence[str]]]) -> Response:
+        available = ", ".join(t for _, types in offers for t in types[:1])
+        return PlainTextResponse(f"No acceptable representation; this resource is available as {available}.\n",
+                                 status_code=406, headers={"Vary": VARY})
+
+
+def _split(name: str) -> tuple[str, str | None, str]:
+    """``kitakyushu.en.html`` → (kitakyushu, en, .html); ``kitakyushu.ttl`` → (kitakyushu, None, .ttl)."""
+    stem, dot, extension = name.rpartition(".")
+    if not dot or "/" in extension:
+        return name, None, ""
+    head, dot, lang = stem.rpartition(".")
+    if extension == "html" and dot and lang in LANGUAGES:
+        return head, lang, ".html"
+    return stem, None, "." + extension
+
+
+def _not_modified(request: Request, etag: str, modified: float) -> bool:
+    """RFC 9110: If-None-Match (weak comparison) decides; If-Modified-Since counts only without it."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return "*" in tags or etag in tags
+    since = request.headers.get("if-modified-since")
+    if since is None:
+        return False
+    try:
+        when = email.utils.parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False
+    if when.tzinfo is None:
+        return False
+    return modified <= when.timestamp() and when <= datetime.now(when.tzinfo)

@@ -1,0 +1,117 @@
+"""The site in a real browser: Debian's headless Chromium driven by Playwright against the live server.
+
+Screenshots go to test-artifacts/ (gitignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from live_server import LiveServer, live_server
+from test_linkeddata import hostile_project
+
+from conftest import ROOT
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Dialog, Page
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+#: Every schema.org block of the page, each parsed by the browser's own JSON.parse.
+PARSE_JSON_LD = """() => [...document.querySelectorAll('script[type="application/ld+json"]')]
+    .map(s => JSON.parse(s.textContent))"""
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LiveServer]:
+    with live_server("--project", str(ROOT)) as running:
+        yield running
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_home_diagrams_links_language_switch_and_json_ld(browser: Browser, server: LiveServer) -> None:
+    context = browser.new_context(locale="de-DE", viewport={"width": 1000, "height": 800})
+    page = context.new_page()
+    page.goto(f"http://127.0.0.1:{server.port}/")
+    assert page.locator("html").get_attribute("lang") == "de"
+    diagram = page.locator('svg[aria-labelledby="partnerships-title"]')
+    timeline = page.locator('svg[aria-labelledby="timeline-title"]')
+    assert diagram.count() == 1 and timeline.count() == 1
+    assert diagram.locator("rect").count() >= 4 and diagram.locator("line").count() >= 2
+    assert timeline.locator("g.event").count() >= 2
+    shot(page, "home-de")
+
+    diagram.locator("a", has_text="Kitakyushu").first.click()
+    page.wait_for_url("**/id/place/kitakyushu.de.html")
+    assert page.locator("h1").inner_text() == "Kitakyushu"
+    blocks = page.evaluate(PARSE_JSON_LD)
+    assert blocks and blocks[0]["@id"].endswith("/id/place/kitakyushu")
+    shot(page, "kitakyushu-de")
+
+    switch = page.locator("nav.lang-switch")
+    switch.get_by_role("link", name="English").click()
+    page.wait_for_url("**/id/place/kitakyushu.en.html")
+    assert page.locator("html").get_attribute("lang") == "en"
+    shot(page, "kitakyushu-en")
+    switch.get_by_role("link", name="日本語").click()
+    page.wait_for_url("**/id/place/kitakyushu.ja.html")
+    assert page.locator("html").get_attribute("lang") == "ja"
+    assert page.locator("h1").inner_text() == "北九州市"
+    assert page.evaluate(PARSE_JSON_LD), "the Japanese page embeds its schema.org block too"
+    shot(page, "kitakyushu-ja")
+
+    page.locator('nav[aria-label] a[href$="index.ja.html"]').first.click()
+    page.wait_for_url("**/index.ja.html")
+    event = page.locator('svg[aria-labelledby="timeline-title"] a').first
+    event.click()
+    page.wait_for_url("**/id/event/*.ja.html")
+    assert page.locator("h1").inner_text()
+    assert page.evaluate(PARSE_JSON_LD)
+    assert page.locator("section#quotes, blockquote").count() >= 1, "an event's page quotes its source"
+    shot(page, "event-ja")
+    context.close()
+
+
+def test_no_injected_script_runs(browser: Browser, tmp_path: Path) -> None:
+    with live_server("--project", str(hostile_project(tmp_path))) as server:
+        context = browser.new_context()
+        page = context.new_page()
+        dialogs: list[str] = []
+
+        def record(dialog: Dialog) -> None:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", record)
+        for path in ("id/place/evil?lang=ja", "id/place/evil?lang=en", "id/place/evil?lang=de",
+                     "id/partnership/evil", "?lang=en", "id/place/%3Cscript%3Ewindow.__pwned=1%3C%2Fscript%3E"):
+            page.goto(f"http://127.0.0.1:{server.port}/{path}")
+            page.wait_for_load_state("load")
+            assert page.evaluate("() => typeof window.__pwned") == "undefined", path
+            assert page.evaluate(PARSE_JSON_LD) is not None
+        assert page.get_by_text("<script>window.__pwned=1</script>").count() >= 1, "the 404 page shows the path as text"
+        page.goto(f"http://127.0.0.1:{server.port}/id/place/evil.ja.html")
+        assert page.get_by_text("<script>window.__pwned = 'label'; alert(6)</script>").count() >= 1
+        shot(page, "hostile-ja")
+        assert dialogs == []
+        context.close()
