@@ -3,12 +3,17 @@
 Makes a synthetic project of N copies of the bw-i announcement (each with its
 own IRIs, about 1,100 triples each) beside the repository's reference data,
 then times each step once. Prints a table with the machine it ran on.
+Validation runs one partition per announcement on WORKERS processes (default:
+one per core); --validate-only skips the build, whose other steps (schema.org
+check, dumps, site) are timed with it.
 
     .venv/bin/python benchmarks/build_scale.py 1 10 50
+    .venv/bin/python benchmarks/build_scale.py --validate-only --workers 1 200
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import re
@@ -50,22 +55,29 @@ def timed(step):  # type: ignore[no-untyped-def]
     return result, time.perf_counter() - start
 
 
-def main(sizes: list[int]) -> None:
+def main(sizes: list[int], workers: int | None, validate_only: bool) -> None:
     print(f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
+    print(f"validation workers: {workers or os.cpu_count()}")
     print()
-    print("| announcements | triples | load s | validate s | build (validate + write) s |")
-    print("|---:|---:|---:|---:|---:|")
+    print("| announcements | triples | load s | validate s | validate s per announcement | build (validate + write) s |")
+    print("|---:|---:|---:|---:|---:|---:|")
     for copies in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             project = make_project(Path(tmp) / "project", copies)
             corpus, t_load = timed(lambda: load(project))
-            report, t_validate = timed(lambda: validate(corpus))
+            report, t_validate = timed(lambda: validate(corpus, workers))
             assert report.conforms, report.to_text()
-            _, t_build = timed(lambda: build(corpus, Path(tmp) / "dist"))
-            print(f"| {copies} | {len(corpus.data)} | {t_load:.2f} | {t_validate:.2f} | {t_build:.2f} |")
+            t_build = "–" if validate_only else f"{timed(lambda: build(corpus, Path(tmp) / 'dist'))[1]:.2f}"
+            print(f"| {copies} | {len(corpus.data)} | {t_load:.2f} | {t_validate:.2f} | "
+                  f"{t_validate / copies:.3f} | {t_build} |")
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [1, 10, 50])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sizes", nargs="*", type=int, default=[1, 10, 50], help="numbers of announcements")
+    parser.add_argument("--workers", type=int, help="validation processes (default: one per core)")
+    parser.add_argument("--validate-only", action="store_true", help="time load and validate, not the build")
+    arguments = parser.parse_args()
+    main(arguments.sizes, arguments.workers, arguments.validate_only)

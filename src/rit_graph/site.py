@@ -689,9 +689,10 @@ def negotiate_language(accept_language: str | None) -> str:
 
 def schema_org_blocks(corpus: Corpus) -> SchemaBlock:
     """The schema.org markup block of each resource the projection describes, in the page's language or English."""
-    triples = schemaorg.project(corpus)
+    by_subject = schemaorg.index(schemaorg.project(corpus))
 
     def block(iri: str, lang: str) -> str | None:
+        triples = schemaorg.subgraph(by_subject, iri)
         try:
             document = schemaorg.markup(triples, iri, lang if lang in schemaorg.LANGUAGES else FALLBACK[0])
         except schemaorg.UnknownResource:

@@ -1,0 +1,91 @@
+"""Validation per announcement finds what validating the whole union finds, each result once.
+
+The oracle is pyshacl run once on the union of all data, as validate did
+before it split the data into partitions.
+"""
+
+from __future__ import annotations
+
+import pytest
+import rdflib
+from conftest import MINI, copy_project
+from rdflib.namespace import RDF, SH
+from test_shapes import INVALID, patched
+
+from rit_graph.load import Corpus, load
+from rit_graph.project import Project
+from rit_graph.validate import _rit_prefix_declaration, reference_records, to_rdflib, validate
+
+Signature = tuple[rdflib.term.Node | None, ...]
+
+
+@pytest.fixture(scope="module")
+def spanning(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    """The minimal project with two announcements; Kitakyushu, a Japanese city of the reference
+    data, lacks its Japanese label, and the second announcement gives it a second German one."""
+    folder = copy_project(MINI, tmp_path_factory.mktemp("spanning") / "project")
+    reference = folder / "data" / "reference" / "reference.ttl"
+    reference.write_text(reference.read_text(encoding="utf-8").replace(' , "北九州市"@ja', ""), encoding="utf-8")
+    first = folder / "data" / "announcements" / "mini"
+    second = folder / "data" / "announcements" / "second"
+    second.mkdir()
+    (second / "source.txt").write_text((first / "source.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    text = (first / "announcement.ttl").read_text(encoding="utf-8").replace("announcement/mini", "announcement/second")
+    text = text.replace("ann:mini", "ann:second")
+    text += '\n<id/place/kitakyushu> <http://www.w3.org/2000/01/rdf-schema#label> "Kitakyushu-shi"@de .\n'
+    (second / "announcement.ttl").write_text(text, encoding="utf-8")
+    return load(Project.open(folder))
+
+
+def signatures(results: rdflib.Graph) -> list[Signature]:
+    """What a validation result says, without the result's own blank node."""
+    keys = (SH.focusNode, SH.sourceShape, SH.sourceConstraintComponent, SH.resultPath, SH.value, SH.resultSeverity)
+    return sorted(
+        (tuple(results.value(r, k) for k in keys) for r in results.subjects(RDF.type, SH.ValidationResult)),
+        key=str,
+    )
+
+
+def union_results(corpus: Corpus) -> rdflib.Graph:
+    import pyshacl
+
+    project = corpus.project
+    shapes = to_rdflib(corpus.shapes)
+    shapes.add(_rit_prefix_declaration(project.ontology_iri, project.vocabulary, shapes))
+    _, results, _ = pyshacl.validate(
+        to_rdflib(corpus.quads, reference_records(corpus)),
+        shacl_graph=shapes,
+        ont_graph=to_rdflib(corpus.ontology),
+        inference="none",
+        allow_warnings=True,
+    )
+    return results
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_partitions_find_what_the_union_finds(spanning: Corpus, workers: int) -> None:
+    report = validate(spanning, workers=workers)
+    expected, found = signatures(union_results(spanning)), signatures(report.results)
+    missing, extra = set(expected) - set(found), set(found) - set(expected)
+    assert found == expected, f"missing: {missing}\nextra: {extra}"
+    assert not report.conforms
+
+
+def test_a_resource_in_every_partition_is_reported_once(spanning: Corpus) -> None:
+    report = validate(spanning, workers=2)
+    (kitakyushu,) = [r for r in report.resources if r.focus == "<id/place/kitakyushu>"]
+    assert kitakyushu.files == ["data/announcements/second/", "data/reference/"]
+    assert [(f.shape, f.message) for f in kitakyushu.findings] == [
+        ("<shapes#JapaneseLabel>", 'is Japanese and needs a Japanese label: add rdfs:label "…"@ja'),
+        ("<shapes#Labelled>", 'needs exactly one German label: add rdfs:label "…"@de'),
+    ]
+    assert report.to_text().count("<id/place/kitakyushu>") == 1
+
+
+def test_a_sparql_result_carries_only_its_constraints_message(spanning: Corpus) -> None:
+    """pyshacl also attaches the node shape's message; the report keeps the constraint's own."""
+    report = validate(patched(spanning, (INVALID / "Visit-end-before-start.ru").read_text(encoding="utf-8")))
+    (result,) = report.results.subjects(SH.sourceConstraintComponent, SH.SPARQLConstraintComponent)
+    assert [str(m) for m in report.results.objects(result, SH.resultMessage)] == [
+        "the end date is before the start date: correct one of them"
+    ]
