@@ -58,12 +58,16 @@ def anchor_quotes(
         )
     text = read_text(item.source_text)
     language = next(
-        (q.object.value for q in quads if q.subject == announcement and q.predicate.value == vocab + "inLanguage"),
+        (
+            q.object.value
+            for q in quads
+            if q.subject == announcement and q.predicate.value == vocab + "inLanguage" and isinstance(q.object, ox.Literal)
+        ),
         None,
     )
     added = [ox.Quad(announcement, ox.NamedNode(vocab + "text"), ox.Literal(text, language=language), graph)]
 
-    values: dict[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode], str] = {
+    values: dict[tuple[object, ox.NamedNode], str] = {
         (q.subject, q.predicate): q.object.value
         for q in quads
         if q.predicate in (EXACT, PREFIX, SUFFIX) and isinstance(q.object, ox.Literal)

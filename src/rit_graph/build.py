@@ -55,13 +55,13 @@ def write_dumps(corpus: Corpus, folder: Path) -> list[Path]:
     names = prefixes(base, triples)
     context = jsonld.package_context(jsonld.CONTEXT_FILE, base)
 
-    def rdf(fmt: str, data: list[ox.Triple] | list[ox.Quad]) -> Callable[[Path], None]:
+    def rdf(fmt: str, data: list[ox.Triple] | list[ox.Quad]) -> Callable[[Path], object]:
         return lambda path: ox.serialize(data, str(path), BY_NAME[fmt].oxigraph, prefixes=names)
 
     def compacted(path: Path) -> None:
         path.write_text(jsonld.dumps(jsonld.compact(jsonld.from_triples(triples), context)), encoding="utf-8")
 
-    writers: dict[str, Callable[[Path], None]] = {
+    writers: dict[str, Callable[[Path], object]] = {
         DUMP_NAME + ".ttl": rdf("turtle", triples),
         DUMP_NAME + ".nt": rdf("ntriples", triples),
         DUMP_NAME + ".trig": rdf("trig", quads),

@@ -287,6 +287,8 @@ def _by_resource(
     grouped: dict[str, ResourceReport] = {}
     for result in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)
+        if focus is None:  # pyshacl always names the focus node; a report read from elsewhere might not
+            continue
         anchor = names.named_anchor(focus)
         key = names.show(anchor)
         if key not in grouped:
@@ -304,7 +306,7 @@ def _by_resource(
         within = "" if focus == anchor else f"({names.trail(focus)}) "
         grouped[key].findings.append(
             Finding(
-                SEVERITIES.get(results.value(result, SH.resultSeverity), "violation"),  # type: ignore[arg-type]
+                SEVERITIES.get(rdflib.URIRef(str(results.value(result, SH.resultSeverity))), "violation"),
                 within + (str(message) if message else "does not conform"),
                 names.show(path) if isinstance(path, rdflib.URIRef) else None,
                 names.show(value) if value is not None and value != focus else None,
@@ -367,7 +369,9 @@ class _Names:
         return "[]"
 
     def label(self, node: rdflib.term.Node) -> str | None:
-        labels = {lit.language: str(lit) for lit in self.data.objects(node, rdflib.RDFS.label)}  # type: ignore[union-attr]
+        labels = {
+            lit.language: str(lit) for lit in self.data.objects(node, rdflib.RDFS.label) if isinstance(lit, rdflib.Literal)
+        }
         return labels.get("en") or labels.get("de") or next(iter(labels.values()), None)
 
     def named_anchor(self, node: rdflib.term.Node) -> rdflib.term.Node:
