@@ -18,13 +18,11 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from .errors import InputError
+from .namespaces import OA, RDF_TYPE, XSD
 
 if TYPE_CHECKING:
     from .project import Announcement, Project
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-XSD = "http://www.w3.org/2001/XMLSchema#"
-OA = "http://www.w3.org/ns/oa#"
 HAS_SELECTOR = ox.NamedNode(OA + "hasSelector")
 HAS_SOURCE = ox.NamedNode(OA + "hasSource")
 QUOTE_SELECTOR = ox.NamedNode(OA + "TextQuoteSelector")

@@ -29,10 +29,10 @@ from . import sparql
 from .formats import BY_MEDIA_TYPE, BY_NAME
 from .linkeddata import LinkedData
 from .load import Corpus
+from .namespaces import RDF_TYPE
 from .sparql import GRAPH_FORMATS, Form, Limits, QueryError, QueryPool
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from . import embed, jsonld, schemaorg
-from .namespaces import prefixes
+from .namespaces import DCTERMS, OA, OWL, RDF, RDF_TYPE, RDFS, SH, SKOS, prefixes
 from .catalog import Download
 from .formats import BY_NAME, for_path
 from .load import Corpus
@@ -39,14 +39,6 @@ FALLBACK = ("en", "de")
 #: Formats of each resource's data, linked from its page.
 RESOURCE_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-SH = "http://www.w3.org/ns/shacl#"
-OA = "http://www.w3.org/ns/oa#"
-DCTERMS = "http://purl.org/dc/terms/"
-TYPE = ox.NamedNode(RDF + "type")
 LABEL = ox.NamedNode(RDFS + "label")
 COMMENT = ox.NamedNode(RDFS + "comment")
 DEFINITION = ox.NamedNode(SKOS + "definition")
@@ -65,7 +57,7 @@ ALIGNMENTS = tuple(
 TERM_KINDS = (("Class", OWL + "Class"), ("ObjectProperty", OWL + "ObjectProperty"),
               ("DatatypeProperty", OWL + "DatatypeProperty"))
 #: Shape statements the shapes page shows in their own place rather than as constraints.
-SHAPE_FRAME = tuple(ox.NamedNode(SH + n) for n in ("targetClass", "property", "message", "path")) + (TYPE, COMMENT)
+SHAPE_FRAME = tuple(ox.NamedNode(SH + n) for n in ("targetClass", "property", "message", "path")) + (RDF_TYPE, COMMENT)
 
 Subject = ox.NamedNode | ox.BlankNode
 SchemaBlock = Callable[[str, str], str | None]
@@ -298,7 +290,7 @@ class Site:
     ) -> tuple[Row, ...]:
         """SUBJECT's statements in GRAPH, one row per predicate."""
         statements = graph.out.get(subject, {})
-        order = only or tuple(sorted(statements, key=lambda p: (p != TYPE, self.compact(p.value))))
+        order = only or tuple(sorted(statements, key=lambda p: (p != RDF_TYPE, self.compact(p.value))))
         return tuple(
             Row(self.value(p, lang, here), tuple(
                 Value(self.path_text(o)) if p == SHACL_PATH else self.value(o, lang, here, graph, depth)
@@ -361,7 +353,7 @@ class Site:
                 parts = [self.data.one(body, ox.NamedNode(RDF + p)) for p in ("subject", "predicate", "object")]
                 if body not in bodies or any(p is None for p in parts):
                     continue
-                inferred = ox.NamedNode(self.vocabulary + "InferredStatement") in self.data.objects(body, TYPE)
+                inferred = ox.NamedNode(self.vocabulary + "InferredStatement") in self.data.objects(body, RDF_TYPE)
                 note = self._text(self.data, body, COMMENT, lang) if inferred else None
                 statements.append({
                     "parts": [self.value(p, lang, here) for p in parts],  # type: ignore[arg-type]
@@ -525,7 +517,7 @@ class Site:
         placed: set[Term] = set()
         for key, type_iri in (*TERM_KINDS, ("other_terms", "")):
             members = [t for t in terms
-                       if t not in placed and (not type_iri or ox.NamedNode(type_iri) in self.ontology.objects(t, TYPE))]
+                       if t not in placed and (not type_iri or ox.NamedNode(type_iri) in self.ontology.objects(t, RDF_TYPE))]
             placed.update(members)
             sections.append((key, [self._term(t, lang, here) for t in members]))
         title = self._text(self.ontology, ontology, ox.NamedNode(DCTERMS + "title"), lang)
@@ -556,7 +548,7 @@ class Site:
         here = f"shapes.{lang}.html"
         shapes = sorted(
             {s for s in self.shapes.out if isinstance(s, ox.NamedNode)
-             and (ox.NamedNode(SH + "NodeShape") in self.shapes.objects(s, TYPE)
+             and (ox.NamedNode(SH + "NodeShape") in self.shapes.objects(s, RDF_TYPE)
                   or self.shapes.objects(s, ox.NamedNode(SH + "targetClass")))},
             key=lambda s: s.value,
         )

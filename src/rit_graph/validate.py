@@ -32,6 +32,7 @@ import rdflib
 from rdflib.namespace import RDF, SH, XSD
 
 from .load import Corpus, GraphName
+from .namespaces import STANDARD_PREFIXES
 
 DCTERMS_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
@@ -347,12 +348,9 @@ class _Names:
         self.prefixes = [
             ("rit:", base + "ontology#"),
             ("", base),
-            ("rdf:", str(RDF)),
-            ("rdfs:", "http://www.w3.org/2000/01/rdf-schema#"),
-            ("xsd:", str(XSD)),
+            *((name + ":", STANDARD_PREFIXES[name]) for name in ("rdf", "rdfs", "xsd")),
             ("sh:", str(SH)),
-            ("oa:", "http://www.w3.org/ns/oa#"),
-            ("dcterms:", "http://purl.org/dc/terms/"),
+            *((name + ":", STANDARD_PREFIXES[name]) for name in ("oa", "dcterms")),
         ]
 
     def show(self, node: rdflib.term.Node | None) -> str:
