@@ -195,7 +195,7 @@ def test_updates_are_refused_as_read_only(update: str) -> None:
 
 
 def test_from_selects_only_graphs_the_store_holds(corpus: Corpus) -> None:
-    store = sparql.project_store(corpus)
+    store = corpus.store
     reference = corpus.project.graph_iri("reference")
 
     def count(query: str) -> int:

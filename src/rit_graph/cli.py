@@ -186,7 +186,7 @@ def query(corpus: Corpus, query_text: str | None, query_file: Path | None, fmt: 
         raise click.UsageError("give either a QUERY or --file FILE")
     text = sparql.read_query(query_file) if query_file else str(query_text)
     checked = sparql.check(text)
-    store = sparql.project_store(corpus)
+    store = corpus.store
     base = corpus.project.base_iri
     fmt = fmt or ("turtle" if checked.form.gives_graph else "table")
     if fmt == "table":
@@ -268,7 +268,7 @@ def serve(
         store, base = sparql.files_store(data_files, DEFAULT_BASE_IRI), DEFAULT_BASE_IRI
     else:
         corpus = load(Project.open(project_dir))
-        store, base = sparql.project_store(corpus), corpus.project.base_iri
+        store, base = corpus.store, corpus.project.base_iri
     limits = Limits(timeout, max_body_bytes, max_result_bytes, workers)
     app = create_app(store, limits, base, read_examples(project_dir / "queries"), corpus=corpus)
     uvicorn.run(app, host=host, port=port)

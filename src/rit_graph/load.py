@@ -47,6 +47,15 @@ class Corpus:
         store.extend(self.quads)
         return store
 
+    @functools.cached_property
+    def store(self) -> ox.Store:
+        """The quads with the ontology in its own named graph, graph/ontology: what queries see."""
+        store = ox.Store()
+        store.extend(self.quads)
+        ontology = ox.NamedNode(self.project.graph_iri("ontology"))
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, ontology) for t in self.ontology)
+        return store
+
     def graph(self, name: ox.NamedNode) -> list[ox.Triple]:
         return [q.triple for q in self.quads if q.graph_name == name]
 

@@ -50,10 +50,7 @@ def queries() -> dict[str, str]:
 def project(corpus: Corpus) -> list[ox.Triple]:
     """The schema.org facts the graph holds, in a stable order."""
     base = corpus.project.base_iri
-    store = ox.Store()
-    store.extend(corpus.quads)
-    ontology = ox.NamedNode(corpus.project.graph_iri("ontology"))
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, ontology) for t in corpus.ontology)
+    store = corpus.store
     data_graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
         ox.NamedNode(corpus.project.graph_iri("reference")),
         *corpus.announcement_graphs.values(),

@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from .errors import InputError, RitGraphError
 from .formats import BY_EXTENSION, BY_NAME, FORMATS, RdfFormat, for_path
-from .load import Corpus, read_text
+from .load import read_text
 
 READ_ONLY = (
     "this SPARQL endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, COPY, MOVE, ADD) "
@@ -281,15 +281,6 @@ class _BoundedOutput(io.BytesIO):
         if self.limit is not None and self.tell() + memoryview(data).nbytes > self.limit:
             raise _TooLarge()
         return super().write(data)
-
-
-def project_store(corpus: Corpus) -> ox.Store:
-    """The project's data with the ontology in its own named graph, graph/ontology."""
-    store = ox.Store()
-    store.extend(corpus.quads)
-    ontology = ox.NamedNode(corpus.project.graph_iri("ontology"))
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, ontology) for t in corpus.ontology)
-    return store
 
 
 def files_store(paths: Iterable[Path], base_iri: str) -> ox.Store:
