@@ -6,6 +6,9 @@ before it split the data into partitions.
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 import rdflib
 from conftest import MINI, copy_project
@@ -14,7 +17,8 @@ from test_shapes import INVALID, patched
 
 from rit_graph.load import Corpus, load
 from rit_graph.project import Project
-from rit_graph.validate import _rit_prefix_declaration, reference_records, to_rdflib, validate
+from rit_graph.cache import TripleCache
+from rit_graph.validate import _rit_prefix_declaration, partitions, reference_records, to_rdflib, validate
 
 Signature = tuple[rdflib.term.Node | None, ...]
 
@@ -22,7 +26,9 @@ Signature = tuple[rdflib.term.Node | None, ...]
 @pytest.fixture(scope="module")
 def spanning(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     """The minimal project with two announcements; Kitakyushu, a Japanese city of the reference
-    data, lacks its Japanese label, and the second announcement gives it a second German one."""
+    data, lacks its Japanese label, and the second announcement gives it a second German one.
+    The second also gives the first announcement a second German title: only the two together
+    break the rule of one German label."""
     folder = copy_project(MINI, tmp_path_factory.mktemp("spanning") / "project")
     reference = folder / "data" / "reference" / "reference.ttl"
     reference.write_text(reference.read_text(encoding="utf-8").replace(' , "北九州市"@ja', ""), encoding="utf-8")
@@ -33,6 +39,7 @@ def spanning(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     text = (first / "announcement.ttl").read_text(encoding="utf-8").replace("announcement/mini", "announcement/second")
     text = text.replace("ann:mini", "ann:second")
     text += '\n<id/place/kitakyushu> <http://www.w3.org/2000/01/rdf-schema#label> "Kitakyushu-shi"@de .\n'
+    text += '<id/announcement/mini> <http://www.w3.org/2000/01/rdf-schema#label> "Eine andere Meldung"@de .\n'
     (second / "announcement.ttl").write_text(text, encoding="utf-8")
     return load(Project.open(folder))
 
@@ -53,7 +60,7 @@ def union_results(corpus: Corpus) -> rdflib.Graph:
     shapes = to_rdflib(corpus.shapes)
     shapes.add(_rit_prefix_declaration(project.ontology_iri, project.vocabulary, shapes))
     _, results, _ = pyshacl.validate(
-        to_rdflib(corpus.quads, reference_records(corpus)),
+        to_rdflib(corpus.quads, [t for r in reference_records(corpus).values() for t in r]),
         shacl_graph=shapes,
         ont_graph=to_rdflib(corpus.ontology),
         inference="none",
@@ -80,6 +87,38 @@ def test_a_resource_in_every_partition_is_reported_once(spanning: Corpus) -> Non
         ("<shapes#Labelled>", 'needs exactly one German label: add rdfs:label "…"@de'),
     ]
     assert report.to_text().count("<id/place/kitakyushu>") == 1
+
+
+def test_contradicting_announcements_are_reported_with_both_files(spanning: Corpus) -> None:
+    """Each announcement conforms on its own; the resource both describe does not."""
+    report = validate(spanning, workers=2)
+    (mini,) = [r for r in report.resources if r.focus == "<id/announcement/mini>"]
+    assert mini.files == ["data/announcements/mini/", "data/announcements/second/"]
+    assert [(f.shape, f.value) for f in mini.findings] == [("<shapes#Labelled>", None)]
+
+
+def test_unchanged_partitions_come_from_the_cache(spanning: Corpus, tmp_path: Path) -> None:
+    cache = TripleCache(tmp_path / "cache")
+    first = validate(spanning, workers=1, cache=cache)
+    assert (cache.hits, cache.misses) == (0, len(partitions(spanning)))
+    cached = TripleCache(tmp_path / "cache")
+    again = validate(spanning, workers=1, cache=cached)
+    assert (cached.hits, cached.misses) == (len(partitions(spanning)), 0)
+    assert signatures(again.results) == signatures(first.results)
+    assert again.to_text() == first.to_text()
+
+
+def test_a_changed_announcement_is_validated_again_alone(spanning: Corpus, tmp_path: Path) -> None:
+    folder = tmp_path / "project"
+    shutil.copytree(spanning.project.root, folder)
+    cache = TripleCache(tmp_path / "cache")
+    validate(load(Project.open(folder)), workers=1, cache=cache)
+    second = folder / "data" / "announcements" / "second" / "announcement.ttl"
+    second.write_text(second.read_text(encoding="utf-8").replace("Eine andere Meldung", "Noch eine"), encoding="utf-8")
+    again = TripleCache(tmp_path / "cache")
+    validate(load(Project.open(folder)), workers=1, cache=again)
+    # The second announcement's partition and that of the resources both announcements describe.
+    assert (again.misses, again.hits) == (2, cache.misses - 2)
 
 
 def test_a_sparql_result_carries_only_its_constraints_message(spanning: Corpus) -> None:

@@ -20,8 +20,10 @@ import pyoxigraph as ox
 from . import catalog, jsonld, schemaorg, site
 from .errors import ValidationFailed
 from .formats import BY_NAME
+from .cache import TripleCache
 from .load import Corpus
 from .namespaces import prefixes
+from .progress import Progress
 from .validate import Report, validate
 
 DUMP_NAME = "rit-graph"
@@ -87,9 +89,15 @@ def write_downloads(corpus: Corpus, folder: Path) -> tuple[list[Path], list[cata
     return [*files, catalog_file], downloads
 
 
-def build(corpus: Corpus, out: Path) -> BuildResult:
-    """Validate CORPUS, then replace OUT with its dumps; on any failure OUT is left alone."""
-    report = validate(corpus)
+def build(
+    corpus: Corpus,
+    out: Path,
+    cache: TripleCache | None = None,
+    progress: Progress | None = None,
+    with_site: bool = True,
+) -> BuildResult:
+    """Validate CORPUS, then replace OUT with its dumps (and site); on any failure OUT is left alone."""
+    report = validate(corpus, cache=cache, progress=progress)
     if not report.conforms:
         raise ValidationFailed("the data does not conform to the shapes; nothing was written\n\n" + report.to_text())
     markup_report = schemaorg.check(corpus, schemaorg.project(corpus))
@@ -100,8 +108,10 @@ def build(corpus: Corpus, out: Path) -> BuildResult:
         )
     with _replacing(out) as folder:
         files, downloads = write_downloads(corpus, folder)
-        site.write_site(corpus, folder / SITE_FOLDER, downloads)
-    return BuildResult(out, [out / f.name for f in [*files, folder / SITE_FOLDER]], report, markup_report)
+        if with_site:
+            site.write_site(corpus, folder / SITE_FOLDER, downloads)
+            files.append(folder / SITE_FOLDER)
+    return BuildResult(out, [out / f.name for f in files], report, markup_report)
 
 
 @contextmanager

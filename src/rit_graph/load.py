@@ -8,6 +8,7 @@ dataset and byte-identical dumps.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ class Corpus:
     shapes: list[ox.Triple]
     #: Named graph of each announcement, by folder name.
     announcement_graphs: dict[str, ox.NamedNode]
+    #: Where each reference file's quads lie in ``quads``: (start, end) by path within the project.
+    reference_files: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
     def data(self) -> ox.Store:
@@ -122,7 +125,12 @@ def _parse(project: Project, path: Path, graph: GraphName) -> list[ox.Quad]:
 def load(project: Project) -> Corpus:
     """Parse the whole project; announcements get their source text and quote positions."""
     reference = ox.NamedNode(project.graph_iri("reference"))
-    data = [q for path in project.reference_files() for q in _parse(project, path, reference)]
+    data: list[ox.Quad] = []
+    files: dict[str, tuple[int, int]] = {}
+    for path in project.reference_files():
+        start = len(data)
+        data += _parse(project, path, reference)
+        files[path.relative_to(project.root).as_posix()] = (start, len(data))
     graphs: dict[str, ox.NamedNode] = {}
     for item in project.announcements():
         graph = ox.NamedNode(project.graph_iri("announcement", item.name))
@@ -140,6 +148,7 @@ def load(project: Project) -> Corpus:
         parse_files(project, project.ontology_files()),
         parse_files(project, project.shapes_files()),
         graphs,
+        files,
     )
 
 

@@ -19,6 +19,8 @@ announcement must be valid together with the reference data.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -31,10 +33,18 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, SH, XSD
 
+from .cache import TripleCache, key, ntriples
 from .load import Corpus, GraphName
 from .namespaces import STANDARD_PREFIXES
+from .progress import Progress
 
 DCTERMS_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
+RDF_TYPE = ox.NamedNode(str(RDF.type))
+RDF_SUBJECT = ox.NamedNode(str(RDF.subject))
+RDF_PREDICATE = ox.NamedNode(str(RDF.predicate))
+RDF_OBJECT = ox.NamedNode(str(RDF.object))
+HAS_BODY = ox.NamedNode("http://www.w3.org/ns/oa#hasBody")
+VALIDATION_RESULT = ox.NamedNode(str(SH.ValidationResult))
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
 
@@ -100,36 +110,161 @@ class Report:
         return self.results.serialize(format="turtle")
 
 
-def validate(corpus: Corpus, workers: int | None = None) -> Report:
-    """Validate every partition, on up to WORKERS processes (default: one per core)."""
+def validate(
+    corpus: Corpus,
+    workers: int | None = None,
+    cache: TripleCache | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Validate every partition, on up to WORKERS processes (default: one per core).
+
+    A partition whose content, shapes and ontology are in CACHE is not validated again.
+    """
     project = corpus.project
-    records = reference_records(corpus)
+    cache = cache or TripleCache(None)
+    progress = progress or Progress()
     prefix = (project.ontology_iri, project.vocabulary)
-    jobs = [(data + records, corpus.shapes, corpus.ontology, prefix) for data in partitions(corpus)]
+    parts = partitions(corpus)
+    common = key(ntriples(corpus.shapes), ntriples(corpus.ontology), *prefix)
+    keys = [key(common, ntriples(p.triples), "\n".join(sorted(str(f) for f in p.focus or ()))) for p in parts]
+    found: dict[int, list[ox.Triple]] = {}
+    for i, k in enumerate(keys):
+        cached = cache.get(k)
+        if cached is not None:
+            found[i] = cached
+    todo = [i for i in range(len(parts)) if i not in found]
+    jobs = [(parts[i].triples, parts[i].focus, corpus.shapes, corpus.ontology, prefix) for i in todo]
+    progress.start("validating partitions", len(jobs))
     workers = min(len(jobs), workers or os.cpu_count() or 1)
-    if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            found = list(pool.map(_validate_partition, jobs))
-    else:
-        found = [_validate_partition(job) for job in jobs]
-    conforms, results = merge_results([to_rdflib(f) for f in found])
+    with ProcessPoolExecutor(workers) if workers > 1 else contextlib.nullcontext() as pool:
+        answers = pool.map(_validate_partition, jobs) if pool else map(_validate_partition, jobs)
+        for i, answer in zip(todo, answers):
+            found[i] = answer
+            cache.put(keys[i], answer)
+            progress.advance()
+    progress.finish()
+    conforms, results = merge_results([to_rdflib(found[i]) for i in range(len(parts))])
+    if not any(results.subjects(RDF.type, SH.ValidationResult)):
+        return Report(conforms, [], results)
     shapes = to_rdflib(corpus.shapes)
     shapes.add(_rit_prefix_declaration(*prefix, shapes))
-    data = to_rdflib(corpus.quads, records)
+    # The partitions with findings hold all a report needs to name and place them.
+    data = to_rdflib(*(parts[i].triples for i in range(len(parts)) if _has_results(found[i])))
     return Report(conforms, _by_resource(corpus, results, data, shapes), results)
 
 
-def partitions(corpus: Corpus) -> list[list[ox.Triple]]:
-    """Each announcement's triples with everything outside announcements; just that if there is no announcement."""
+@dataclass(frozen=True)
+class Partition:
+    """Triples validated together; with FOCUS, only findings about those resources count."""
+
+    name: str
+    triples: list[ox.Triple]
+    focus: frozenset[ox.NamedNode] | None = None
+
+
+def partitions(corpus: Corpus) -> list[Partition]:
+    """The reference data; each announcement with the reference data it reaches; the resources
+    that several announcements describe, with all they say of them.
+
+    Each partition is small and independent of the others, so validation is
+    linear in the corpus and an unchanged partition can be taken from the cache.
+    """
     by_graph: dict[GraphName, list[ox.Triple]] = {g: [] for g in corpus.announcement_graphs.values()}
-    common: list[ox.Triple] = []
+    reference: list[ox.Triple] = []
     for q in corpus.quads:
-        by_graph.get(q.graph_name, common).append(q.triple)
-    return [common + own for own in by_graph.values()] or [common]
+        by_graph.get(q.graph_name, reference).append(q.triple)
+    reach = _Reach(reference, reference_records(corpus))
+    files = {p: [q.triple for q in corpus.quads[a:b]] for p, (a, b) in corpus.reference_files.items()}
+    parts = [Partition(path, reach.closure(own)) for path, own in (files or {"data/reference/": reference}).items()]
+    for name, graph in corpus.announcement_graphs.items():
+        own = by_graph[graph]
+        parts.append(Partition(f"data/announcements/{name}/", own + reach.closure(own)))
+    shared = _shared_resources(by_graph)
+    if shared is not None:
+        parts.append(Partition("resources described by several announcements", shared[0] + reach.closure(shared[0]),
+                               shared[1]))
+    return parts
+
+
+class _Reach:
+    """The reference data that triples reach by following links, with its statement records."""
+
+    def __init__(self, reference: list[ox.Triple], records: dict[ox.Triple, list[ox.Triple]]) -> None:
+        self._about: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]] = {}
+        for t in reference:
+            self._about.setdefault(t.subject, []).append(t)  # type: ignore[arg-type]
+        self._records = records
+
+    def closure(self, triples: list[ox.Triple]) -> list[ox.Triple]:
+        seen: set[ox.NamedNode | ox.BlankNode] = set()
+        todo = [n for t in triples for n in (t.subject, t.object) if isinstance(n, (ox.NamedNode, ox.BlankNode))]
+        reached: list[ox.Triple] = []
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for t in self._about.get(node, ()):
+                reached.append(t)
+                reached += self._records.get(t, ())
+                if isinstance(t.object, (ox.NamedNode, ox.BlankNode)):
+                    todo.append(t.object)
+        return reached
+
+
+def _shared_resources(
+    by_graph: dict[GraphName, list[ox.Triple]],
+) -> tuple[list[ox.Triple], frozenset[ox.NamedNode]] | None:
+    """What announcements say of resources that two or more of them describe, once each.
+
+    Each announcement is valid on its own; this partition finds what only their
+    union shows, such as two announcements giving one resource different dates.
+    With the facts come one statement record of each (and the annotation's link
+    to it) and the classes of the values, so that shapes see what they check.
+    """
+    graphs_of: dict[ox.NamedNode, set[GraphName]] = {}
+    for graph, triples in by_graph.items():
+        for t in triples:
+            if isinstance(t.subject, ox.NamedNode):
+                graphs_of.setdefault(t.subject, set()).add(graph)
+    shared = frozenset(s for s, graphs in graphs_of.items() if len(graphs) > 1)
+    if not shared:
+        return None
+    facts: dict[ox.Triple, None] = {}
+    recorded: set[tuple[ox.NamedNode | ox.BlankNode | ox.Literal, ...]] = set()
+    values: set[ox.NamedNode] = set()
+    for graph in sorted({g for s in shared for g in graphs_of[s]}, key=str):
+        triples = by_graph[graph]
+        about: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]] = {}
+        body_of: dict[ox.NamedNode | ox.BlankNode | ox.Literal, list[ox.Triple]] = {}
+        for t in triples:
+            about.setdefault(t.subject, []).append(t)  # type: ignore[arg-type]
+            if t.predicate == HAS_BODY:
+                body_of.setdefault(t.object, []).append(t)
+        for t in triples:
+            if t.subject in shared and t not in facts:
+                facts[t] = None
+                if isinstance(t.object, ox.NamedNode):
+                    values.add(t.object)
+            elif t.predicate == RDF_SUBJECT and t.object in shared:
+                record = about[t.subject]
+                fact = tuple(r.object for r in record if r.predicate in (RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT))
+                if fact not in recorded:
+                    recorded.add(fact)
+                    facts.update(dict.fromkeys(record + body_of.get(t.subject, [])))
+        for value in values:
+            for t in about.get(value, ()):
+                if t.predicate == RDF_TYPE:
+                    facts.setdefault(t, None)
+    return list(facts), shared
+
+
+def _has_results(triples: list[ox.Triple]) -> bool:
+    return any(t.object == VALIDATION_RESULT for t in triples)
 
 
 def _validate_partition(
-    job: tuple[list[ox.Triple], list[ox.Triple], list[ox.Triple], tuple[str, str]],
+    job: tuple[list[ox.Triple], frozenset[ox.NamedNode] | None, list[ox.Triple], list[ox.Triple], tuple[str, str]],
 ) -> list[ox.Triple]:
     """pyshacl's results for one partition, as pyoxigraph triples.
 
@@ -138,7 +273,7 @@ def _validate_partition(
     """
     import pyshacl  # slow to import; only commands that validate pay for it
 
-    data, shape_triples, ontology, prefix = job
+    data, focus, shape_triples, ontology, prefix = job
     shapes = to_rdflib(shape_triples)
     shapes.add(_rit_prefix_declaration(*prefix, shapes))
     with _queries_parsed_once():
@@ -146,7 +281,20 @@ def _validate_partition(
             to_rdflib(data), shacl_graph=shapes, ont_graph=to_rdflib(ontology), inference="none", allow_warnings=True
         )
     _drop_shape_messages(results, shapes)
+    if focus is not None:
+        _keep_focus(results, {rdflib.URIRef(f.value) for f in focus})
     return [ox.Triple(_ox_term(s), _ox_term(p), _ox_term(o)) for s, p, o in results]  # type: ignore[arg-type]
+
+
+def _keep_focus(results: rdflib.Graph, focus: set[rdflib.URIRef]) -> None:
+    """Drop the results about other resources than FOCUS (their own partitions report them)."""
+    for result in list(results.subjects(RDF.type, SH.ValidationResult)):
+        if results.value(result, SH.focusNode) not in focus:
+            for triple in list(results.cbd(result)):
+                results.remove(triple)
+            results.remove((None, SH.result, result))
+    if not any(results.subjects(SH.resultSeverity, SH.Violation)):
+        results.set((next(results.subjects(RDF.type, SH.ValidationReport)), SH.conforms, rdflib.Literal(True)))
 
 
 @contextmanager
@@ -226,22 +374,26 @@ def merge_results(graphs: list[rdflib.Graph]) -> tuple[bool, rdflib.Graph]:
     return conforms, merged
 
 
-def reference_records(corpus: Corpus) -> list[ox.Triple]:
-    """Statement records for facts of the reference data, citing the resource's reference."""
+def reference_records(corpus: Corpus) -> dict[ox.Triple, list[ox.Triple]]:
+    """Statement records for facts of the reference data, citing the resource's reference, by fact.
+
+    A record's blank node is named after its fact, so a partition's content
+    (and its cache key) is the same on every run.
+    """
     graph = ox.NamedNode(corpus.project.graph_iri("reference"))
     vocabulary = corpus.project.vocabulary
-    reference = [q for q in corpus.quads if q.graph_name == graph]
-    sources = {q.subject: q.object for q in reference if q.predicate == DCTERMS_SOURCE}
-    records: list[ox.Triple] = []
-    for q in reference:
-        source = sources.get(q.subject)
-        if source is None or not q.predicate.value.startswith(vocabulary):
+    reference = [q.triple for q in corpus.quads if q.graph_name == graph]
+    sources = {t.subject: t.object for t in reference if t.predicate == DCTERMS_SOURCE}
+    records: dict[ox.Triple, list[ox.Triple]] = {}
+    for t in reference:
+        source = sources.get(t.subject)
+        if source is None or not t.predicate.value.startswith(vocabulary):
             continue
-        record = ox.BlankNode()
-        records += [
-            ox.Triple(record, ox.NamedNode(str(RDF.subject)), q.subject),
-            ox.Triple(record, ox.NamedNode(str(RDF.predicate)), q.predicate),
-            ox.Triple(record, ox.NamedNode(str(RDF.object)), q.object),
+        record = ox.BlankNode("r" + hashlib.sha1(str(t).encode("utf-8")).hexdigest()[:20])
+        records[t] = [
+            ox.Triple(record, RDF_SUBJECT, t.subject),
+            ox.Triple(record, RDF_PREDICATE, t.predicate),
+            ox.Triple(record, RDF_OBJECT, t.object),
             ox.Triple(record, DCTERMS_SOURCE, source),
         ]
     return records
