@@ -61,7 +61,7 @@ def write_dumps(corpus: Corpus, folder: Path) -> list[Path]:
         return lambda path: ox.serialize(data, str(path), BY_NAME[fmt].oxigraph, prefixes=names)
 
     def compacted(path: Path) -> None:
-        path.write_text(jsonld.dumps(jsonld.compact(jsonld.from_triples(triples), context)), encoding="utf-8")
+        path.write_text(jsonld.dumps(jsonld.compact_triples(triples, context)), encoding="utf-8")
 
     writers: dict[str, Callable[[Path], object]] = {
         DUMP_NAME + ".ttl": rdf("turtle", triples),
@@ -100,7 +100,7 @@ def build(
     report = validate(corpus, cache=cache, progress=progress)
     if not report.conforms:
         raise ValidationFailed("the data does not conform to the shapes; nothing was written\n\n" + report.to_text())
-    markup_report = schemaorg.check(corpus, schemaorg.project(corpus))
+    markup_report = schemaorg.check(corpus, schemaorg.project(corpus), cache)
     if not markup_report.conforms:
         raise ValidationFailed(
             "the schema.org projection lacks what search engines require; nothing was written\n\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
 
@@ -39,10 +40,22 @@ def ntriples(triples: list[ox.Triple]) -> bytes:
 class TripleCache:
     """Lists of triples by key, one N-Triples file each under FOLDER; FOLDER None disables it."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, counts: Counter[str] | None = None) -> None:
         self.folder = folder
-        self.hits = 0
-        self.misses = 0
+        #: Lookups answered ("hits") and not ("misses"), shared with the caches ``within`` this one.
+        self.counts = counts if counts is not None else Counter()
+
+    @property
+    def hits(self) -> int:
+        return self.counts["hits"]
+
+    @property
+    def misses(self) -> int:
+        return self.counts["misses"]
+
+    def within(self, name: str) -> TripleCache:
+        """A cache of its own for another kind of value, in a subfolder."""
+        return TripleCache(self.folder / name if self.folder else None, self.counts)
 
     def _path(self, key: str) -> Path:
         assert self.folder is not None
@@ -54,9 +67,9 @@ class TripleCache:
         try:
             found = [q.triple for q in ox.parse(path=str(self._path(key)), format=_NT)]
         except (OSError, SyntaxError):
-            self.misses += 1
+            self.counts["misses"] += 1
             return None
-        self.hits += 1
+        self.counts["hits"] += 1
         return found
 
     def put(self, key: str, triples: list[ox.Triple]) -> None:

@@ -12,7 +12,10 @@ JSON-LD is produced with a context shipped in the package, never fetched.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,7 +27,8 @@ from pyld import jsonld as pyld
 from . import jsonld
 from .errors import RitGraphError
 from .load import Corpus
-from .validate import Report, _by_resource, to_rdflib
+from .cache import TripleCache, key, ntriples
+from .validate import Report, _by_resource, _has_results, _ox_term, merge_results, to_rdflib
 
 QUERIES = "schemaorg-queries"
 CONTEXT_FILE = "schemaorg-context.jsonld"
@@ -50,14 +54,15 @@ def queries() -> dict[str, str]:
 def project(corpus: Corpus) -> list[ox.Triple]:
     """The schema.org facts the graph holds, in a stable order."""
     base = corpus.project.base_iri
-    store = corpus.store
-    data_graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
-        ox.NamedNode(corpus.project.graph_iri("reference")),
-        *corpus.announcement_graphs.values(),
-    ]
+    # The data merged into the default graph: naming thousands of graphs as the
+    # default graph instead makes pyoxigraph evaluate every pattern in each.
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in corpus.quads)
+    ontology = ox.NamedNode(corpus.project.graph_iri("ontology"))
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ontology) for t in corpus.ontology)
     triples: set[ox.Triple] = set()
     for query in queries().values():
-        triples.update(store.query(query, base_iri=base, default_graph=data_graphs))  # type: ignore[arg-type]
+        triples.update(store.query(query, base_iri=base))  # type: ignore[arg-type]
     return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
@@ -89,7 +94,7 @@ def context(language: str | None = None) -> dict[str, Any]:
 
 def document(triples: list[ox.Triple]) -> dict[str, Any]:
     """The whole projection, compacted with the shipped context (the build's schema-org.jsonld)."""
-    return jsonld.compact(jsonld.from_triples(triples, native_types=True), context())
+    return jsonld.compact_in_pieces(triples, context(), native_types=True)
 
 
 def resolve(corpus: Corpus, iri: str | None = None, announcement: str | None = None) -> str:
@@ -163,25 +168,78 @@ def markup(triples: list[ox.Triple], iri: str, language: str = "de") -> dict[str
     return framed  # type: ignore[no-any-return]
 
 
+def shapes_text() -> str:
+    return resources.files("rit_graph").joinpath(SHAPES_FILE).read_text(encoding="utf-8")
+
+
 def shapes() -> rdflib.Graph:
-    text = resources.files("rit_graph").joinpath(SHAPES_FILE).read_text(encoding="utf-8")
-    return rdflib.Graph().parse(data=text, format="turtle")
+    return rdflib.Graph().parse(data=shapes_text(), format="turtle")
 
 
-def check(corpus: Corpus, triples: list[ox.Triple]) -> Report:
+def check(corpus: Corpus, triples: list[ox.Triple], cache: TripleCache | None = None) -> Report:
     """Validate the projection against the search engines' requirements.
 
     Missing required properties are violations; missing recommended ones are
     warnings (the source does not give a publication date, author or image,
-    and the projection does not invent them).
+    and the projection does not invent them). The projection is checked in
+    chunks that each hold whole pages (see ``chunks``), on all cores, and a
+    chunk checked before with the same content is taken from CACHE.
     """
+    cache = (cache or TripleCache(None)).within("schemaorg")
+    rules = shapes_text()
+    parts = chunks(triples)
+    keys = [key(rules, ntriples(part)) for part in parts]
+    found = {i: answer for i, k in enumerate(keys) if (answer := cache.get(k)) is not None}
+    todo = [i for i in range(len(parts)) if i not in found]
+    # Worker processes pay off for a corpus, not for the few chunks of a small project.
+    workers = min(len(todo), os.cpu_count() or 1) if len(todo) > 4 else 1
+    with ProcessPoolExecutor(workers) if workers > 1 else contextlib.nullcontext() as pool:
+        jobs = [parts[i] for i in todo]
+        for i, answer in zip(todo, pool.map(_check_chunk, jobs) if pool else map(_check_chunk, jobs)):
+            found[i] = answer
+            cache.put(keys[i], answer)
+    conforms, results = merge_results([to_rdflib(found[i]) for i in range(len(parts))])
+    data = to_rdflib(*(parts[i] for i in range(len(parts)) if _has_results(found[i])))
+    return Report(conforms, _by_resource(corpus, results, data, shapes()), results)
+
+
+def chunks(triples: list[ox.Triple], roots_per_chunk: int = 50) -> list[list[ox.Triple]]:
+    """The projection in chunks of whole pages: each holds some roots with all they reach.
+
+    A shape may look along links (an event's location and its address) and
+    its targets start from the articles, so the articles are the first roots;
+    the resources no article reaches are the roots of the last chunks.
+    """
+    by_subject = index(triples)
+    articles = sorted({t.subject for t in triples if t.predicate in _PAGE_LINKS}, key=str)
+    parts = _pages(by_subject, articles, roots_per_chunk)
+    reached = {t.subject for part in parts for t in part}
+    rest = sorted((s for s in by_subject if s not in reached and isinstance(s, ox.NamedNode)), key=str)
+    return parts + _pages(by_subject, rest, roots_per_chunk) or [[]]
+
+
+def _pages(
+    by_subject: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]], roots: list[ox.NamedNode | ox.BlankNode], size: int
+) -> list[list[ox.Triple]]:
+    parts = []
+    for start in range(0, len(roots), size):
+        part: dict[ox.Triple, None] = {}
+        for root in roots[start : start + size]:
+            part.update(dict.fromkeys(subgraph(by_subject, root.value)))
+        parts.append(list(part))
+    return parts
+
+
+_PAGE_LINKS = {ox.NamedNode("http://schema.org/about"), ox.NamedNode("http://schema.org/mentions")}
+
+
+def _check_chunk(triples: list[ox.Triple]) -> list[ox.Triple]:
     import pyshacl  # slow to import; only commands that validate pay for it
 
-    data = to_rdflib(triples)
     rules = shapes()
     # The shapes file also states the few schema.org subclass axioms the
     # targets need (schema:BusinessEvent is a schema:Event, ...).
-    conforms, results, _ = pyshacl.validate(
-        data, shacl_graph=rules, ont_graph=rules, inference="none", allow_warnings=True, advanced=True
+    _, results, _ = pyshacl.validate(
+        to_rdflib(triples), shacl_graph=rules, ont_graph=rules, inference="none", allow_warnings=True, advanced=True
     )
-    return Report(bool(conforms), _by_resource(corpus, results, data, rules), results)
+    return [ox.Triple(_ox_term(s), _ox_term(p), _ox_term(o)) for s, p, o in results]  # type: ignore[arg-type]

@@ -121,7 +121,7 @@ def validate(
     A partition whose content, shapes and ontology are in CACHE is not validated again.
     """
     project = corpus.project
-    cache = cache or TripleCache(None)
+    cache = (cache or TripleCache(None)).within("validation")
     progress = progress or Progress()
     prefix = (project.ontology_iri, project.vocabulary)
     parts = partitions(corpus)

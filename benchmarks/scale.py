@@ -1,0 +1,158 @@
+"""How rit-graph scales: validate, build, incremental build and queries at about 10k, 100k and 1M triples.
+
+For each size, makes a synthetic project (benchmarks/synthetic.py) and runs
+the real command line on it, each step in its own process, printing wall
+time and peak memory (the largest process of the step, from wait4):
+
+- validate: ``rit-graph validate --no-cache`` (every partition validated);
+- build: ``rit-graph build --no-site`` with an empty cache (validate, dumps, gzip, catalog);
+- incremental build: the same after changing one announcement (the cache from the build before);
+- site: ``rit-graph build`` with the static site, cache warm (only with --site);
+- queries: ``rit-graph serve`` started on the project, then each example query of
+  queries/ sent once over HTTP; the time to answer all, and the server's peak memory.
+
+Prints a Markdown table with the machine, the date and the command.
+
+    .venv/bin/python benchmarks/scale.py 9 88 880
+    .venv/bin/python benchmarks/scale.py --site 9 88
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from synthetic import make_project
+
+ROOT = Path(__file__).resolve().parent.parent
+RIT_GRAPH = str(Path(sys.executable).parent / "rit-graph")
+
+
+@dataclass
+class Step:
+    seconds: float
+    peak_mib: float
+
+
+def run(*arguments: str) -> Step:
+    """Run rit-graph with ARGUMENTS; its wall time and the peak memory of its largest process."""
+    start = time.perf_counter()
+    process = subprocess.Popen([RIT_GRAPH, *arguments], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        stderr = process.stderr.read().decode() if process.stderr else ""
+        raise SystemExit(f"rit-graph {' '.join(arguments)} failed ({process.returncode}):\n{stderr[-2000:]}")
+    return Step(seconds, usage.ru_maxrss / 1024)
+
+
+def change_one_announcement(project: Path) -> None:
+    """Edit one announcement as an editor would: a new English title."""
+    (path,) = (project / "data" / "announcements" / "synthetic-00000").glob("announcement.*")
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace("for the first time\"@en", "for the first time (updated)\"@en", 1)
+    assert changed != text, "the synthetic announcement has no English title to change"
+    path.write_text(changed, encoding="utf-8")
+
+
+def serve_queries(project: Path) -> tuple[float, float, int]:
+    """Seconds to answer every example query once through rit-graph serve, its peak memory, and the queries."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [RIT_GRAPH, "serve", "--project", str(project), "--port", str(port), "--timeout", "120"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/sparql"
+        with httpx.Client(timeout=300) as client:
+            deadline = time.monotonic() + 600
+            while True:
+                try:
+                    client.get(f"http://127.0.0.1:{port}/sparql", headers={"Accept": "text/html"})
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise SystemExit("rit-graph serve did not start") from None
+                    time.sleep(0.2)
+            queries = sorted((project / "queries").glob("*.rq"))
+            start = time.perf_counter()
+            for query in queries:
+                answer = client.post(url, data={"query": query.read_text(encoding="utf-8")})
+                answer.raise_for_status()
+            seconds = time.perf_counter() - start
+        peak = _peak_mib(server.pid)
+    finally:
+        server.terminate()
+        server.wait()
+    return seconds, peak, len(queries)
+
+
+def _peak_mib(pid: int) -> float:
+    """The peak resident memory of process PID (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main(sizes: list[int], with_site: bool) -> None:
+    print(f"date: {datetime.date.today().isoformat()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+    print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
+    print()
+    header = ["announcements", "triples", "validate", "build", "incremental build", "incremental / build"]
+    header += ["site"] if with_site else []
+    header += ["example queries via serve"]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---:|" * len(header))
+    for announcements in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            project = make_project(Path(tmp) / "project", announcements)
+            folder = ["--project", str(project.root)]
+            out = str(Path(tmp) / "dist")
+            triples = int(subprocess.run([RIT_GRAPH, "stats", *folder], capture_output=True, text=True,
+                                         check=True).stdout.split()[0])
+            validate = run("validate", "--no-cache", *folder)
+            shutil.rmtree(project.root / ".rit-graph-cache", ignore_errors=True)
+            build = run("build", "--no-site", "--out", out, *folder)
+            change_one_announcement(project.root)
+            incremental = run("build", "--no-site", "--out", out, *folder)
+            cells = [f"{announcements}", f"{triples:,}", _cell(validate), _cell(build), _cell(incremental),
+                     f"{incremental.seconds / build.seconds:.1%}"]
+            if with_site:
+                cells.append(_cell(run("build", "--out", out, *folder)))
+            seconds, peak, count = serve_queries(project.root)
+            cells.append(f"{count} queries in {seconds:.2f} s, {peak:,.0f} MiB")
+            print("| " + " | ".join(cells) + " |", flush=True)
+
+
+def _cell(step: Step) -> str:
+    return f"{step.seconds:.1f} s, {step.peak_mib:,.0f} MiB"
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sizes", nargs="*", type=int, default=[9, 88, 880], help="numbers of announcements")
+    parser.add_argument("--site", action="store_true", help="also time the build with the static site")
+    arguments = parser.parse_args()
+    main(arguments.sizes, arguments.site)
