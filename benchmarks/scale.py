@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-
 from synthetic import make_project
 
 ROOT = Path(__file__).resolve().parent.parent

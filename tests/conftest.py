@@ -1,11 +1,14 @@
-"""Shared fixtures: the repository's own project and a minimal one, each loaded once per session."""
+"""Shared fixtures: the repository's own project and a minimal one, each loaded once per session,
+and a real Oxigraph server on loopback."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from oxigraph_server import OxigraphServer, oxigraph_server
 
 from rit_graph.load import Corpus, load
 from rit_graph.project import Project
@@ -58,3 +61,10 @@ def built(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("built") / "dist"
     build(corpus, out)
     return out
+
+
+@pytest.fixture(scope="session")
+def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """A real Oxigraph server (SPARQL query and Graph Store Protocol endpoints) on a free loopback port."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as server:
+        yield server

@@ -12,8 +12,8 @@ import pyoxigraph as ox
 import pytest
 from helpers import assert_isomorphic, rdflib_graph
 
-from rit_graph.formats import FORMATS, for_path
 from rit_graph.build import write_dumps
+from rit_graph.formats import FORMATS, for_path
 from rit_graph.load import Corpus, parse_file
 
 DATA = Path(__file__).parent / "data"

@@ -13,11 +13,11 @@ from urllib.parse import urldefrag, urljoin
 import httpx
 import pytest
 import rdflib
+from conftest import ROOT
+from helpers import assert_isomorphic, rdflib_graph
 from live_server import LiveServer, live_server
 from test_site_hostile import HOSTILE, Elements
 
-from conftest import ROOT
-from helpers import assert_isomorphic, rdflib_graph
 from rit_graph.formats import BY_NAME
 from rit_graph.load import Corpus, load
 from rit_graph.project import Project

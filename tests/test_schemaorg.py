@@ -16,9 +16,10 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
+from conftest import ROOT
+from helpers import assert_isomorphic, rdflib_graph
 from pyld import jsonld as pyld
 
-from helpers import assert_isomorphic, rdflib_graph
 from rit_graph import jsonld, schemaorg
 from rit_graph.build import build
 from rit_graph.cli import cli
@@ -26,8 +27,6 @@ from rit_graph.embed import script_element, script_json
 from rit_graph.errors import ValidationFailed
 from rit_graph.load import Corpus, load
 from rit_graph.project import Project
-
-from conftest import ROOT
 
 SCHEMA = rdflib.Namespace("http://schema.org/")
 WD = rdflib.Namespace("http://www.wikidata.org/entity/")

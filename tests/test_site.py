@@ -11,12 +11,19 @@ from pathlib import Path
 
 import pytest
 import rdflib
-
 from helpers import assert_isomorphic, rdflib_graph
+
 from rit_graph import catalog
 from rit_graph.build import write_dumps
 from rit_graph.load import Corpus
-from rit_graph.site import LANGUAGES, RESOURCE_FORMATS, Site, negotiate_language, render_resource, write_site
+from rit_graph.site import (
+    LANGUAGES,
+    RESOURCE_FORMATS,
+    Site,
+    negotiate_language,
+    render_resource,
+    write_site,
+)
 
 KITAKYUSHU = "id/place/kitakyushu"
 RETURN_VISIT = "id/event/2015-09-hitachi-return-visit"

@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from rit_graph.load import load
 from rit_graph.project import Project
 from rit_graph.site import write_site

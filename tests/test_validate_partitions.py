@@ -15,10 +15,16 @@ from conftest import MINI, copy_project
 from rdflib.namespace import RDF, SH
 from test_shapes import INVALID, patched
 
+from rit_graph.cache import TripleCache
 from rit_graph.load import Corpus, load
 from rit_graph.project import Project
-from rit_graph.cache import TripleCache
-from rit_graph.validate import _rit_prefix_declaration, partitions, reference_records, to_rdflib, validate
+from rit_graph.validate import (
+    _rit_prefix_declaration,
+    partitions,
+    reference_records,
+    to_rdflib,
+    validate,
+)
 
 Signature = tuple[rdflib.term.Node | None, ...]
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import catalog, jsonld, schemaorg, site
+from .cache import TripleCache
 from .errors import ValidationFailed
 from .formats import BY_NAME
-from .cache import TripleCache
 from .load import Corpus
 from .namespaces import prefixes
 from .progress import Progress
@@ -41,12 +41,17 @@ class BuildResult:
 
 
 def sorted_quads(quads: list[ox.Quad]) -> list[ox.Quad]:
-    return sorted(quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    """QUADS by graph, subject, predicate and object.
+
+    ``str`` of a triple ("<s> <p> <o>") sorts as its three terms would, as
+    subjects and predicates hold no spaces, and costs a third as much.
+    """
+    return sorted(quads, key=lambda q: (str(q.graph_name), str(q.triple)))
 
 
 def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
     """The default-graph view: every triple once, in a stable order."""
-    return sorted({q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return sorted({q.triple for q in quads}, key=str)
 
 
 def write_dumps(corpus: Corpus, folder: Path) -> list[Path]:

@@ -53,9 +53,12 @@ class Download:
 def gzip_file(path: Path) -> Path:
     """PATH.gz, byte-identical across runs (no timestamp, no file name in the header)."""
     target = path.with_name(path.name + ".gz")
-    with path.open("rb") as src, target.open("wb") as raw:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as out:
-            shutil.copyfileobj(src, out)
+    with (
+        path.open("rb") as src,
+        target.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as out,
+    ):
+        shutil.copyfileobj(src, out)
     return target
 
 

@@ -14,8 +14,10 @@ from typing import Any, TypeVar
 
 import click
 
+from .cache import CACHE_FOLDER, TripleCache
 from .errors import EXIT_VIOLATIONS, RitGraphError
 from .load import Corpus, load
+from .progress import Progress
 from .project import DEFAULT_BASE_IRI, Project
 from .sparql import FORMAT_NAMES, Limits
 
@@ -36,6 +38,37 @@ def project_option(command: F) -> F:
     @functools.wraps(command)
     def wrapper(*args: Any, project_dir: Path, **kwargs: Any) -> Any:
         return command(*args, corpus=load(Project.open(project_dir)), **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def store_option(command: F) -> F:
+    """--store memory|DIR|URL, passed to the command as ``store``."""
+    return click.option(
+        "--store",
+        default="memory",
+        show_default=True,
+        metavar="memory|DIR|URL",
+        help="Where queries run: memory (loaded at each start), DIR (a store on disk, reloaded only "
+        "when the data changed) or the URL of a SPARQL 1.1 query endpoint holding the project "
+        "(see publish; credentials from RIT_GRAPH_STORE_*).",
+    )(command)
+
+
+def cache_option(command: F) -> F:
+    """--no-cache; the command gets a ``cache`` of validation results in the project's .rit-graph-cache/."""
+
+    @click.option(
+        "--cache/--no-cache",
+        "use_cache",
+        default=True,
+        show_default=True,
+        help="Reuse the validation results of unchanged partitions (kept in PROJECT/.rit-graph-cache/).",
+    )
+    @functools.wraps(command)
+    def wrapper(*args: Any, use_cache: bool, corpus: Corpus, **kwargs: Any) -> Any:
+        folder = corpus.project.root / CACHE_FOLDER if use_cache else None
+        return command(*args, corpus=corpus, cache=TripleCache(folder), **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
@@ -73,7 +106,8 @@ def cli() -> None:
     help="text for people, json for programs, turtle for the SHACL validation report itself.",
 )
 @project_option
-def validate(corpus: Corpus, fmt: str) -> None:
+@cache_option
+def validate(corpus: Corpus, fmt: str, cache: TripleCache) -> None:
     """Check the data against the SHACL shapes; report problems by resource.
 
     Exit status: 0 conforming, 1 violations, 2 unreadable input.
@@ -82,7 +116,7 @@ def validate(corpus: Corpus, fmt: str) -> None:
     """
     from .validate import validate as run
 
-    report = run(corpus)
+    report = run(corpus, cache=cache, progress=Progress.on_terminal())
     output = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}[fmt]()
     click.echo(output, nl=False)
     if not report.conforms:
@@ -97,8 +131,15 @@ def validate(corpus: Corpus, fmt: str) -> None:
     show_default=True,
     help="Output folder; replaced as a whole only when the build succeeds.",
 )
+@click.option(
+    "--site/--no-site",
+    default=True,
+    show_default=True,
+    help="Write the static site into OUT/site (the server renders the same pages on request).",
+)
 @project_option
-def build(corpus: Corpus, out: Path) -> None:
+@cache_option
+def build(corpus: Corpus, out: Path, site: bool, cache: TripleCache) -> None:
     """Validate, then write the dumps (Turtle, N-Triples, TriG, JSON-LD, schema.org),
     their gzip versions, catalog.ttl (DCAT-AP.de) and the static site (OUT/site) into OUT.
 
@@ -108,7 +149,7 @@ def build(corpus: Corpus, out: Path) -> None:
     """
     from .build import build as run
 
-    result = run(corpus, out)
+    result = run(corpus, out, cache=cache, progress=Progress.on_terminal(), with_site=site)
     for path in result.files:
         size = f"{sum(1 for p in path.rglob('*') if p.is_file())} files" if path.is_dir() else f"{path.stat().st_size} bytes"
         click.echo(f"wrote {path} ({size})")
@@ -172,27 +213,37 @@ def markup(corpus: Corpus, iri: str | None, announcement: str | None, lang: str)
     type=click.Choice(["table", *FORMAT_NAMES]),
     help="Output format; default: table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE.",
 )
+@store_option
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=Limits.timeout,
+    show_default=True,
+    help="Seconds to wait for an external store (--store URL).",
+)
 @project_option
-def query(corpus: Corpus, query_text: str | None, query_file: Path | None, fmt: str | None) -> None:
+def query(
+    corpus: Corpus, query_text: str | None, query_file: Path | None, fmt: str | None, store: str, timeout: float
+) -> None:
     """Run a SPARQL query on the project's graph (default graph = union of all graphs).
 
     Relative IRIs in the query resolve against the project's base IRI.
 
     Example: rit-graph query --file queries/cluster-partnerships.rq --format csv
     """
-    from . import sparql
+    from . import sparql, stores
 
     if (query_text is None) == (query_file is None):
         raise click.UsageError("give either a QUERY or --file FILE")
     text = sparql.read_query(query_file) if query_file else str(query_text)
     checked = sparql.check(text)
-    store = corpus.store
+    backend = stores.open_for_corpus(store, corpus, timeout)
     base = corpus.project.base_iri
     fmt = fmt or ("turtle" if checked.form.gives_graph else "table")
     if fmt == "table":
-        click.echo(sparql.render_table(store, checked, base), nl=False)
+        click.echo(backend.table(checked, base), nl=False)
     else:
-        answer = sparql.execute(store, sparql.Request(checked, fmt, base_iri=base))
+        answer = backend.answer(sparql.Request(checked, fmt, base_iri=base))
         click.echo(answer.body.decode("utf-8"), nl=False)
 
 
@@ -242,6 +293,7 @@ def query(corpus: Corpus, query_text: str | None, query_file: Path | None, fmt: 
     show_default=True,
     help="Largest serialised result sent; larger results are stopped with an error.",
 )
+@store_option
 def serve(
     host: str,
     port: int,
@@ -251,24 +303,67 @@ def serve(
     workers: int,
     max_body_bytes: int,
     max_result_bytes: int,
+    store: str,
 ) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql (query page and service description on GET)
     and, for a project, its site: every resource IRI under the base at the same path
     here (BASE/id/place/kitakyushu at /id/place/kitakyushu), as HTML or RDF by content negotiation.
 
-    Example: rit-graph serve --port 8000 --timeout 10
+    With --store URL, queries go to that SPARQL store (checked first, under the
+    same limits); the site still comes from the project.
+
+    Example: rit-graph serve --port 8000 --timeout 10 --store var/store
     """
     import uvicorn
 
-    from . import sparql
+    from . import stores
     from .server import create_app, read_examples
 
     corpus = None
     if data_files:
-        store, base = sparql.files_store(data_files, DEFAULT_BASE_IRI), DEFAULT_BASE_IRI
+        backend, base = stores.open_for_files(store, data_files, DEFAULT_BASE_IRI), DEFAULT_BASE_IRI
     else:
         corpus = load(Project.open(project_dir))
-        store, base = corpus.store, corpus.project.base_iri
+        backend, base = stores.open_for_corpus(store, corpus), corpus.project.base_iri
+    backend.check()
+    click.echo(backend.describe(), err=True)
     limits = Limits(timeout, max_body_bytes, max_result_bytes, workers)
-    app = create_app(store, limits, base, read_examples(project_dir / "queries"), corpus=corpus)
+    app = create_app(backend, limits, base, read_examples(project_dir / "queries"), corpus=corpus)
     uvicorn.run(app, host=host, port=port)
+
+
+@cli.command()
+@click.option(
+    "--to",
+    "url",
+    required=True,
+    metavar="URL",
+    help="The store's SPARQL 1.1 Graph Store Protocol endpoint, e.g. Oxigraph server's http://HOST:7878/store.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for each request to the store.",
+)
+@project_option
+def publish(corpus: Corpus, url: str, timeout: float) -> None:
+    """Validate, then replace each of the project's graphs (every announcement, the reference
+    graph, graph/ontology) in a SPARQL store with PUT URL?graph=IRI, and read each back to
+    compare its triple count.
+
+    Credentials come from the environment: RIT_GRAPH_STORE_USER and
+    RIT_GRAPH_STORE_PASSWORD (basic auth; RIT_GRAPH_STORE_AUTH=digest for digest
+    auth) or RIT_GRAPH_STORE_TOKEN (bearer token).
+
+    Exit status: 0 published and verified, 1 violations (nothing sent),
+    2 unreadable input, 3 the store failed, refused, or holds other counts.
+
+    Example: rit-graph publish --to http://127.0.0.1:7878/store
+    """
+    from .publish import publish as run
+
+    report = run(corpus, url, timeout)
+    click.echo(report.summary(), nl=False)
+    report.check()

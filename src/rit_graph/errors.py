@@ -8,6 +8,7 @@ from pathlib import Path
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_INPUT = 2
+EXIT_STORE = 3
 
 
 class RitGraphError(Exception):
@@ -51,3 +52,13 @@ class ValidationFailed(RitGraphError):
     """The data does not conform to the shapes; raised where conformance is required (build)."""
 
     exit_code = EXIT_VIOLATIONS
+
+
+class StoreError(RitGraphError):
+    """A SPARQL store cannot be reached, refuses a request, or holds other data than was sent.
+
+    The message names the store (without credentials), the graph or request,
+    the HTTP status where there is one, and what to do.
+    """
+
+    exit_code = EXIT_STORE

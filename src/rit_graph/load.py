@@ -107,7 +107,7 @@ def parse_file(path: Path, base_iri: str, graph: GraphName, key: str = "") -> li
             e.lineno,
             e.offset,
         ) from e
-    labels = _BlankNodeLabels(key or path.name)
+    labels = BlankNodeLabels(key or path.name)
     return [
         ox.Quad(labels(q.subject), q.predicate, labels(q.object), graph)  # type: ignore[arg-type]
         for q in parsed
@@ -152,7 +152,7 @@ def load(project: Project) -> Corpus:
     )
 
 
-class _BlankNodeLabels:
+class BlankNodeLabels:
     """Relabel a file's blank nodes as <file hash>n<order of appearance>."""
 
     def __init__(self, key: str) -> None:

@@ -71,7 +71,7 @@ class Project:
     settings: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, root: Path | str = ".") -> "Project":
+    def open(cls, root: Path | str = ".") -> Project:
         """Open the project in ROOT, checking that its folders exist and its settings are known."""
         root = Path(root).resolve()
         missing = [d for d in ("ontology", "shapes", "data") if not (root / d).is_dir()]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections import defaultdict
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from importlib import resources
 from typing import Any
@@ -25,10 +26,17 @@ import rdflib
 from pyld import jsonld as pyld
 
 from . import jsonld
-from .errors import RitGraphError
-from .load import Corpus
 from .cache import TripleCache, key, ntriples
-from .validate import Report, _by_resource, _has_results, _ox_term, merge_results, to_rdflib
+from .errors import RitGraphError
+from .load import BlankNodeLabels, Corpus
+from .validate import (
+    Report,
+    _by_resource,
+    _has_results,
+    _ox_term,
+    merge_results,
+    to_rdflib,
+)
 
 QUERIES = "schemaorg-queries"
 CONTEXT_FILE = "schemaorg-context.jsonld"
@@ -173,7 +181,10 @@ def shapes_text() -> str:
 
 
 def shapes() -> rdflib.Graph:
-    return rdflib.Graph().parse(data=shapes_text(), format="turtle")
+    """The shapes with the same blank node labels on every parse, so results from chunks merge."""
+    labels = BlankNodeLabels(SHAPES_FILE)
+    parsed = ox.parse(shapes_text().encode("utf-8"), ox.RdfFormat.TURTLE)
+    return to_rdflib([ox.Triple(labels(q.subject), q.predicate, labels(q.object)) for q in parsed])  # type: ignore[arg-type]
 
 
 def check(corpus: Corpus, triples: list[ox.Triple], cache: TripleCache | None = None) -> Report:
@@ -211,7 +222,7 @@ def chunks(triples: list[ox.Triple], roots_per_chunk: int = 50) -> list[list[ox.
     the resources no article reaches are the roots of the last chunks.
     """
     by_subject = index(triples)
-    articles = sorted({t.subject for t in triples if t.predicate in _PAGE_LINKS}, key=str)
+    articles = sorted({t.subject for t in triples if t.predicate in _PAGE_LINKS and isinstance(t.subject, ox.NamedNode)}, key=str)
     parts = _pages(by_subject, articles, roots_per_chunk)
     reached = {t.subject for part in parts for t in part}
     rest = sorted((s for s in by_subject if s not in reached and isinstance(s, ox.NamedNode)), key=str)
@@ -219,7 +230,7 @@ def chunks(triples: list[ox.Triple], roots_per_chunk: int = 50) -> list[list[ox.
 
 
 def _pages(
-    by_subject: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]], roots: list[ox.NamedNode | ox.BlankNode], size: int
+    by_subject: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]], roots: Sequence[ox.NamedNode], size: int
 ) -> list[list[ox.Triple]]:
     parts = []
     for start in range(0, len(roots), size):

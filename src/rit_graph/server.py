@@ -1,9 +1,11 @@
 """The web app: a read-only SPARQL 1.1 Protocol endpoint at /sparql and the linked-data site.
 
-``create_app`` lists every route in one place. Queries run in a QueryPool of
-worker processes started when the app starts, so a runaway query is killed
-without stopping the server. Given a project's corpus, the app also answers
-every resource IRI under the base and the site's pages (``linkeddata``).
+``create_app`` lists every route in one place. Queries run on a store
+(``stores``): for the embedded stores in a QueryPool of worker processes
+started when the app starts, so a runaway query is killed without stopping the
+server; for an external store forwarded over the SPARQL 1.1 Protocol. Given a
+project's corpus, the app also answers every resource IRI under the base and
+the site's pages (``linkeddata``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from .formats import BY_MEDIA_TYPE, BY_NAME
 from .linkeddata import LinkedData
 from .load import Corpus
 from .namespaces import RDF_TYPE
-from .sparql import GRAPH_FORMATS, Form, Limits, QueryError, QueryPool
+from .sparql import GRAPH_FORMATS, Form, Limits, QueryError
+from .stores import Backend, MemoryStore, Runner
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 
@@ -61,29 +64,30 @@ def read_examples(folder: Path) -> list[Example]:
 
 
 def create_app(
-    store: ox.Store,
+    store: ox.Store | Backend,
     limits: Limits | None = None,
     base_iri: str | None = None,
     examples: list[Example] | None = None,
     title: str = "rit-graph",
     corpus: Corpus | None = None,
 ) -> Starlette:
-    """The ASGI app serving STORE; query workers start with the app and stop with it.
+    """The ASGI app serving STORE (an in-memory store or a Backend); its runner starts and stops with the app.
 
     With CORPUS, the site and the resource IRIs are served too, with the base IRI
     mapped to ``/`` (``BASE/id/place/kitakyushu`` is ``/id/place/kitakyushu``).
     """
     limits = limits or Limits()
-    endpoint = SparqlEndpoint(store, limits, base_iri, examples or [], title)
+    backend = store if isinstance(store, Backend) else MemoryStore(store)
+    endpoint = SparqlEndpoint(backend, limits, base_iri, examples or [], title)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        endpoint.pool = QueryPool(store, limits.workers, limits.timeout)
-        app.state.pool = endpoint.pool
+        endpoint.runner = backend.start(limits)
+        app.state.runner = endpoint.runner
         try:
             yield
         finally:
-            endpoint.pool.close()
+            await endpoint.runner.aclose()
 
     routes = [Route("/sparql", endpoint.handle, methods=["GET", "POST"])]
     if corpus is not None:
@@ -111,14 +115,14 @@ class SparqlEndpoint:
     """The SPARQL 1.1 Protocol: GET and both POST forms, read-only."""
 
     def __init__(
-        self, store: ox.Store, limits: Limits, base_iri: str | None, examples: list[Example], title: str
+        self, store: Backend, limits: Limits, base_iri: str | None, examples: list[Example], title: str
     ) -> None:
         self.store = store
         self.limits = limits
         self.base_iri = base_iri
         self.examples = examples
         self.title = title
-        self.pool: QueryPool | None = None
+        self.runner: Runner | None = None
         self.templates = jinja2.Environment(
             loader=jinja2.PackageLoader("rit_graph", "templates"), autoescape=True
         )
@@ -184,9 +188,8 @@ class SparqlEndpoint:
     async def _query(self, request: Request, text: str, params: list[tuple[str, str]]) -> Response:
         # Parsing takes milliseconds to (for long queries) much more; keep it off the event loop.
         checked = await run_in_threadpool(sparql.check, text)
-        assert self.pool is not None, "the app's lifespan starts the query workers"
-        answer = await run_in_threadpool(
-            self.pool.run,
+        assert self.runner is not None, "the app's lifespan starts the runner"
+        answer = await self.runner.answer(
             sparql.Request(
                 checked,
                 _negotiate(checked.form, request, params),
@@ -233,7 +236,7 @@ class SparqlEndpoint:
         ]
         triples += [ox.Triple(service, sd("resultFormat"), ox.NamedNode(f.oxigraph.iri)) for f in sparql.RESULT_FORMATS]
         triples += [ox.Triple(service, sd("resultFormat"), ox.NamedNode(f.oxigraph.iri)) for f in GRAPH_FORMATS]
-        for name in sparql.graph_names(self.store):
+        for name in self.store.graph_names():
             named = ox.BlankNode()
             triples += [
                 ox.Triple(dataset, sd("namedGraph"), named),
@@ -260,7 +263,7 @@ def _negotiate(form: Form, request: Request, params: list[tuple[str, str]]) -> s
     names = [v for k, v in params if k == "format"]
     if names:
         name = names[-1]
-        chosen = _format_for(form, name) or _format_for(form, name.lower())
+        chosen = sparql.format_for(form, name) or sparql.format_for(form, name.lower())
         if chosen is None:
             raise QueryError(
                 f"format {name!r} is not available for {form.value}; use one of "
@@ -268,7 +271,7 @@ def _negotiate(form: Form, request: Request, params: list[tuple[str, str]]) -> s
             )
         return chosen
     for media_type in _accepted(request.headers.get("accept", "")):
-        chosen = _format_for(form, media_type)
+        chosen = sparql.format_for(form, media_type)
         if chosen:
             return chosen
     return "turtle" if form.gives_graph else "json"
@@ -276,17 +279,6 @@ def _negotiate(form: Form, request: Request, params: list[tuple[str, str]]) -> s
 
 def _choices(form: Form) -> list[str]:
     return [f.name for f in GRAPH_FORMATS] if form.gives_graph else [f.name for f in sparql.RESULT_FORMATS]
-
-
-def _format_for(form: Form, key: str) -> str | None:
-    """The format a name or media type stands for, if it suits FORM's kind of result."""
-    if form.gives_graph:
-        rdf = BY_NAME.get(key) or BY_MEDIA_TYPE.get(key)
-        return rdf.name if rdf is not None and rdf in GRAPH_FORMATS else None
-    for results in sparql.RESULT_FORMATS:
-        if key in (results.name, results.media_type, *results.aliases):
-            return results.name
-    return None
 
 
 def _accepted(header: str) -> list[str]:

@@ -28,10 +28,10 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from . import embed, jsonld, schemaorg
-from .namespaces import DCTERMS, OA, OWL, RDF, RDF_TYPE, RDFS, SH, SKOS, prefixes
 from .catalog import Download
 from .formats import BY_NAME, for_path
 from .load import Corpus
+from .namespaces import DCTERMS, OA, OWL, RDF, RDF_TYPE, RDFS, SH, SKOS, prefixes
 
 LANGUAGES = ("de", "en", "ja")
 #: Languages tried, in order, after the reader's own.
@@ -72,7 +72,7 @@ class Value:
     href: str | None = None
     lang: str | None = None
     title: str | None = None
-    rows: tuple["Row", ...] = ()
+    rows: tuple[Row, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ class _Graph:
     into: dict[Term, list[tuple[Subject, ox.NamedNode]]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
-    def of(cls, triples: Iterable[ox.Triple]) -> "_Graph":
+    def of(cls, triples: Iterable[ox.Triple]) -> _Graph:
         graph = cls()
         for t in sorted(set(triples), key=str):
             subject, obj = t.subject, t.object

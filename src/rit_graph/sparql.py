@@ -1,4 +1,4 @@
-"""Answer SPARQL queries on an in-memory pyoxigraph store, read-only and closed.
+"""Answer SPARQL queries on a pyoxigraph store, read-only and closed.
 
 pyoxigraph evaluates SPARQL natively, 20–90× faster than rdflib's evaluator
 (benchmarks/sparql_engines.py). Every query is first checked with rdflib's
@@ -15,7 +15,7 @@ import multiprocessing
 import multiprocessing.connection
 import queue
 import signal
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -24,7 +24,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .errors import InputError, RitGraphError
-from .formats import BY_EXTENSION, BY_NAME, FORMATS, RdfFormat, for_path
+from .formats import BY_EXTENSION, BY_MEDIA_TYPE, BY_NAME, FORMATS, RdfFormat, for_path
 from .load import read_text
 
 READ_ONLY = (
@@ -203,24 +203,46 @@ def execute(store: ox.Store, request: Request) -> Answer:
         raise QueryError(f"SPARQL syntax error: {e.msg}") from e
     except ValueError as e:
         raise QueryError(f"invalid query: {e}") from e
-    media_type, oxformat = _output_format(query.form, request.format_name)
-    output = _BoundedOutput(request.max_result_bytes)
+    return serialize_result(result, query.form, request.format_name, request.max_result_bytes)
+
+
+#: What ``Store.query`` and ``parse_query_results`` give.
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+def serialize_result(
+    result: QueryResult | list[ox.Triple], form: Form, format_name: str, max_result_bytes: int | None = None
+) -> Answer:
+    """RESULT in the named format, stopped once it passes MAX_RESULT_BYTES.
+
+    Shared by the embedded stores and by an external store whose answer came
+    in another format than the client asked for.
+    """
+    media_type, oxformat = _output_format(form, format_name)
+    output = _BoundedOutput(max_result_bytes)
     try:
-        if isinstance(result, ox.QueryTriples):
+        if isinstance(result, ox.QueryTriples | list):
             ox.serialize(result, output, oxformat)
         else:
             result.serialize(output, oxformat)
     except _TooLarge as e:
-        raise ResultTooLarge(
-            f"the result is larger than the limit of {request.max_result_bytes} bytes; "
-            "narrow the query or add LIMIT"
-        ) from e
+        raise too_large(max_result_bytes) from e
     return Answer(media_type, output.getvalue())
+
+
+def too_large(max_result_bytes: int | None) -> ResultTooLarge:
+    return ResultTooLarge(
+        f"the result is larger than the limit of {max_result_bytes} bytes; narrow the query or add LIMIT"
+    )
 
 
 def render_table(store: ox.Store, query: CheckedQuery, base_iri: str | None = None) -> str:
     """SELECT and ASK results as an aligned text table for people."""
-    result = store.query(query.text, base_iri=base_iri, use_default_graph_as_union=not query.has_dataset)
+    return results_table(store.query(query.text, base_iri=base_iri, use_default_graph_as_union=not query.has_dataset))
+
+
+def results_table(result: QueryResult) -> str:
+    """A result set as an aligned text table; wherever it was evaluated."""
     if isinstance(result, ox.QueryBoolean):
         return ("yes" if bool(result) else "no") + "\n"
     if not isinstance(result, ox.QuerySolutions):
@@ -248,6 +270,22 @@ def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> 
     if isinstance(term, ox.NamedNode):
         return term.value
     return str(term)
+
+
+def format_for(form: Form, key: str) -> str | None:
+    """The format a name or media type stands for, if it suits FORM's kind of result."""
+    if form.gives_graph:
+        rdf = BY_NAME.get(key) or BY_MEDIA_TYPE.get(key)
+        return rdf.name if rdf is not None and rdf in GRAPH_FORMATS else None
+    for results in RESULT_FORMATS:
+        if key in (results.name, results.media_type, *results.aliases):
+            return results.name
+    return None
+
+
+def media_type(form: Form, format_name: str) -> str:
+    """The media type of a result of FORM in the named format; QueryError if FORM cannot give it."""
+    return _output_format(form, format_name)[0]
 
 
 def _output_format(form: Form, name: str) -> tuple[str, Any]:
@@ -311,12 +349,15 @@ def read_query(path: Path) -> str:
 class QueryPool:
     """Worker processes that answer queries, each killed and replaced when its query runs too long.
 
-    Workers are forked after the store is loaded, so they share its memory
-    copy-on-write and start in milliseconds. A killed worker takes its query's
-    memory with it, and the other workers keep answering meanwhile.
+    Workers are forked after the store is loaded, so they share an in-memory
+    store copy-on-write and start in milliseconds. A store on disk is given as
+    a function that opens it instead: each worker opens its own read-only
+    handle after the fork, since a RocksDB handle must not cross a fork. A
+    killed worker takes its query's memory with it, and the other workers keep
+    answering meanwhile.
     """
 
-    def __init__(self, store: ox.Store, workers: int, timeout: float) -> None:
+    def __init__(self, store: ox.Store | Callable[[], ox.Store], workers: int, timeout: float) -> None:
         self._store = store
         self._timeout = timeout
         self._context = multiprocessing.get_context("fork")
@@ -383,10 +424,13 @@ class _Worker:
         self.connection.close()
 
 
-def _serve(store: ox.Store, connection: multiprocessing.connection.Connection) -> None:
+def _serve(
+    source: ox.Store | Callable[[], ox.Store], connection: multiprocessing.connection.Connection
+) -> None:
     """A worker's loop: answer requests until the pool closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    store = source if isinstance(source, ox.Store) else source()
     for request in _requests(connection):
         try:
             connection.send(execute(store, request))

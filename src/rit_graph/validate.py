@@ -45,6 +45,7 @@ RDF_PREDICATE = ox.NamedNode(str(RDF.predicate))
 RDF_OBJECT = ox.NamedNode(str(RDF.object))
 HAS_BODY = ox.NamedNode("http://www.w3.org/ns/oa#hasBody")
 VALIDATION_RESULT = ox.NamedNode(str(SH.ValidationResult))
+_Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
 
@@ -162,9 +163,14 @@ class Partition:
     focus: frozenset[ox.NamedNode] | None = None
 
 
+#: Announcements (or reference files) validated together, on average: pyshacl's fixed cost
+#: per run is then shared, while its cost per resource has not yet begun to grow.
+GROUP = 5
+
+
 def partitions(corpus: Corpus) -> list[Partition]:
-    """The reference data; each announcement with the reference data it reaches; the resources
-    that several announcements describe, with all they say of them.
+    """Groups of reference files, and of announcements, each with the reference data it reaches;
+    and the resources that several announcements describe, with all they say of them.
 
     Each partition is small and independent of the others, so validation is
     linear in the corpus and an unchanged partition can be taken from the cache.
@@ -175,15 +181,40 @@ def partitions(corpus: Corpus) -> list[Partition]:
         by_graph.get(q.graph_name, reference).append(q.triple)
     reach = _Reach(reference, reference_records(corpus))
     files = {p: [q.triple for q in corpus.quads[a:b]] for p, (a, b) in corpus.reference_files.items()}
-    parts = [Partition(path, reach.closure(own)) for path, own in (files or {"data/reference/": reference}).items()]
-    for name, graph in corpus.announcement_graphs.items():
-        own = by_graph[graph]
-        parts.append(Partition(f"data/announcements/{name}/", own + reach.closure(own)))
+    units = [(path, own, reach.closure(own)) for path, own in (files or {"data/reference/": reference}).items()]
+    units += [
+        (f"data/announcements/{name}/", by_graph[graph], reach.closure(by_graph[graph]))
+        for name, graph in corpus.announcement_graphs.items()
+    ]
+    parts = [
+        Partition(", ".join(name for name, _, _ in group), list(dict.fromkeys(t for _, *ts in group for t in ts[0] + ts[1])))
+        for group in _groups(units)
+    ]
     shared = _shared_resources(by_graph)
     if shared is not None:
         parts.append(Partition("resources described by several announcements", shared[0] + reach.closure(shared[0]),
                                shared[1]))
     return parts
+
+
+def _groups(units: list[tuple[str, list[ox.Triple], list[ox.Triple]]]) -> list[list[tuple[str, list[ox.Triple], list[ox.Triple]]]]:
+    """UNITS in groups of about GROUP, references and announcements apart.
+
+    A group ends after a unit whose name hashes to 0 modulo GROUP, so the
+    groups depend on names only: adding an announcement changes its own
+    group, and every other group, unchanged, stays in the cache.
+    """
+    groups: list[list[tuple[str, list[ox.Triple], list[ox.Triple]]]] = []
+    current: list[tuple[str, list[ox.Triple], list[ox.Triple]]] = []
+    for unit in units:
+        if current and current[-1][0].startswith("data/reference") != unit[0].startswith("data/reference"):
+            groups.append(current)
+            current = []
+        current.append(unit)
+        if int(hashlib.sha1(unit[0].encode("utf-8")).hexdigest()[:8], 16) % GROUP == 0 or len(current) >= 4 * GROUP:
+            groups.append(current)
+            current = []
+    return groups + [current] if current else groups
 
 
 class _Reach:
@@ -231,14 +262,14 @@ def _shared_resources(
     if not shared:
         return None
     facts: dict[ox.Triple, None] = {}
-    recorded: set[tuple[ox.NamedNode | ox.BlankNode | ox.Literal, ...]] = set()
+    recorded: set[tuple[_Node, ...]] = set()
     values: set[ox.NamedNode] = set()
     for graph in sorted({g for s in shared for g in graphs_of[s]}, key=str):
         triples = by_graph[graph]
-        about: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]] = {}
-        body_of: dict[ox.NamedNode | ox.BlankNode | ox.Literal, list[ox.Triple]] = {}
+        about: dict[_Node, list[ox.Triple]] = {}
+        body_of: dict[_Node, list[ox.Triple]] = {}
         for t in triples:
-            about.setdefault(t.subject, []).append(t)  # type: ignore[arg-type]
+            about.setdefault(t.subject, []).append(t)
             if t.predicate == HAS_BODY:
                 body_of.setdefault(t.object, []).append(t)
         for t in triples:
@@ -276,7 +307,7 @@ def _validate_partition(
     data, focus, shape_triples, ontology, prefix = job
     shapes = to_rdflib(shape_triples)
     shapes.add(_rit_prefix_declaration(*prefix, shapes))
-    with _queries_parsed_once():
+    with _sparql_in_batches(data + ontology):
         _, results, _ = pyshacl.validate(
             to_rdflib(data), shacl_graph=shapes, ont_graph=to_rdflib(ontology), inference="none", allow_warnings=True
         )
@@ -298,13 +329,18 @@ def _keep_focus(results: rdflib.Graph, focus: set[rdflib.URIRef]) -> None:
 
 
 @contextmanager
-def _queries_parsed_once() -> Iterator[None]:
-    """Let rdflib parse each SHACL-SPARQL query once, not once per focus node.
+def _sparql_in_batches(triples: list[ox.Triple]) -> Iterator[None]:
+    """Answer pyshacl's SHACL-SPARQL constraint queries on TRIPLES from one evaluation each.
 
-    pyshacl hands rdflib a constraint's text for every focus node (with $this
-    bound separately), and parsing it took two thirds of a partition's time.
-    A parsed and translated query is made for reuse (rdflib's ``prepareQuery``),
-    so while the block runs rdflib's SPARQL processor takes it from a cache.
+    pyshacl runs a constraint's SELECT once per focus node with $this bound,
+    and rdflib's evaluator made that most of a partition's time. While the
+    block runs, the first such call evaluates the query once, with $this
+    free, in a pyoxigraph store of the same triples; every call is then
+    answered with the solutions for its focus node. For these queries that is
+    the same as binding $this first (SHACL's pre-binding), and where a
+    solution leaves $this unbound it might not be, so rdflib answers those as
+    before. Typed literals come back as written, not in the store's canonical
+    form. Not thread-safe: rdflib's query method is replaced meanwhile.
     """
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
@@ -312,21 +348,34 @@ def _queries_parsed_once() -> Iterator[None]:
     from rdflib.plugins.sparql.sparql import Query
 
     original = SPARQLProcessor.query
-    cache: dict[tuple[str, str | None, frozenset[tuple[str, Any]]], Query] = {}
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+    as_written = _written_forms(triples)
+    batches: dict[tuple[str, str | None], _Batch | None] = {}
+    parsed: dict[tuple[str, str | None, frozenset[tuple[str, Any]]], Query] = {}
 
     def query(
         self: SPARQLProcessor,
         text: str | Query,
-        initBindings: Mapping[str, rdflib.term.Identifier] | None = None,  # noqa: N803 (rdflib's names)
-        initNs: Mapping[str, Any] | None = None,  # noqa: N803
+        initBindings: Mapping[str, rdflib.term.Identifier] | None = None,
+        initNs: Mapping[str, Any] | None = None,
         base: str | None = None,
-        DEBUG: bool = False,  # noqa: N803
+        DEBUG: bool = False,
     ) -> Mapping[str, Any]:
+        if isinstance(text, str) and initBindings and set(initBindings) == {"this"}:
+            if (text, base) not in batches:
+                # rdflib lets a query use the graph's prefixes (INITNS) undeclared; so does the store.
+                names = {k: str(v) for k, v in (initNs or {}).items()}
+                batches[(text, base)] = _Batch.of(store, text, base, names, as_written)
+            batch = batches[(text, base)]
+            if batch is not None:
+                rows = batch.rows.get(initBindings["this"], [])
+                return {"type_": "SELECT", "vars_": batch.variables, "bindings": rows}
         if isinstance(text, str):
             key = (text, base, frozenset((initNs or {}).items()))
-            if key not in cache:
-                cache[key] = translateQuery(parseQuery(text), base, initNs)
-            text = cache[key]
+            if key not in parsed:
+                parsed[key] = translateQuery(parseQuery(text), base, initNs)
+            text = parsed[key]
         return original(self, text, initBindings, initNs, base, DEBUG)
 
     SPARQLProcessor.query = query  # type: ignore[method-assign, assignment]
@@ -334,6 +383,61 @@ def _queries_parsed_once() -> Iterator[None]:
         yield
     finally:
         SPARQLProcessor.query = original  # type: ignore[method-assign]
+
+
+@dataclass
+class _Batch:
+    """The solutions of a SELECT query with $this free, by the value of $this."""
+
+    variables: list[rdflib.Variable]
+    rows: dict[rdflib.term.Identifier, list[dict[rdflib.Variable, rdflib.term.Identifier]]]
+
+    @classmethod
+    def of(
+        cls, store: ox.Store, text: str, base: str | None, prefixes: dict[str, str], as_written: dict[ox.Literal, ox.Literal]
+    ) -> _Batch | None:
+        try:
+            solutions = store.query(text, base_iri=base, prefixes=prefixes)
+        except (SyntaxError, OSError, ValueError):
+            return None  # rdflib reports it
+        if not isinstance(solutions, ox.QuerySolutions):
+            return None
+        names = [v.value for v in solutions.variables]
+        if "this" not in names:
+            return None
+        this = rdflib.Variable("this")
+        rows: dict[rdflib.term.Identifier, list[dict[rdflib.Variable, rdflib.term.Identifier]]] = {}
+        for solution in solutions:
+            row = {
+                rdflib.Variable(n): term(as_written.get(solution[n], solution[n]))  # type: ignore[arg-type]
+                for n in names
+                if solution[n] is not None
+            }
+            if this not in row:
+                return None
+            rows.setdefault(row[this], []).append(row)
+        return cls([rdflib.Variable(n) for n in names], rows)
+
+
+def _written_forms(triples: list[ox.Triple]) -> dict[ox.Literal, ox.Literal]:
+    """Typed literals of TRIPLES that a store writes in another form, by that form ("P1Y": "P12M")."""
+    typed = sorted(
+        {t.object for t in triples if isinstance(t.object, ox.Literal) and t.object.datatype.value not in _TEXT},
+        key=str,
+    )
+    store = ox.Store()
+    value = ox.NamedNode("urn:rit-graph:value")
+    nodes = [ox.NamedNode(f"urn:rit-graph:literal:{i}") for i in range(len(typed))]
+    store.bulk_extend(ox.Quad(node, value, literal) for node, literal in zip(nodes, typed))
+    forms: dict[ox.Literal, ox.Literal] = {}
+    for node, literal in zip(nodes, typed):
+        stored = next(store.quads_for_pattern(node, value, None)).object
+        if stored != literal:
+            forms[stored] = literal  # type: ignore[index]
+    return forms
+
+
+_TEXT = {str(XSD.string), str(RDF.langString)}
 
 
 def _drop_shape_messages(results: rdflib.Graph, shapes: rdflib.Graph) -> None:

@@ -1,0 +1,420 @@
+"""Throughput of the SPARQL endpoint under concurrent clients: ``rit-graph serve`` against Oxigraph's server.
+
+Makes a synthetic project (benchmarks/synthetic.py; about 1,136 triples per
+announcement) or takes one, writes its dataset (data graphs and graph/ontology,
+as ``rit-graph serve`` queries it) as N-Quads once, loads that into an
+``oxigraph`` store served by ``oxigraph serve-read-only --union-default-graph``
+(so that both answer with the union of all graphs as default graph), and starts
+``rit-graph serve --project DIR`` with its default settings, both on loopback.
+It checks once that both give the same number of result rows for each query of
+queries/*.rq, then drives one server at a time with CLIENTS threads, one
+keep-alive httpx.Client each, that POST the queries round robin for DURATION
+seconds after a warm-up.
+
+It prints Markdown for benchmarks/RESULTS.md: the machine and the exact command;
+the rows per query; per server the requests, errors, queries per second and
+p50/p99 latency per query and overall, and the CPU time the server (with its
+worker processes) and the clients spent per request; and the ratio rit-graph
+qps / oxigraph qps. Both servers are stopped at the end, also on errors. Exit
+status 1 if a request failed or the row counts differ. Needs the ``oxigraph``
+package (``.venv/bin/pip install oxigraph``) and Linux (/proc for CPU times).
+
+    .venv/bin/python benchmarks/endpoint_throughput.py [--announcements 88 | --project DIR]
+        [--clients 8] [--duration 20] [--warmup 3] [--workers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.metadata
+import json
+import os
+import platform
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+from synthetic import make_project
+
+from rit_graph.load import load
+from rit_graph.project import Project
+from rit_graph.sparql import check
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+OXIGRAPH = BIN / "oxigraph"
+#: Seconds a server may take to load its data and answer its first request.
+START_TIMEOUT = 900.0
+RESULTS_JSON = "application/sparql-results+json"
+
+
+@dataclass(frozen=True)
+class Query:
+    """One example query and the Accept header it is sent with."""
+
+    name: str
+    text: str
+    accept: str
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running endpoint: its name, the URL queries are POSTed to, its process and its log."""
+
+    name: str
+    endpoint: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+@dataclass
+class Tally:
+    """Requests of a run or of one client thread: latencies of the answered ones, the failed ones."""
+
+    #: Seconds per successful request, by query name.
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    #: Failed requests by query name, and each distinct failure with its count.
+    failures: Counter[str] = field(default_factory=Counter)
+    messages: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: Tally) -> None:
+        for name, values in other.latencies.items():
+            self.latencies.setdefault(name, []).extend(values)
+        self.failures.update(other.failures)
+        self.messages.update(other.messages)
+
+    def count(self, name: str) -> int:
+        return len(self.latencies.get(name, [])) + self.failures[name]
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one timed run measured."""
+
+    tally: Tally
+    seconds: float
+    #: CPU seconds of the server process and its children, and of this process (the clients).
+    server_cpu: float
+    client_cpu: float
+
+    @property
+    def requests(self) -> int:
+        return sum(len(v) for v in self.tally.latencies.values()) + self.errors
+
+    @property
+    def errors(self) -> int:
+        return sum(self.tally.failures.values())
+
+    def qps(self, name: str | None = None) -> float:
+        """Requests per second, of query NAME or of all."""
+        return (self.requests if name is None else self.tally.count(name)) / self.seconds
+
+
+def read_queries(folder: Path) -> list[Query]:
+    """Every .rq in FOLDER, with the Accept header its form calls for."""
+    queries = []
+    for path in sorted(folder.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        accept = "application/n-triples" if check(text).form.gives_graph else RESULTS_JSON
+        queries.append(Query(path.stem, text, accept))
+    return queries
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def write_nquads(project_dir: Path, path: Path) -> int:
+    """The dataset ``rit-graph serve`` queries (data graphs and graph/ontology) as N-Quads at PATH; its quads."""
+    store = load(Project.open(project_dir)).store
+    store.dump(str(path), ox.RdfFormat.N_QUADS)
+    return len(store)
+
+
+@contextlib.contextmanager
+def started(name: str, endpoint: str, command: list[str], log: Path) -> Iterator[Server]:
+    """COMMAND running in a session of its own until the block ends; then it and all it forked are stopped."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield Server(name, endpoint, process, log)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@contextlib.contextmanager
+def both_servers(project_dir: Path, nquads: Path, work: Path, workers: int | None) -> Iterator[tuple[Server, Server]]:
+    """rit-graph serve on PROJECT_DIR and an Oxigraph server on NQUADS (loaded into WORK/oxigraph), both ready."""
+    clock = time.perf_counter()
+    database = work / "oxigraph"
+    subprocess.run([str(OXIGRAPH), "load", "--location", str(database), "--file", str(nquads)], check=True, capture_output=True)
+    _progress(f"oxigraph load: {time.perf_counter() - clock:.1f} s")
+    with contextlib.ExitStack() as stack:
+        port = free_port()
+        oxigraph = stack.enter_context(
+            started(
+                "oxigraph serve-read-only --union-default-graph",
+                f"http://127.0.0.1:{port}/query",
+                [str(OXIGRAPH), "serve-read-only", "--location", str(database), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                work / "oxigraph.log",
+            )
+        )
+        port = free_port()
+        option = [] if workers is None else ["--workers", str(workers)]
+        ours = stack.enter_context(
+            started(
+                "rit-graph serve" + (f" --workers {workers}" if option else " (default settings)"),
+                f"http://127.0.0.1:{port}/sparql",
+                [str(BIN / "rit-graph"), "serve", "--project", str(project_dir), "--port", str(port), *option],
+                work / "rit-graph.log",
+            )
+        )
+        for server in (oxigraph, ours):
+            _progress(f"{server.name}: ready after {wait_until_ready(server):.1f} s")
+        yield ours, oxigraph
+
+
+def wait_until_ready(server: Server) -> float:
+    """Seconds until SERVER answers ``ASK {}``; RuntimeError with its log if it exits or takes too long."""
+    start = time.perf_counter()
+    with httpx.Client(timeout=10) as client:
+        while time.perf_counter() - start < START_TIMEOUT:
+            if server.process.poll() is not None:
+                raise RuntimeError(f"{server.name} exited with {server.process.returncode}:\n{server.log.read_text()[-3000:]}")
+            with contextlib.suppress(httpx.TransportError):
+                if client.post(server.endpoint, content="ASK {}", headers=_headers(RESULTS_JSON)).is_success:
+                    return time.perf_counter() - start
+            time.sleep(0.2)
+    raise RuntimeError(f"{server.name} did not answer within {START_TIMEOUT:g} s:\n{server.log.read_text()[-3000:]}")
+
+
+def _headers(accept: str) -> dict[str, str]:
+    return {"Content-Type": "application/sparql-query", "Accept": accept}
+
+
+def count_rows(client: httpx.Client, server: Server, query: Query) -> int:
+    """The rows of QUERY's result on SERVER: solutions of a SELECT, 1 for an ASK, triples of a graph."""
+    response = client.post(server.endpoint, content=query.text, headers=_headers(query.accept))
+    response.raise_for_status()
+    if query.accept == RESULTS_JSON:
+        result = json.loads(response.content)
+        return len(result["results"]["bindings"]) if "results" in result else 1
+    return sum(1 for _ in ox.parse(response.content, ox.RdfFormat.N_TRIPLES))
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) of process PID and its live descendants, from /proc."""
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
+    family = {pid}
+    while more := {p for p, parent in parents.items() if parent in family} - family:
+        family |= more
+    return sum(ticks.get(p, 0) for p in family) / os.sysconf("SC_CLK_TCK")
+
+
+def hammer(server: Server, queries: list[Query], clients: int, seconds: float) -> Run:
+    """CLIENTS threads POSTing QUERIES round robin to SERVER for SECONDS, each over one kept-alive connection."""
+    shares = [Tally() for _ in range(clients)]
+    finished = [0.0] * clients
+    ready = threading.Barrier(clients + 1)
+    deadline = 0.0
+
+    def client(number: int) -> None:
+        share = shares[number]
+        with httpx.Client(timeout=120) as http:
+            ready.wait()
+            position = number
+            while time.perf_counter() < deadline:
+                query = queries[position % len(queries)]
+                position += 1
+                began = time.perf_counter()
+                try:
+                    response = http.post(server.endpoint, content=query.text, headers=_headers(query.accept))
+                    failure = None if response.is_success else f"HTTP {response.status_code}: {response.text[:200]}"
+                except httpx.HTTPError as e:
+                    failure = f"{type(e).__name__}: {e}"
+                if failure is None:
+                    share.latencies.setdefault(query.name, []).append(time.perf_counter() - began)
+                else:
+                    share.failures[query.name] += 1
+                    share.messages[failure] += 1
+        finished[number] = time.perf_counter()
+
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    server_cpu, client_cpu = cpu_seconds(server.process.pid), time.process_time()
+    start = time.perf_counter()
+    deadline = start + seconds
+    ready.wait()
+    for thread in threads:
+        thread.join()
+    server_cpu, client_cpu = cpu_seconds(server.process.pid) - server_cpu, time.process_time() - client_cpu
+    tally = Tally({q.name: [] for q in queries})
+    for share in shares:
+        tally.add(share)
+    return Run(tally, max(finished) - start, server_cpu, client_cpu)
+
+
+def percentile_ms(values: list[float], fraction: float) -> str:
+    """The nearest-rank percentile of VALUES (seconds) in milliseconds, or a dash when there are none."""
+    if not values:
+        return "–"
+    ordered = sorted(values)
+    return f"{ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))] * 1000:.1f}"
+
+
+def print_header(arguments: argparse.Namespace, load_average: float, data: str, queries: list[Query]) -> None:
+    environment = [f"PYTHONPATH={os.environ['PYTHONPATH']}"] if os.environ.get("PYTHONPATH") else []
+    print("## SPARQL endpoint throughput: rit-graph serve vs Oxigraph server\n")
+    print(f"command: `{shlex.join([*environment, os.path.relpath(sys.executable), *sys.argv])}`  ")
+    print(
+        f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"load average {load_average:.2f} at the start  "
+    )
+    print(
+        f"software: Python {platform.python_version()}, pyoxigraph {ox.__version__}, oxigraph {_version('oxigraph')}, "
+        f"rit-graph {_version('rit-graph')} (from {Path(load.__code__.co_filename).parent}), uvicorn {_version('uvicorn')}, "
+        f"starlette {_version('starlette')}, rdflib {_version('rdflib')}, httpx {_version('httpx')}  "
+    )
+    print(
+        f"load: {data}; the {len(queries)} queries of queries/*.rq round robin, POSTed as application/sparql-query; "
+        f"{arguments.clients} clients (threads, one keep-alive httpx.Client each); {arguments.warmup:g} s warm-up, "
+        f"then {arguments.duration:g} s per server, one server at a time, both on 127.0.0.1"
+    )
+
+
+def print_rows(ours: Server, theirs: Server, rows: dict[str, dict[str, int]]) -> None:
+    print("\n### Result rows, checked once before the timed runs\n")
+    print(f"| query | {ours.name} | {theirs.name} | same |")
+    print("|---|---:|---:|---|")
+    for name, mine in rows[ours.name].items():
+        other = rows[theirs.name][name]
+        print(f"| {name} | {mine} | {other} | {'yes' if mine == other else '**NO**'} |")
+
+
+def print_run(server: Server, run: Run, queries: list[Query]) -> None:
+    print(f"\n### {server.name}\n")
+    print("| query | requests | errors | qps | p50 ms | p99 ms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for query in queries:
+        done = run.tally.latencies[query.name]
+        print(
+            f"| {query.name} | {run.tally.count(query.name)} | {run.tally.failures[query.name]} | "
+            f"{run.qps(query.name):.1f} | {percentile_ms(done, 0.5)} | {percentile_ms(done, 0.99)} |"
+        )
+    every = [v for values in run.tally.latencies.values() for v in values]
+    print(
+        f"| **all** | **{run.requests}** | **{run.errors}** | **{run.qps():.1f}** | "
+        f"**{percentile_ms(every, 0.5)}** | **{percentile_ms(every, 0.99)}** |"
+    )
+    cores = os.cpu_count() or 1
+    print(
+        f"\n{run.seconds:.1f} s. CPU per request: server {run.server_cpu / run.requests * 1000:.2f} ms "
+        f"(busy {run.server_cpu / run.seconds / cores:.0%} of {cores} cores), "
+        f"clients {run.client_cpu / run.requests * 1000:.2f} ms ({run.client_cpu / run.seconds / cores:.0%})."
+    )
+    for message, count in run.tally.messages.most_common(5):
+        print(f"\n- {count} × {message}")
+
+
+def print_ratio(ours: Run, theirs: Run, queries: list[Query]) -> None:
+    print("\n### rit-graph qps / oxigraph qps\n")
+    print("| query | rit-graph qps | oxigraph qps | ratio |")
+    print("|---|---:|---:|---:|")
+    for query in queries:
+        mine, other = ours.qps(query.name), theirs.qps(query.name)
+        print(f"| {query.name} | {mine:.1f} | {other:.1f} | {mine / other:.2f} |")
+    ratio = ours.qps() / theirs.qps()
+    print(f"| **all** | **{ours.qps():.1f}** | **{theirs.qps():.1f}** | **{ratio:.2f}** |")
+    print(f"\nratio rit-graph / oxigraph: **{ratio:.2f}** (target ≥ 0.70: {'met' if ratio >= 0.7 else 'not met'})")
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--announcements", type=int, default=88, help="synthetic announcements to make (default 88, about 100k triples)")
+    source.add_argument("--project", type=Path, help="serve this project folder instead of a synthetic one")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
+    parser.add_argument("--duration", type=float, default=20.0, help="timed seconds per server (default 20)")
+    parser.add_argument("--warmup", type=float, default=3.0, help="untimed seconds of load per server before (default 3)")
+    parser.add_argument("--workers", type=int, help="passed to rit-graph serve --workers (default: its own default)")
+    arguments = parser.parse_args()
+    if not OXIGRAPH.exists():
+        parser.error(f"{OXIGRAPH} is missing: install the oxigraph package ({BIN / 'pip'} install oxigraph)")
+
+    # Stopped with SIGTERM, leave as on an error: through the finally blocks that stop the servers.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
+    load_average = os.getloadavg()[0]
+    queries = read_queries(ROOT / "queries")
+    with tempfile.TemporaryDirectory(prefix="endpoint-throughput-") as scratch:
+        work = Path(scratch)
+        clock = time.perf_counter()
+        if arguments.project is None:
+            project_dir = work / "project"
+            make_project(project_dir, arguments.announcements)
+        else:
+            project_dir = arguments.project.resolve()
+        quads = write_nquads(project_dir, work / "dataset.nq")
+        _progress(f"project and N-Quads: {quads:,} quads in {time.perf_counter() - clock:.1f} s")
+        with both_servers(project_dir, work / "dataset.nq", work, arguments.workers) as (ours, theirs):
+            with httpx.Client(timeout=120) as client:
+                rows = {s.name: {q.name: count_rows(client, s, q) for q in queries} for s in (ours, theirs)}
+            runs = {}
+            for server in (theirs, ours):
+                _progress(f"{server.name}: {arguments.warmup:g} s warm-up, then {arguments.duration:g} s timed")
+                hammer(server, queries, arguments.clients, arguments.warmup)
+                runs[server.name] = hammer(server, queries, arguments.clients, arguments.duration)
+
+    data = f"{arguments.announcements} synthetic announcements" if arguments.project is None else str(project_dir)
+    print_header(arguments, load_average, f"{data}, {quads:,} quads", queries)
+    print_rows(ours, theirs, rows)
+    for server in (ours, theirs):
+        print_run(server, runs[server.name], queries)
+    print_ratio(runs[ours.name], runs[theirs.name], queries)
+    return 1 if any(run.errors for run in runs.values()) or rows[ours.name] != rows[theirs.name] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
