@@ -71,3 +71,9 @@ def test_compacting_in_pieces_gives_what_compacting_the_whole_gives(corpus: Corp
     whole = jsonld.dumps(jsonld.compact(jsonld.from_triples(projection, native_types=True), context))
     pieces = jsonld.dumps(jsonld.compact_in_pieces(projection, context, native_types=True, piece=7))
     assert pieces == whole, "".join(difflib.unified_diff(whole.splitlines(True), pieces.splitlines(True)))
+
+
+def test_the_fast_writer_writes_what_json_writes(corpus: Corpus) -> None:
+    document = jsonld.compact_triples(union_triples(sorted_quads(corpus.quads)), jsonld.package_context(jsonld.CONTEXT_FILE))
+    document["@graph"].append({"@id": "_:x", "rdfs:comment": ['"\\\\\u2028\x01</script>', "日本"], "empty": {}, "none": []})
+    assert jsonld.dumps_texts(document).decode("utf-8") == jsonld.dumps(document)

@@ -66,7 +66,7 @@ def write_dumps(corpus: Corpus, folder: Path) -> list[Path]:
         return lambda path: ox.serialize(data, str(path), BY_NAME[fmt].oxigraph, prefixes=names)
 
     def compacted(path: Path) -> None:
-        path.write_text(jsonld.dumps(jsonld.compact_triples(triples, context)), encoding="utf-8")
+        path.write_bytes(jsonld.dumps_texts(jsonld.compact_triples(triples, context)))
 
     writers: dict[str, Callable[[Path], object]] = {
         DUMP_NAME + ".ttl": rdf("turtle", triples),
@@ -76,7 +76,7 @@ def write_dumps(corpus: Corpus, folder: Path) -> list[Path]:
         jsonld.CONTEXT_FILE: lambda path: path.write_text(jsonld.dumps(context), encoding="utf-8"),
         ONTOLOGY_FILE: rdf("turtle", sorted(corpus.ontology, key=str)),
         schemaorg.DUMP_FILE: lambda path: path.write_text(
-            jsonld.dumps(schemaorg.document(schemaorg.project(corpus))), encoding="utf-8"
+            jsonld.dumps(schemaorg.document(corpus.schema_org)), encoding="utf-8"
         ),
     }
     written = []
@@ -105,7 +105,7 @@ def build(
     report = validate(corpus, cache=cache, progress=progress)
     if not report.conforms:
         raise ValidationFailed("the data does not conform to the shapes; nothing was written\n\n" + report.to_text())
-    markup_report = schemaorg.check(corpus, schemaorg.project(corpus), cache)
+    markup_report = schemaorg.check(corpus, corpus.schema_org, cache)
     if not markup_report.conforms:
         raise ValidationFailed(
             "the schema.org projection lacks what search engines require; nothing was written\n\n"

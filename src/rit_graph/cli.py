@@ -196,7 +196,7 @@ def markup(corpus: Corpus, iri: str | None, announcement: str | None, lang: str)
     if iri and announcement:
         raise click.UsageError("give either IRI or --announcement, not both")
     page = schemaorg.resolve(corpus, iri, announcement)
-    click.echo(script_element(schemaorg.markup(schemaorg.project(corpus), page, lang)), nl=False)
+    click.echo(script_element(schemaorg.markup(corpus.schema_org, page, lang)), nl=False)
 
 
 @cli.command()

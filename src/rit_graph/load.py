@@ -59,6 +59,13 @@ class Corpus:
         store.extend(ox.Quad(t.subject, t.predicate, t.object, ontology) for t in self.ontology)
         return store
 
+    @functools.cached_property
+    def schema_org(self) -> list[ox.Triple]:
+        """The graph in schema.org's terms (``schemaorg.project``), computed once for all who need it."""
+        from .schemaorg import project
+
+        return project(self)
+
     def graph(self, name: ox.NamedNode) -> list[ox.Triple]:
         return [q.triple for q in self.quads if q.graph_name == name]
 

@@ -34,6 +34,7 @@ from .validate import (
     _by_resource,
     _has_results,
     _ox_term,
+    findings_context,
     merge_results,
     to_rdflib,
 )
@@ -209,8 +210,8 @@ def check(corpus: Corpus, triples: list[ox.Triple], cache: TripleCache | None = 
         for i, answer in zip(todo, pool.map(_check_chunk, jobs) if pool else map(_check_chunk, jobs)):
             found[i] = answer
             cache.put(keys[i], answer)
-    conforms, results = merge_results([to_rdflib(found[i]) for i in range(len(parts))])
-    data = to_rdflib(*(parts[i] for i in range(len(parts)) if _has_results(found[i])))
+    conforms, results = merge_results([found[i] for i in range(len(parts))])
+    data = findings_context(results, (t for i, part in enumerate(parts) if _has_results(found[i]) for t in part))
     return Report(conforms, _by_resource(corpus, results, data, shapes()), results)
 
 

@@ -681,7 +681,7 @@ def negotiate_language(accept_language: str | None) -> str:
 
 def schema_org_blocks(corpus: Corpus) -> SchemaBlock:
     """The schema.org markup block of each resource the projection describes, in the page's language or English."""
-    by_subject = schemaorg.index(schemaorg.project(corpus))
+    by_subject = schemaorg.index(corpus.schema_org)
 
     def block(iri: str, lang: str) -> str | None:
         triples = schemaorg.subgraph(by_subject, iri)

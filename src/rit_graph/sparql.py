@@ -10,11 +10,13 @@ has no query time limit, so the server runs queries in worker processes
 
 from __future__ import annotations
 
+import functools
 import io
 import multiprocessing
 import multiprocessing.connection
 import queue
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -138,6 +140,13 @@ class Answer:
     body: bytes
 
 
+#: rdflib's parser (pyparsing) is not thread-safe: each parse action learns how many arguments
+#: it takes on its first call, and threads doing that at once can leave it wrong for good, so
+#: that every later query fails with a TypeError. Parsing is pure Python and holds the GIL
+#: anyway, so one parse at a time costs no throughput.
+_PARSER_LOCK = threading.Lock()
+
+
 def check(text: str) -> CheckedQuery:
     """Parse TEXT as a SPARQL 1.1 query; refuse updates and SERVICE, report syntax errors.
 
@@ -145,9 +154,20 @@ def check(text: str) -> CheckedQuery:
     nested and never confused with a string, IRI or comment that spells it.
     """
     try:
-        return _check(text)
+        return _check_once(text)
     except RecursionError as e:
         raise QueryError("the query is nested too deeply to be checked; flatten its expressions or groups") from e
+
+
+@functools.lru_cache(maxsize=256)
+def _check_once(text: str) -> CheckedQuery:
+    """The check of TEXT, remembered by its text: parsing takes 5–15 ms of the server's one
+    Python thread, and clients send the same query texts again and again. Refusals are not
+    remembered (lru_cache keeps no exceptions). At most 256 texts of at most
+    --max-body-bytes each are kept.
+    """
+    with _PARSER_LOCK:
+        return _check(text)
 
 
 def _check(text: str) -> CheckedQuery:

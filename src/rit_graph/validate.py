@@ -23,7 +23,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -46,6 +46,9 @@ RDF_OBJECT = ox.NamedNode(str(RDF.object))
 HAS_BODY = ox.NamedNode("http://www.w3.org/ns/oa#hasBody")
 VALIDATION_RESULT = ox.NamedNode(str(SH.ValidationResult))
 _Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+SH_RESULT = ox.NamedNode(str(SH.result))
+SH_SEVERITY = ox.NamedNode(str(SH.resultSeverity))
+SH_VIOLATION = ox.NamedNode(str(SH.Violation))
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
 
@@ -144,13 +147,13 @@ def validate(
             cache.put(keys[i], answer)
             progress.advance()
     progress.finish()
-    conforms, results = merge_results([to_rdflib(found[i]) for i in range(len(parts))])
+    conforms, results = merge_results([found[i] for i in range(len(parts))])
     if not any(results.subjects(RDF.type, SH.ValidationResult)):
         return Report(conforms, [], results)
     shapes = to_rdflib(corpus.shapes)
     shapes.add(_rit_prefix_declaration(*prefix, shapes))
     # The partitions with findings hold all a report needs to name and place them.
-    data = to_rdflib(*(parts[i].triples for i in range(len(parts)) if _has_results(found[i])))
+    data = findings_context(results, (t for i, p in enumerate(parts) if _has_results(found[i]) for t in p.triples))
     return Report(conforms, _by_resource(corpus, results, data, shapes), results)
 
 
@@ -308,8 +311,10 @@ def _validate_partition(
     shapes = to_rdflib(shape_triples)
     shapes.add(_rit_prefix_declaration(*prefix, shapes))
     with _sparql_in_batches(data + ontology):
+        # The ontology goes into the data graph itself (so that sh:targetClass reaches
+        # subclasses), which spares pyshacl copying the data graph to mix it in.
         _, results, _ = pyshacl.validate(
-            to_rdflib(data), shacl_graph=shapes, ont_graph=to_rdflib(ontology), inference="none", allow_warnings=True
+            to_rdflib(data, ontology), shacl_graph=shapes, inference="none", allow_warnings=True
         )
     _drop_shape_messages(results, shapes)
     if focus is not None:
@@ -339,50 +344,53 @@ def _sparql_in_batches(triples: list[ox.Triple]) -> Iterator[None]:
     answered with the solutions for its focus node. For these queries that is
     the same as binding $this first (SHACL's pre-binding), and where a
     solution leaves $this unbound it might not be, so rdflib answers those as
-    before. Typed literals come back as written, not in the store's canonical
-    form. Not thread-safe: rdflib's query method is replaced meanwhile.
+    before (as it does queries that use prefixes they do not declare), each
+    parsed once. Typed literals come back as written, not in the store's
+    canonical form. Not thread-safe: rdflib's query method is replaced meanwhile.
     """
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
-    from rdflib.plugins.sparql.processor import SPARQLProcessor
+    from rdflib.plugins.sparql.processor import SPARQLResult
     from rdflib.plugins.sparql.sparql import Query
 
-    original = SPARQLProcessor.query
+    original = rdflib.Graph.query
     store = ox.Store()
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
     as_written = _written_forms(triples)
-    batches: dict[tuple[str, str | None], _Batch | None] = {}
-    parsed: dict[tuple[str, str | None, frozenset[tuple[str, Any]]], Query] = {}
+    batches: dict[str, _Batch | None] = {}
+    parsed: dict[tuple[str, frozenset[tuple[str, Any]]], Query] = {}
 
     def query(
-        self: SPARQLProcessor,
-        text: str | Query,
-        initBindings: Mapping[str, rdflib.term.Identifier] | None = None,
-        initNs: Mapping[str, Any] | None = None,
-        base: str | None = None,
-        DEBUG: bool = False,
-    ) -> Mapping[str, Any]:
-        if isinstance(text, str) and initBindings and set(initBindings) == {"this"}:
-            if (text, base) not in batches:
-                # rdflib lets a query use the graph's prefixes (INITNS) undeclared; so does the store.
-                names = {k: str(v) for k, v in (initNs or {}).items()}
-                batches[(text, base)] = _Batch.of(store, text, base, names, as_written)
-            batch = batches[(text, base)]
+        self: rdflib.Graph,
+        query_object: str | Query,
+        processor: str = "sparql",
+        result: str = "sparql",
+        initNs: Mapping[str, Any] | None = None,  # noqa: N803 (rdflib's names)
+        initBindings: Mapping[str, rdflib.term.Identifier] | None = None,  # noqa: N803
+        use_store_provided: bool = True,
+        **kwargs: Any,
+    ) -> rdflib.query.Result:
+        text = query_object
+        if isinstance(text, str) and initBindings and set(initBindings) == {"this"} and not initNs and not kwargs:
+            if text not in batches:
+                batches[text] = _Batch.of(store, text, as_written)
+            batch = batches[text]
             if batch is not None:
                 rows = batch.rows.get(initBindings["this"], [])
-                return {"type_": "SELECT", "vars_": batch.variables, "bindings": rows}
-        if isinstance(text, str):
-            key = (text, base, frozenset((initNs or {}).items()))
+                return SPARQLResult({"type_": "SELECT", "vars_": batch.variables, "bindings": rows})
+        if isinstance(text, str) and not kwargs:
+            namespaces = initNs or dict(self.namespaces())
+            key = (text, frozenset(namespaces.items()))
             if key not in parsed:
-                parsed[key] = translateQuery(parseQuery(text), base, initNs)
+                parsed[key] = translateQuery(parseQuery(text), None, namespaces)
             text = parsed[key]
-        return original(self, text, initBindings, initNs, base, DEBUG)
+        return original(self, text, processor, result, initNs, initBindings, use_store_provided, **kwargs)
 
-    SPARQLProcessor.query = query  # type: ignore[method-assign, assignment]
+    rdflib.Graph.query = query  # type: ignore[method-assign, assignment]
     try:
         yield
     finally:
-        SPARQLProcessor.query = original  # type: ignore[method-assign]
+        rdflib.Graph.query = original  # type: ignore[method-assign]
 
 
 @dataclass
@@ -393,11 +401,9 @@ class _Batch:
     rows: dict[rdflib.term.Identifier, list[dict[rdflib.Variable, rdflib.term.Identifier]]]
 
     @classmethod
-    def of(
-        cls, store: ox.Store, text: str, base: str | None, prefixes: dict[str, str], as_written: dict[ox.Literal, ox.Literal]
-    ) -> _Batch | None:
+    def of(cls, store: ox.Store, text: str, as_written: dict[ox.Literal, ox.Literal]) -> _Batch | None:
         try:
-            solutions = store.query(text, base_iri=base, prefixes=prefixes)
+            solutions = store.query(text)
         except (SyntaxError, OSError, ValueError):
             return None  # rdflib reports it
         if not isinstance(solutions, ox.QuerySolutions):
@@ -454,28 +460,63 @@ def _drop_shape_messages(results: rdflib.Graph, shapes: rdflib.Graph) -> None:
             results.remove((result, SH.resultMessage, message))
 
 
-def merge_results(graphs: list[rdflib.Graph]) -> tuple[bool, rdflib.Graph]:
-    """Whether GRAPHS hold no violation, and one SHACL report with each of their distinct results once.
+def merge_results(found: list[list[ox.Triple]]) -> tuple[bool, rdflib.Graph]:
+    """Whether the reports FOUND hold no violation, and one SHACL report with each distinct result once.
 
     Results are told apart by their own properties; every node they share
-    (focus nodes, shapes, paths) has the same label in every partition.
+    (focus nodes, shapes, paths) has the same label in every partition. The
+    merging runs on pyoxigraph terms: only the merged report becomes rdflib's.
     """
-    merged = rdflib.Graph()
-    report = rdflib.BNode("report")
-    seen: set[frozenset[tuple[rdflib.term.Node, rdflib.term.Node]]] = set()
-    for graph in graphs:
-        for result in graph.subjects(RDF.type, SH.ValidationResult):
-            key = frozenset(graph.predicate_objects(result))
+    merged: list[ox.Triple] = []
+    seen: set[frozenset[tuple[ox.NamedNode, _Node]]] = set()
+    report = ox.BlankNode("report")
+    for triples in found:
+        about: dict[_Node, list[ox.Triple]] = {}
+        for t in triples:
+            about.setdefault(t.subject, []).append(t)
+        for result in (t.subject for t in triples if t.object == VALIDATION_RESULT and t.predicate == RDF_TYPE):
+            key = frozenset((t.predicate, t.object) for t in about[result])
             if key in seen:
                 continue
             seen.add(key)
-            merged.add((report, SH.result, result))
-            for triple in graph.cbd(result):
-                merged.add(triple)
-    conforms = not any(merged.subjects(SH.resultSeverity, SH.Violation))
-    merged.add((report, RDF.type, SH.ValidationReport))
-    merged.add((report, SH.conforms, rdflib.Literal(conforms)))
-    return conforms, merged
+            merged.append(ox.Triple(report, SH_RESULT, result))  # type: ignore[arg-type]
+            merged += _described(about, result)
+    conforms = not any(t.predicate == SH_SEVERITY and t.object == SH_VIOLATION for t in merged)
+    graph = to_rdflib(merged)
+    graph.add((rdflib.BNode("report"), RDF.type, SH.ValidationReport))
+    graph.add((rdflib.BNode("report"), SH.conforms, rdflib.Literal(conforms)))
+    return conforms, graph
+
+
+def _described(about: dict[_Node, list[ox.Triple]], node: _Node) -> list[ox.Triple]:
+    """NODE's triples and those of the blank nodes they lead to (its concise bounded description)."""
+    found, todo, seen = [], [node], {node}
+    while todo:
+        for t in about.get(todo.pop(), ()):
+            found.append(t)
+            if isinstance(t.object, ox.BlankNode) and t.object not in seen:
+                seen.add(t.object)
+                todo.append(t.object)
+    return found
+
+
+def findings_context(results: rdflib.Graph, triples: Iterable[ox.Triple]) -> rdflib.Graph:
+    """What a report needs of TRIPLES to name the resources RESULTS are about.
+
+    The focus nodes' own triples (labels), the triples linking them to their
+    parents (a blank node's named anchor) and the parents' own, enough for
+    ``_by_resource`` at a cost that does not grow with the data.
+    """
+    nodes: set[_Node] = {_ox(n) for n in results.objects(None, SH.focusNode) if not isinstance(n, rdflib.Literal)}
+    triples = list(triples)
+    context: dict[ox.Triple, None] = {}
+    while nodes:  # a focus node, then the parents of those that are blank nodes, up to named ones
+        near = [t for t in triples if t.subject in nodes or (isinstance(t.object, ox.BlankNode) and t.object in nodes)]
+        new = [t for t in near if t not in context]
+        context.update(dict.fromkeys(new))
+        parents: set[_Node] = {t.subject for t in new if isinstance(t.object, ox.BlankNode) and t.object in nodes}
+        nodes = parents - nodes
+    return to_rdflib(list(context))
 
 
 def reference_records(corpus: Corpus) -> dict[ox.Triple, list[ox.Triple]]:
