@@ -15,6 +15,7 @@ from helpers import assert_isomorphic, tree
 from pyld import jsonld as pyld
 
 import rit_graph.build
+import rit_graph.schemaorg
 from rit_graph import jsonld
 from rit_graph.cli import cli
 from rit_graph.load import Corpus
@@ -145,7 +146,7 @@ def test_a_failure_while_writing_leaves_the_previous_output(
     """Writing half the dumps and then failing (a full disk, say) must not touch the previous output."""
     out, before = previous_output(tmp_path)
 
-    def half_then_fail(corpus: Corpus, folder: Path) -> list[Path]:
+    def half_then_fail(corpus: Corpus, folder: Path, *args: object) -> list[Path]:
         (folder / "rit-graph.ttl").write_text("half")
         raise OSError("No space left on device")
 
@@ -156,6 +157,24 @@ def test_a_failure_while_writing_leaves_the_previous_output(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
 
 
+def test_a_writer_failing_in_its_own_process_fails_the_build(
+    mini_corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dumps are written by forked processes; one that fails fails the build, which writes nothing."""
+    out, before = previous_output(tmp_path)
+
+    def fail(triples: object) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(rit_graph.schemaorg, "document", fail)
+    (tmp_path / "dumps").mkdir()
+    with pytest.raises(RuntimeError, match="^writing schema-org.jsonld failed"):
+        rit_graph.build.write_dumps(mini_corpus, tmp_path / "dumps", workers=2)
+    with pytest.raises(RuntimeError, match="schema-org.jsonld"):
+        rit_graph.build.build(mini_corpus, out)
+    assert tree(out) == before
+
+
 def test_a_copy_of_the_project_elsewhere_builds_the_same_bytes(dist: Path, tmp_path: Path) -> None:
     """Blank-node labels and everything else depend on the project's content, not on where it lies."""
     copy = tmp_path / "somewhere" / "else"
@@ -164,3 +183,17 @@ def test_a_copy_of_the_project_elsewhere_builds_the_same_bytes(dist: Path, tmp_p
     result = build(tmp_path / "dist", copy)
     assert result.exit_code == 0, result.output
     assert tree(tmp_path / "dist") == tree(dist)
+
+
+def test_many_schema_org_warnings_are_counted_by_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listed resource by resource while readable; beyond that, one line per kind of warning."""
+    import rit_graph.cli
+
+    monkeypatch.setattr(rit_graph.cli, "LISTED_RESOURCES", 3)
+    result = CliRunner().invoke(cli, ["build", "--no-site", "--project", str(ROOT), "--out", str(tmp_path / "d")])
+    assert result.exit_code == 0, result.output
+    assert "× warning: <http://schema.org/logo>: Google recommends a logo; the graph has none" in result.stderr
+    assert "<id/organisation/jetro>" not in result.stderr
+    assert not (tmp_path / "d" / "site").exists(), "--no-site writes no site"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from rit_graph import jsonld
 from rit_graph.build import sorted_quads, union_triples
+from rit_graph.cache import Cache
 from rit_graph.load import Corpus
 
 BASE = "https://w3id.org/rit-graph/"
@@ -63,14 +65,35 @@ def test_edge_cases_compact_as_with_pyld(triples: list[ox.Triple]) -> None:
     assert_as_pyld(sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object))))
 
 
-def test_compacting_in_pieces_gives_what_compacting_the_whole_gives(corpus: Corpus) -> None:
+def test_compacting_in_pieces_gives_what_compacting_the_whole_gives(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from rit_graph import schemaorg
 
+    monkeypatch.setattr(jsonld, "PIECE", 2)  # a piece ends after about every second subject
     projection = schemaorg.project(corpus)
     context = schemaorg.context()
     whole = jsonld.dumps(jsonld.compact(jsonld.from_triples(projection, native_types=True), context))
-    pieces = jsonld.dumps(jsonld.compact_in_pieces(projection, context, native_types=True, piece=7))
+    cache = Cache(tmp_path)
+    pieces = jsonld.dumps(jsonld.compact_in_pieces(projection, context, native_types=True, cache=cache))
     assert pieces == whole, "".join(difflib.unified_diff(whole.splitlines(True), pieces.splitlines(True)))
+    assert cache.misses > 10 and cache.hits == 0
+    again = jsonld.dumps(jsonld.compact_in_pieces(projection, context, native_types=True, cache=Cache(tmp_path)))
+    assert again == whole
+
+
+def test_changing_one_resource_compacts_one_piece_again(corpus: Corpus, tmp_path: Path) -> None:
+    from rit_graph import schemaorg
+
+    projection = schemaorg.project(corpus)
+    jsonld.compact_in_pieces(projection, schemaorg.context(), native_types=True, cache=Cache(tmp_path))
+    changed = [
+        ox.Triple(t.subject, t.predicate, ox.Literal("Japon", language="fr")) if "place/japan" in str(t.subject) else t
+        for t in projection
+    ]
+    cache = Cache(tmp_path)
+    jsonld.compact_in_pieces(changed, schemaorg.context(), native_types=True, cache=cache)
+    assert cache.misses == 1
 
 
 def test_the_fast_writer_writes_what_json_writes(corpus: Corpus) -> None:

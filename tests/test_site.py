@@ -88,10 +88,9 @@ class SourceText(HTMLParser):
 
 @pytest.fixture(scope="session")
 def out(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A build-like folder: the dumps, gzipped copies, and the site in site/."""
+    """A build-like folder: the dumps, their gzip versions, and the site in site/."""
     folder = tmp_path_factory.mktemp("dist")
     files = write_dumps(corpus, folder)
-    files += [catalog.gzip_file(f) for f in files]
     write_site(corpus, folder / "site", [catalog.describe(f) for f in files])
     return folder
 

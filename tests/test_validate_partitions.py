@@ -15,7 +15,7 @@ from conftest import MINI, copy_project
 from rdflib.namespace import RDF, SH
 from test_shapes import INVALID, patched
 
-from rit_graph.cache import TripleCache
+from rit_graph.cache import Cache
 from rit_graph.load import Corpus, load
 from rit_graph.project import Project
 from rit_graph.validate import (
@@ -104,10 +104,10 @@ def test_contradicting_announcements_are_reported_with_both_files(spanning: Corp
 
 
 def test_unchanged_partitions_come_from_the_cache(spanning: Corpus, tmp_path: Path) -> None:
-    cache = TripleCache(tmp_path / "cache")
+    cache = Cache(tmp_path / "cache")
     first = validate(spanning, workers=1, cache=cache)
     assert (cache.hits, cache.misses) == (0, len(partitions(spanning)))
-    cached = TripleCache(tmp_path / "cache")
+    cached = Cache(tmp_path / "cache")
     again = validate(spanning, workers=1, cache=cached)
     assert (cached.hits, cached.misses) == (len(partitions(spanning)), 0)
     assert signatures(again.results) == signatures(first.results)
@@ -117,11 +117,11 @@ def test_unchanged_partitions_come_from_the_cache(spanning: Corpus, tmp_path: Pa
 def test_a_changed_announcement_is_validated_again_alone(spanning: Corpus, tmp_path: Path) -> None:
     folder = tmp_path / "project"
     shutil.copytree(spanning.project.root, folder)
-    cache = TripleCache(tmp_path / "cache")
+    cache = Cache(tmp_path / "cache")
     validate(load(Project.open(folder)), workers=1, cache=cache)
     second = folder / "data" / "announcements" / "second" / "announcement.ttl"
     second.write_text(second.read_text(encoding="utf-8").replace("Eine andere Meldung", "Noch eine"), encoding="utf-8")
-    again = TripleCache(tmp_path / "cache")
+    again = Cache(tmp_path / "cache")
     validate(load(Project.open(folder)), workers=1, cache=again)
     # The second announcement's partition and that of the resources both announcements describe.
     assert (again.misses, again.hits) == (2, cache.misses - 2)

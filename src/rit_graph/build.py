@@ -8,17 +8,21 @@ leaves the previous output as it was.
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.connection
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.context import ForkProcess
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from . import catalog, jsonld, schemaorg, site
-from .cache import TripleCache
+from .cache import Cache
 from .errors import ValidationFailed
 from .formats import BY_NAME
 from .load import Corpus
@@ -54,13 +58,20 @@ def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
     return sorted({q.triple for q in quads}, key=str)
 
 
-def write_dumps(corpus: Corpus, folder: Path) -> list[Path]:
-    """Write the dumps of CORPUS into FOLDER; they differ in syntax only."""
+def write_dumps(corpus: Corpus, folder: Path, workers: int = 1, cache: Cache | None = None) -> list[Path]:
+    """Write the dumps of CORPUS into FOLDER, and gzip versions of the four graph dumps.
+
+    The dumps differ in syntax only. With WORKERS > 1 they are written by
+    that many forked processes at a time, which share the sorted quads with
+    this one: at a million triples the JSON-LD files alone take half a minute.
+    Pieces of the schema.org document compacted before come from CACHE.
+    """
     base = corpus.project.base_iri
     quads = sorted_quads(corpus.quads)
     triples = union_triples(quads)
     names = prefixes(base, triples)
     context = jsonld.package_context(jsonld.CONTEXT_FILE, base)
+    projection = corpus.schema_org
 
     def rdf(fmt: str, data: list[ox.Triple] | list[ox.Quad]) -> Callable[[Path], object]:
         return lambda path: ox.serialize(data, str(path), BY_NAME[fmt].oxigraph, prefixes=names)
@@ -75,21 +86,55 @@ def write_dumps(corpus: Corpus, folder: Path) -> list[Path]:
         DUMP_NAME + ".jsonld": compacted,
         jsonld.CONTEXT_FILE: lambda path: path.write_text(jsonld.dumps(context), encoding="utf-8"),
         ONTOLOGY_FILE: rdf("turtle", sorted(corpus.ontology, key=str)),
-        schemaorg.DUMP_FILE: lambda path: path.write_text(
-            jsonld.dumps(schemaorg.document(corpus.schema_org)), encoding="utf-8"
-        ),
+        schemaorg.DUMP_FILE: lambda path: path.write_text(jsonld.dumps(schemaorg.document(projection, (cache or Cache(None)).within("schemaorg-jsonld"))), encoding="utf-8"),
     }
-    written = []
-    for name, write in writers.items():
-        write(folder / name)
-        written.append(folder / name)
-    return written
+
+    def job(name: str) -> Callable[[], None]:
+        def write() -> None:
+            writers[name](folder / name)
+            if name.startswith(DUMP_NAME + "."):
+                catalog.gzip_file(folder / name)
+
+        return write
+
+    # The slowest first, so that the others fill the time of the other processes.
+    slowest = (schemaorg.DUMP_FILE, DUMP_NAME + ".jsonld")
+    _run(workers, {name: job(name) for name in sorted(writers, key=lambda name: name not in slowest)})
+    files = [folder / name for name in writers]
+    return files + [folder / (f.name + ".gz") for f in files if f.name.startswith(DUMP_NAME + ".")]
 
 
-def write_downloads(corpus: Corpus, folder: Path) -> tuple[list[Path], list[catalog.Download]]:
+def _run(workers: int, jobs: dict[str, Callable[[], None]]) -> None:
+    """Run JOBS, in forked processes WORKERS at a time if WORKERS > 1; any failure raises."""
+    if workers <= 1:
+        for run in jobs.values():
+            run()
+        return
+    context = multiprocessing.get_context("fork")
+    waiting = list(jobs.items())
+    running: list[tuple[str, ForkProcess]] = []
+    failed: list[str] = []
+    while waiting or running:
+        while waiting and len(running) < workers:
+            name, run = waiting.pop(0)
+            process = context.Process(target=run, name=name)
+            process.start()
+            running.append((name, process))
+        multiprocessing.connection.wait([p.sentinel for _, p in running])
+        for name, process in [r for r in running if not r[1].is_alive()]:
+            process.join()
+            running.remove((name, process))
+            if process.exitcode != 0:
+                failed.append(name)
+    if failed:
+        raise RuntimeError(f"writing {', '.join(failed)} failed (see the error above)")
+
+
+def write_downloads(
+    corpus: Corpus, folder: Path, workers: int = 1, cache: Cache | None = None
+) -> tuple[list[Path], list[catalog.Download]]:
     """The dumps, their gzip versions and catalog.ttl describing them: what a downloads page offers."""
-    files = write_dumps(corpus, folder)
-    files += [catalog.gzip_file(f) for f in files if f.name.startswith(DUMP_NAME + ".")]
+    files = write_dumps(corpus, folder, workers, cache)
     catalog_file, downloads = catalog.write_catalog(corpus, folder, files)
     return [*files, catalog_file], downloads
 
@@ -97,7 +142,7 @@ def write_downloads(corpus: Corpus, folder: Path) -> tuple[list[Path], list[cata
 def build(
     corpus: Corpus,
     out: Path,
-    cache: TripleCache | None = None,
+    cache: Cache | None = None,
     progress: Progress | None = None,
     with_site: bool = True,
 ) -> BuildResult:
@@ -112,7 +157,7 @@ def build(
             + markup_report.to_text()
         )
     with _replacing(out) as folder:
-        files, downloads = write_downloads(corpus, folder)
+        files, downloads = write_downloads(corpus, folder, os.cpu_count() or 1, cache)
         if with_site:
             site.write_site(corpus, folder / SITE_FOLDER, downloads)
             files.append(folder / SITE_FOLDER)

@@ -1,4 +1,4 @@
-"""A content-addressed cache of triples on disk, so unchanged inputs are not worked on again.
+"""A content-addressed cache on disk, so unchanged inputs are not worked on again.
 
 An entry's key is the SHA-256 of everything its value depends on (the
 caller's inputs and the versions of rit-graph and its validator), so an
@@ -37,8 +37,8 @@ def ntriples(triples: list[ox.Triple]) -> bytes:
     return ox.serialize(triples, format=_NT) or b""
 
 
-class TripleCache:
-    """Lists of triples by key, one N-Triples file each under FOLDER; FOLDER None disables it."""
+class Cache:
+    """Values by key, one file each under FOLDER (lists of triples as N-Triples); FOLDER None disables it."""
 
     def __init__(self, folder: Path | None, counts: Counter[str] | None = None) -> None:
         self.folder = folder
@@ -53,34 +53,46 @@ class TripleCache:
     def misses(self) -> int:
         return self.counts["misses"]
 
-    def within(self, name: str) -> TripleCache:
+    def within(self, name: str) -> Cache:
         """A cache of its own for another kind of value, in a subfolder."""
-        return TripleCache(self.folder / name if self.folder else None, self.counts)
+        return Cache(self.folder / name if self.folder else None, self.counts)
 
-    def _path(self, key: str) -> Path:
+    def _path(self, key: str, suffix: str) -> Path:
         assert self.folder is not None
-        return self.folder / key[:2] / f"{key}.nt"
+        return self.folder / key[:2] / f"{key}{suffix}"
 
     def get(self, key: str) -> list[ox.Triple] | None:
+        data = self.get_bytes(key, ".nt")
+        if data is None:
+            return None
+        try:
+            return [q.triple for q in ox.parse(data, format=_NT)]
+        except SyntaxError:
+            return None
+
+    def put(self, key: str, triples: list[ox.Triple]) -> None:
+        self.put_bytes(key, ntriples(triples), ".nt")
+
+    def get_bytes(self, key: str, suffix: str) -> bytes | None:
         if self.folder is None:
             return None
         try:
-            found = [q.triple for q in ox.parse(path=str(self._path(key)), format=_NT)]
-        except (OSError, SyntaxError):
+            found = self._path(key, suffix).read_bytes()
+        except OSError:
             self.counts["misses"] += 1
             return None
         self.counts["hits"] += 1
         return found
 
-    def put(self, key: str, triples: list[ox.Triple]) -> None:
+    def put_bytes(self, key: str, data: bytes, suffix: str) -> None:
         if self.folder is None:
             return
-        path = self._path(key)
+        path = self._path(key, suffix)
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".nt")
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=suffix)
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(ntriples(triples))
+                out.write(data)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .cache import CACHE_FOLDER, TripleCache
+from .cache import CACHE_FOLDER, Cache
 from .errors import EXIT_VIOLATIONS, RitGraphError
 from .load import Corpus, load
 from .progress import Progress
@@ -22,6 +22,8 @@ from .project import DEFAULT_BASE_IRI, Project
 from .sparql import FORMAT_NAMES, Limits
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: Beyond this many resources with schema.org warnings, build counts them by message instead.
+LISTED_RESOURCES = 30
 
 
 def project_option(command: F) -> F:
@@ -68,7 +70,7 @@ def cache_option(command: F) -> F:
     @functools.wraps(command)
     def wrapper(*args: Any, use_cache: bool, corpus: Corpus, **kwargs: Any) -> Any:
         folder = corpus.project.root / CACHE_FOLDER if use_cache else None
-        return command(*args, corpus=corpus, cache=TripleCache(folder), **kwargs)
+        return command(*args, corpus=corpus, cache=Cache(folder), **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
@@ -107,7 +109,7 @@ def cli() -> None:
 )
 @project_option
 @cache_option
-def validate(corpus: Corpus, fmt: str, cache: TripleCache) -> None:
+def validate(corpus: Corpus, fmt: str, cache: Cache) -> None:
     """Check the data against the SHACL shapes; report problems by resource.
 
     Exit status: 0 conforming, 1 violations, 2 unreadable input.
@@ -139,7 +141,7 @@ def validate(corpus: Corpus, fmt: str, cache: TripleCache) -> None:
 )
 @project_option
 @cache_option
-def build(corpus: Corpus, out: Path, site: bool, cache: TripleCache) -> None:
+def build(corpus: Corpus, out: Path, site: bool, cache: Cache) -> None:
     """Validate, then write the dumps (Turtle, N-Triples, TriG, JSON-LD, schema.org),
     their gzip versions, catalog.ttl (DCAT-AP.de) and the static site (OUT/site) into OUT.
 
@@ -153,9 +155,12 @@ def build(corpus: Corpus, out: Path, site: bool, cache: TripleCache) -> None:
     for path in result.files:
         size = f"{sum(1 for p in path.rglob('*') if p.is_file())} files" if path.is_dir() else f"{path.stat().st_size} bytes"
         click.echo(f"wrote {path} ({size})")
-    if result.schemaorg_report.count("warning"):
+    report = result.schemaorg_report
+    if report.count("warning"):
         click.echo("\nschema.org markup: recommended properties the data does not give\n", err=True)
-        click.echo(result.schemaorg_report.to_text(), err=True, nl=False)
+        # Listed resource by resource while that can be read; counted by message beyond.
+        text = report.to_text() if len(report.resources) <= LISTED_RESOURCES else report.summary()
+        click.echo(text, err=True, nl=False)
 
 
 @cli.command()

@@ -7,7 +7,9 @@ never make the tool open a connection.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
@@ -15,6 +17,7 @@ import orjson
 import pyoxigraph as ox
 from pyld import jsonld
 
+from .cache import Cache, key, ntriples
 from .project import DEFAULT_BASE_IRI
 
 
@@ -90,29 +93,48 @@ def compact_triples(triples: list[ox.Triple], context: dict[str, Any]) -> dict[s
 
 
 def compact_in_pieces(
-    triples: list[ox.Triple], context: dict[str, Any], native_types: bool = False, piece: int = 2000
+    triples: list[ox.Triple], context: dict[str, Any], native_types: bool = False, cache: Cache | None = None
 ) -> dict[str, Any]:
-    """``compact(from_triples(TRIPLES), CONTEXT)`` in linear time.
+    """``compact(from_triples(TRIPLES), CONTEXT)`` in linear time, and from CACHE what is unchanged.
 
     pyld's time grows faster than the document, while the nodes of a flat
-    document are compacted each on its own; so pieces of about PIECE triples,
-    cut between subjects in pyld's order of nodes, are compacted apart and
-    their nodes joined in order.
+    document are compacted each on its own; so pieces of a few thousand
+    triples, cut between subjects in pyld's order of nodes, are compacted
+    apart and their nodes joined in order. A piece ends after a subject whose
+    name hashes to 0 modulo PIECE, so adding or changing a resource changes
+    one piece: the others come from CACHE, compacted when they last changed.
     """
+    cache = cache or Cache(None)
     triples = sorted(triples, key=lambda t: _id(t.subject))  # stable: each node's values keep their order
+    settings = json.dumps([context, native_types], sort_keys=True)
     nodes: list[Any] = []
-    start = 0
-    while start < len(triples):
-        end = min(start + piece, len(triples))
-        while end < len(triples) and triples[end].subject == triples[end - 1].subject:
-            end += 1
-        compacted = compact(from_triples(triples[start:end], native_types), context)
-        compacted.pop("@context", None)
-        nodes += compacted.pop("@graph", [compacted] if compacted else [])
-        start = end
+    for piece in _pieces(triples):
+        piece_key = key(settings, ntriples(piece))
+        found = cache.get_bytes(piece_key, ".json")
+        if found is None:
+            compacted = compact(from_triples(piece, native_types), context)
+            compacted.pop("@context", None)
+            found = json.dumps(compacted.pop("@graph", [compacted] if compacted else [])).encode("utf-8")
+            cache.put_bytes(piece_key, found, ".json")
+        nodes += json.loads(found)
     if len(nodes) == 1 or any(map(_needs_pyld, triples)):
         return compact(from_triples(triples, native_types), context)
     return {"@context": context["@context"], "@graph": nodes}
+
+
+#: Subjects per piece of ``compact_in_pieces``, on average.
+PIECE = 300
+
+
+def _pieces(triples: list[ox.Triple]) -> Iterator[list[ox.Triple]]:
+    start = 0
+    for end in range(1, len(triples) + 1):
+        if end == len(triples) or (
+            triples[end].subject != triples[end - 1].subject
+            and int(hashlib.sha1(_id(triples[end - 1].subject).encode("utf-8")).hexdigest()[:8], 16) % PIECE == 0
+        ):
+            yield triples[start:end]
+            start = end
 
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -205,11 +227,11 @@ def _id(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
 
 def _single(node: dict[str, Any]) -> dict[str, Any]:
     """Arrays of one value as that value, as pyld's compactArrays does, in language maps too."""
-    for key, values in node.items():
+    for name, values in node.items():
         if isinstance(values, list) and len(values) == 1:
-            node[key] = values[0]
-        elif isinstance(values, dict) and key != "@id":
-            node[key] = {k: v[0] if len(v) == 1 else v for k, v in values.items()}
+            node[name] = values[0]
+        elif isinstance(values, dict) and name != "@id":
+            node[name] = {k: v[0] if len(v) == 1 else v for k, v in values.items()}
     return node
 
 

@@ -17,6 +17,7 @@ import difflib
 import email.utils
 import hashlib
 import tempfile
+import threading
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -116,10 +117,28 @@ class LinkedData:
         self.site = Site(corpus)
         self.base = corpus.project.base_iri
         self.modified = last_modified(corpus)
-        self.downloads, self.described = write_downloads(corpus)
+        self._corpus = corpus
+        self._written: tuple[dict[str, Download], list[catalog.Download]] | None = None
+        self._writing = threading.Lock()
         words = resources.files("rit_graph").joinpath("templates").joinpath("linkeddata.toml").read_text(encoding="utf-8")
         self.words: dict[str, dict[str, str]] = tomllib.loads(words)
         self.paths = [iri[len(self.base):] for iri in self.site.resources]
+
+    @property
+    def downloads(self) -> dict[str, Download]:
+        return self._downloads()[0]
+
+    @property
+    def described(self) -> list[catalog.Download]:
+        return self._downloads()[1]
+
+    def _downloads(self) -> tuple[dict[str, Download], list[catalog.Download]]:
+        """The dumps, written on first request: for a large corpus that takes what a build's
+        writing takes, which starting the server should not wait for."""
+        with self._writing:
+            if self._written is None:
+                self._written = write_downloads(self._corpus)
+            return self._written
 
     # Handlers -------------------------------------------------------------
 

@@ -26,7 +26,7 @@ import rdflib
 from pyld import jsonld as pyld
 
 from . import jsonld
-from .cache import TripleCache, key, ntriples
+from .cache import Cache, key, ntriples
 from .errors import RitGraphError
 from .load import BlankNodeLabels, Corpus
 from .validate import (
@@ -101,9 +101,9 @@ def context(language: str | None = None) -> dict[str, Any]:
     return document
 
 
-def document(triples: list[ox.Triple]) -> dict[str, Any]:
+def document(triples: list[ox.Triple], cache: Cache | None = None) -> dict[str, Any]:
     """The whole projection, compacted with the shipped context (the build's schema-org.jsonld)."""
-    return jsonld.compact_in_pieces(triples, context(), native_types=True)
+    return jsonld.compact_in_pieces(triples, context(), native_types=True, cache=cache)
 
 
 def resolve(corpus: Corpus, iri: str | None = None, announcement: str | None = None) -> str:
@@ -188,7 +188,7 @@ def shapes() -> rdflib.Graph:
     return to_rdflib([ox.Triple(labels(q.subject), q.predicate, labels(q.object)) for q in parsed])  # type: ignore[arg-type]
 
 
-def check(corpus: Corpus, triples: list[ox.Triple], cache: TripleCache | None = None) -> Report:
+def check(corpus: Corpus, triples: list[ox.Triple], cache: Cache | None = None) -> Report:
     """Validate the projection against the search engines' requirements.
 
     Missing required properties are violations; missing recommended ones are
@@ -197,7 +197,7 @@ def check(corpus: Corpus, triples: list[ox.Triple], cache: TripleCache | None = 
     chunks that each hold whole pages (see ``chunks``), on all cores, and a
     chunk checked before with the same content is taken from CACHE.
     """
-    cache = (cache or TripleCache(None)).within("schemaorg")
+    cache = (cache or Cache(None)).within("schemaorg")
     rules = shapes_text()
     parts = chunks(triples)
     keys = [key(rules, ntriples(part)) for part in parts]

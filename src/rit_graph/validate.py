@@ -33,7 +33,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, SH, XSD
 
-from .cache import TripleCache, key, ntriples
+from .cache import Cache, key, ntriples
 from .load import Corpus, GraphName
 from .namespaces import STANDARD_PREFIXES
 from .progress import Progress
@@ -101,6 +101,19 @@ class Report:
         )
         return "\n".join(lines) + "\n"
 
+    def summary(self) -> str:
+        """The findings counted by what they say, for reports too long to read one by one."""
+        counts: dict[tuple[str, str], int] = {}
+        for resource in self.resources:
+            for f in resource.findings:
+                key = (f.severity, f"{f.path + ': ' if f.path else ''}{f.message}")
+                counts[key] = counts.get(key, 0) + 1
+        lines = [f"  {n:>6} × {severity}: {what}" for (severity, what), n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
+        return "\n".join(lines) + (
+            f"\n{self.count('violation')} violation(s), {self.count('warning')} warning(s) "
+            f"in {len(self.resources)} resource(s)\n"
+        )
+
     def to_json(self) -> str:
         document = {
             "conforms": self.conforms,
@@ -117,7 +130,7 @@ class Report:
 def validate(
     corpus: Corpus,
     workers: int | None = None,
-    cache: TripleCache | None = None,
+    cache: Cache | None = None,
     progress: Progress | None = None,
 ) -> Report:
     """Validate every partition, on up to WORKERS processes (default: one per core).
@@ -125,7 +138,7 @@ def validate(
     A partition whose content, shapes and ontology are in CACHE is not validated again.
     """
     project = corpus.project
-    cache = (cache or TripleCache(None)).within("validation")
+    cache = (cache or Cache(None)).within("validation")
     progress = progress or Progress()
     prefix = (project.ontology_iri, project.vocabulary)
     parts = partitions(corpus)
@@ -365,8 +378,8 @@ def _sparql_in_batches(triples: list[ox.Triple]) -> Iterator[None]:
         query_object: str | Query,
         processor: str = "sparql",
         result: str = "sparql",
-        initNs: Mapping[str, Any] | None = None,  # noqa: N803 (rdflib's names)
-        initBindings: Mapping[str, rdflib.term.Identifier] | None = None,  # noqa: N803
+        initNs: Mapping[str, Any] | None = None,
+        initBindings: Mapping[str, rdflib.term.Identifier] | None = None,
         use_store_provided: bool = True,
         **kwargs: Any,
     ) -> rdflib.query.Result:
