@@ -20,6 +20,7 @@ announcement must be valid together with the reference data.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -44,9 +45,11 @@ RDF_SUBJECT = ox.NamedNode(str(RDF.subject))
 RDF_PREDICATE = ox.NamedNode(str(RDF.predicate))
 RDF_OBJECT = ox.NamedNode(str(RDF.object))
 HAS_BODY = ox.NamedNode("http://www.w3.org/ns/oa#hasBody")
+RDFS_LABEL = ox.NamedNode(str(rdflib.RDFS.label))
 VALIDATION_RESULT = ox.NamedNode(str(SH.ValidationResult))
 _Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 SH_RESULT = ox.NamedNode(str(SH.result))
+SH_FOCUS_NODE = ox.NamedNode(str(SH.focusNode))
 SH_SEVERITY = ox.NamedNode(str(SH.resultSeverity))
 SH_VIOLATION = ox.NamedNode(str(SH.Violation))
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
@@ -77,7 +80,12 @@ class ResourceReport:
 class Report:
     conforms: bool
     resources: list[ResourceReport]
-    results: rdflib.Graph
+    #: The SHACL validation report as triples (``results`` is the same as an rdflib graph).
+    result_triples: list[ox.Triple]
+
+    @functools.cached_property
+    def results(self) -> rdflib.Graph:
+        return to_rdflib(self.result_triples)
 
     def count(self, severity: str) -> int:
         return sum(1 for r in self.resources for f in r.findings if f.severity == severity)
@@ -161,7 +169,7 @@ def validate(
             progress.advance()
     progress.finish()
     conforms, results = merge_results([found[i] for i in range(len(parts))])
-    if not any(results.subjects(RDF.type, SH.ValidationResult)):
+    if not _has_results(results):
         return Report(conforms, [], results)
     shapes = to_rdflib(corpus.shapes)
     shapes.add(_rit_prefix_declaration(*prefix, shapes))
@@ -473,12 +481,11 @@ def _drop_shape_messages(results: rdflib.Graph, shapes: rdflib.Graph) -> None:
             results.remove((result, SH.resultMessage, message))
 
 
-def merge_results(found: list[list[ox.Triple]]) -> tuple[bool, rdflib.Graph]:
+def merge_results(found: list[list[ox.Triple]]) -> tuple[bool, list[ox.Triple]]:
     """Whether the reports FOUND hold no violation, and one SHACL report with each distinct result once.
 
     Results are told apart by their own properties; every node they share
-    (focus nodes, shapes, paths) has the same label in every partition. The
-    merging runs on pyoxigraph terms: only the merged report becomes rdflib's.
+    (focus nodes, shapes, paths) has the same label in every partition.
     """
     merged: list[ox.Triple] = []
     seen: set[frozenset[tuple[ox.NamedNode, _Node]]] = set()
@@ -495,10 +502,12 @@ def merge_results(found: list[list[ox.Triple]]) -> tuple[bool, rdflib.Graph]:
             merged.append(ox.Triple(report, SH_RESULT, result))  # type: ignore[arg-type]
             merged += _described(about, result)
     conforms = not any(t.predicate == SH_SEVERITY and t.object == SH_VIOLATION for t in merged)
-    graph = to_rdflib(merged)
-    graph.add((rdflib.BNode("report"), RDF.type, SH.ValidationReport))
-    graph.add((rdflib.BNode("report"), SH.conforms, rdflib.Literal(conforms)))
-    return conforms, graph
+    boolean = ox.NamedNode(str(XSD.boolean))
+    return conforms, [
+        ox.Triple(report, RDF_TYPE, ox.NamedNode(str(SH.ValidationReport))),
+        ox.Triple(report, ox.NamedNode(str(SH.conforms)), ox.Literal(str(conforms).lower(), datatype=boolean)),
+        *merged,
+    ]
 
 
 def _described(about: dict[_Node, list[ox.Triple]], node: _Node) -> list[ox.Triple]:
@@ -513,23 +522,23 @@ def _described(about: dict[_Node, list[ox.Triple]], node: _Node) -> list[ox.Trip
     return found
 
 
-def findings_context(results: rdflib.Graph, triples: Iterable[ox.Triple]) -> rdflib.Graph:
+def findings_context(results: list[ox.Triple], triples: Iterable[ox.Triple]) -> list[ox.Triple]:
     """What a report needs of TRIPLES to name the resources RESULTS are about.
 
-    The focus nodes' own triples (labels), the triples linking them to their
-    parents (a blank node's named anchor) and the parents' own, enough for
-    ``_by_resource`` at a cost that does not grow with the data.
+    The focus nodes' own triples (labels), and for blank nodes the triples
+    linking them to their parents up to a named one (an annotation for its
+    selectors), at a cost that does not grow with the data.
     """
-    nodes: set[_Node] = {_ox(n) for n in results.objects(None, SH.focusNode) if not isinstance(n, rdflib.Literal)}
+    nodes: set[_Node] = {t.object for t in results if t.predicate == SH_FOCUS_NODE}
     triples = list(triples)
     context: dict[ox.Triple, None] = {}
-    while nodes:  # a focus node, then the parents of those that are blank nodes, up to named ones
+    while nodes:
         near = [t for t in triples if t.subject in nodes or (isinstance(t.object, ox.BlankNode) and t.object in nodes)]
         new = [t for t in near if t not in context]
         context.update(dict.fromkeys(new))
         parents: set[_Node] = {t.subject for t in new if isinstance(t.object, ox.BlankNode) and t.object in nodes}
         nodes = parents - nodes
-    return to_rdflib(list(context))
+    return list(context)
 
 
 def reference_records(corpus: Corpus) -> dict[ox.Triple, list[ox.Triple]]:
@@ -589,45 +598,52 @@ def _rit_prefix_declaration(
 
 
 def _by_resource(
-    corpus: Corpus, results: rdflib.Graph, data: rdflib.Graph, shapes: rdflib.Graph
+    corpus: Corpus, results: list[ox.Triple], data: list[ox.Triple], shapes: rdflib.Graph
 ) -> list[ResourceReport]:
     project = corpus.project
     names = _Names(project.base_iri, data)
-    folders = {str(g.value): f"data/announcements/{name}/" for name, g in corpus.announcement_graphs.items()}
-    folders[project.graph_iri("reference")] = "data/reference/"
+    about: dict[_Node, dict[ox.NamedNode, _Node]] = {}
+    for t in results:
+        about.setdefault(t.subject, {}).setdefault(t.predicate, t.object)
+    focused = {r: props[SH_FOCUS_NODE] for r, props in about.items() if props.get(RDF_TYPE) == VALIDATION_RESULT
+               and SH_FOCUS_NODE in props}  # pyshacl always names the focus node; a report from elsewhere might not
+    anchors = {focus: names.named_anchor(focus) for focus in focused.values()}
+    files = _files_describing(corpus, set(anchors.values()))
     grouped: dict[str, ResourceReport] = {}
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        focus = results.value(result, SH.focusNode)
-        if focus is None:  # pyshacl always names the focus node; a report read from elsewhere might not
-            continue
-        anchor = names.named_anchor(focus)
+    for result, focus in focused.items():
+        props = about[result]
+        anchor = anchors[focus]
         key = names.show(anchor)
         if key not in grouped:
-            files = sorted(
-                {
-                    folders.get(q.graph_name.value, q.graph_name.value)
-                    for q in corpus.data.quads_for_pattern(_ox(anchor), None, None, None)
-                    if isinstance(q.graph_name, ox.NamedNode)
-                }
-            )
-            grouped[key] = ResourceReport(key, names.label(anchor), files)
-        path = results.value(result, SH.resultPath)
-        value = results.value(result, SH.value)
-        message = results.value(result, SH.resultMessage)
+            grouped[key] = ResourceReport(key, names.label(anchor), files.get(anchor, []))
+        path, value, message = (props.get(ox.NamedNode(str(p))) for p in (SH.resultPath, SH.value, SH.resultMessage))
         within = "" if focus == anchor else f"({names.trail(focus)}) "
+        shape = props.get(ox.NamedNode(str(SH.sourceShape)))
         grouped[key].findings.append(
             Finding(
-                SEVERITIES.get(rdflib.URIRef(str(results.value(result, SH.resultSeverity))), "violation"),
-                within + (str(message) if message else "does not conform"),
-                names.show(path) if isinstance(path, rdflib.URIRef) else None,
+                SEVERITIES.get(rdflib.URIRef(str(props.get(SH_SEVERITY, SH_VIOLATION).value)), "violation"),  # type: ignore[union-attr]
+                within + (str(message.value) if isinstance(message, ox.Literal) else "does not conform"),
+                names.show(path) if isinstance(path, ox.NamedNode) else None,
                 names.show(value) if value is not None and value != focus else None,
-                names.show(_node_shape(shapes, results.value(result, SH.sourceShape))),
-                names.show(results.value(result, SH.sourceConstraintComponent)),
+                names.show(_ox(_node_shape(shapes, term(shape))) if shape is not None else None),  # type: ignore[arg-type]
+                names.show(props.get(ox.NamedNode(str(SH.sourceConstraintComponent)))),
             )
         )
     for report in grouped.values():
         report.findings.sort(key=lambda f: (f.severity, f.path or "", f.value or "", f.message))
     return [grouped[k] for k in sorted(grouped)]
+
+
+def _files_describing(corpus: Corpus, nodes: set[_Node]) -> dict[_Node, list[str]]:
+    """The project folders whose files describe each of NODES."""
+    project = corpus.project
+    folders = {g.value: f"data/announcements/{name}/" for name, g in corpus.announcement_graphs.items()}
+    folders[project.graph_iri("reference")] = "data/reference/"
+    found: dict[_Node, set[str]] = {}
+    for q in corpus.quads:
+        if q.subject in nodes and isinstance(q.graph_name, ox.NamedNode):
+            found.setdefault(q.subject, set()).add(folders.get(q.graph_name.value, q.graph_name.value))
+    return {node: sorted(names) for node, names in found.items()}
 
 
 def _node_shape(shapes: rdflib.Graph, shape: rdflib.term.Node | None) -> rdflib.term.Node | None:
@@ -653,8 +669,12 @@ def _ox_term(node: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal
 class _Names:
     """Short, readable names for nodes in a report."""
 
-    def __init__(self, base: str, data: rdflib.Graph) -> None:
-        self.data = data
+    def __init__(self, base: str, data: list[ox.Triple]) -> None:
+        self.about: dict[_Node, list[ox.Triple]] = {}
+        self.linking: dict[_Node, list[ox.Triple]] = {}
+        for t in data:
+            self.about.setdefault(t.subject, []).append(t)
+            self.linking.setdefault(t.object, []).append(t)
         self.prefixes = [
             ("rit:", base + "ontology#"),
             ("", base),
@@ -663,51 +683,53 @@ class _Names:
             *((name + ":", STANDARD_PREFIXES[name]) for name in ("oa", "dcterms")),
         ]
 
-    def show(self, node: rdflib.term.Node | None) -> str:
+    def show(self, node: _Node | None) -> str:
         if node is None:
             return ""
-        if isinstance(node, rdflib.URIRef):
+        if isinstance(node, ox.NamedNode):
             for prefix, namespace in self.prefixes:
-                if str(node).startswith(namespace):
-                    rest = str(node)[len(namespace) :]
+                if node.value.startswith(namespace):
+                    rest = node.value[len(namespace) :]
                     return f"<{rest}>" if prefix == "" else prefix + rest
-            return f"<{node}>"
-        if isinstance(node, rdflib.Literal):
-            return json.dumps(str(node), ensure_ascii=False) + (f"@{node.language}" if node.language else "")
+            return f"<{node.value}>"
+        if isinstance(node, ox.Literal):
+            return json.dumps(node.value, ensure_ascii=False) + (f"@{node.language}" if node.language else "")
         return "[]"
 
-    def label(self, node: rdflib.term.Node) -> str | None:
+    def label(self, node: _Node) -> str | None:
         labels = {
-            lit.language: str(lit) for lit in self.data.objects(node, rdflib.RDFS.label) if isinstance(lit, rdflib.Literal)
+            t.object.language: t.object.value
+            for t in self.about.get(node, ())
+            if t.predicate == RDFS_LABEL and isinstance(t.object, ox.Literal)
         }
         return labels.get("en") or labels.get("de") or next(iter(labels.values()), None)
 
-    def named_anchor(self, node: rdflib.term.Node) -> rdflib.term.Node:
+    def named_anchor(self, node: _Node) -> _Node:
         """The nearest IRI a blank node hangs from (an annotation for its bodies and selectors)."""
         seen = {node}
-        while isinstance(node, rdflib.BNode):
-            parent = next((s for s in self.data.subjects(None, node) if s not in seen), None)
+        while isinstance(node, ox.BlankNode):
+            parent = next((t.subject for t in self.linking.get(node, ()) if t.subject not in seen), None)
             if parent is None:
                 break
             node = parent
             seen.add(node)
         return node
 
-    def trail(self, node: rdflib.term.Node) -> str:
+    def trail(self, node: _Node) -> str:
         """How a blank node hangs from its named anchor, such as 'in oa:hasTarget/oa:hasSelector'.
 
         A statement also shows the triple it names, so that the fact is found at a glance.
         """
-        triple = [self.data.value(node, p) for p in (RDF.subject, RDF.predicate, RDF.object)]
+        own = {t.predicate: t.object for t in reversed(self.about.get(node, []))}
+        triple = [own.get(p) for p in (RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT)]
         fact = " statement " + " ".join(self.show(t) for t in triple) if all(t is not None for t in triple) else ""
         steps = []
         seen = {node}
-        while isinstance(node, rdflib.BNode):
-            link = next(((s, p) for s, p in self.data.subject_predicates(node) if s not in seen), None)
+        while isinstance(node, ox.BlankNode):
+            link = next((t for t in self.linking.get(node, ()) if t.subject not in seen), None)
             if link is None:
                 break
-            node, predicate = link
+            node = link.subject
             seen.add(node)
-            steps.append(self.show(predicate))
+            steps.append(self.show(link.predicate))
         return "in " + ("/".join(reversed(steps)) or "[]") + fact
-
