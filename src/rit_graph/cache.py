@@ -8,6 +8,7 @@ are written atomically and an unreadable entry counts as missing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import tempfile
@@ -22,10 +23,15 @@ CACHE_FOLDER = ".rit-graph-cache"
 _NT = ox.RdfFormat.N_TRIPLES
 
 
+@functools.cache
+def _versions() -> tuple[str, ...]:
+    return tuple(version(package) for package in ("rit-graph", "pyshacl", "rdflib", "pyoxigraph", "pyld"))
+
+
 def key(*parts: bytes | str) -> str:
     """A key for PARTS and the versions of the tools that compute cached values."""
     digest = hashlib.sha256()
-    for part in (version("rit-graph"), version("pyshacl"), version("rdflib"), *parts):
+    for part in (*_versions(), *parts):
         data = part.encode("utf-8") if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "big"))
         digest.update(data)
