@@ -134,3 +134,13 @@ def test_a_sparql_result_carries_only_its_constraints_message(spanning: Corpus) 
     assert [str(m) for m in report.results.objects(result, SH.resultMessage)] == [
         "the end date is before the start date: correct one of them"
     ]
+
+
+def test_a_cache_that_cannot_be_written_is_skipped(spanning: Corpus, tmp_path: Path) -> None:
+    """A project on a read-only disk still validates; it is only not faster next time."""
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache folder would be")
+    cache = Cache(blocked / "cache")
+    report = validate(spanning, workers=1, cache=cache)
+    assert not report.conforms
+    assert cache.counts["unwritable"] == len(partitions(spanning))

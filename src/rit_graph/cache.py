@@ -91,11 +91,16 @@ class Cache:
         return found
 
     def put_bytes(self, key: str, data: bytes, suffix: str) -> None:
+        """Keep DATA under KEY; a cache that cannot be written (a read-only project) is skipped, not fatal."""
         if self.folder is None:
             return
         path = self._path(key, suffix)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=suffix)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=suffix)
+        except OSError:
+            self.counts["unwritable"] += 1
+            return
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
