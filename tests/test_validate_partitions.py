@@ -17,14 +17,9 @@ from test_shapes import INVALID, patched
 
 from rit_graph.cache import Cache
 from rit_graph.load import Corpus, load
+from rit_graph.partition import partitions, reference_records
 from rit_graph.project import Project
-from rit_graph.validate import (
-    _rit_prefix_declaration,
-    partitions,
-    reference_records,
-    to_rdflib,
-    validate,
-)
+from rit_graph.validate import _rit_prefix_declaration, to_rdflib, validate
 
 Signature = tuple[rdflib.term.Node | None, ...]
 

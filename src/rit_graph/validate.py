@@ -1,27 +1,19 @@
 """Validate a project's data against its SHACL shapes and report by resource.
 
-pyshacl runs on rdflib graphs, with the ontology mixed in so that
-``sh:targetClass`` reaches subclasses. Two things are added for the shapes'
-sake only: the ``rit:`` prefix declaration (its namespace depends on the base
-IRI) and, for each fact of the reference data, a statement record citing the
-reference the resource was checked against, so that one provenance rule covers
-both kinds of facts.
-
-The data is validated in partitions, one per announcement, each holding that
-announcement and everything that is not an announcement (the reference data).
-pyshacl's cost grows faster than the graph it validates, so many small
-graphs are much cheaper than one large one, and they run on several cores.
-A result found in several partitions (about reference data, or about a
-resource that several announcements describe) is reported once. Findings
-that only the union of two announcements shows are out of reach: each
-announcement must be valid together with the reference data.
+pyshacl runs on rdflib graphs, with the ontology in the data graph so that
+``sh:targetClass`` reaches subclasses, and the ``rit:`` prefix declared for
+the shapes (its namespace depends on the base IRI). The data is validated in
+the partitions of ``partition``, on all cores, each taken from the cache when
+its content was validated before; a result found in several partitions is
+reported once. pyshacl evaluates each SHACL-SPARQL constraint once per focus
+node; here pyoxigraph answers those calls from one evaluation per partition
+(``_sparql_in_batches``), which made validation several times faster.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -35,16 +27,11 @@ import rdflib
 from rdflib.namespace import RDF, SH, XSD
 
 from .cache import Cache, key, ntriples
-from .load import Corpus, GraphName
+from .load import Corpus
 from .namespaces import STANDARD_PREFIXES
+from .partition import RDF_OBJECT, RDF_PREDICATE, RDF_SUBJECT, RDF_TYPE, partitions
 from .progress import Progress
 
-DCTERMS_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
-RDF_TYPE = ox.NamedNode(str(RDF.type))
-RDF_SUBJECT = ox.NamedNode(str(RDF.subject))
-RDF_PREDICATE = ox.NamedNode(str(RDF.predicate))
-RDF_OBJECT = ox.NamedNode(str(RDF.object))
-HAS_BODY = ox.NamedNode("http://www.w3.org/ns/oa#hasBody")
 RDFS_LABEL = ox.NamedNode(str(rdflib.RDFS.label))
 VALIDATION_RESULT = ox.NamedNode(str(SH.ValidationResult))
 _Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -176,142 +163,6 @@ def validate(
     # The partitions with findings hold all a report needs to name and place them.
     data = findings_context(results, (t for i, p in enumerate(parts) if _has_results(found[i]) for t in p.triples))
     return Report(conforms, _by_resource(corpus, results, data, shapes), results)
-
-
-@dataclass(frozen=True)
-class Partition:
-    """Triples validated together; with FOCUS, only findings about those resources count."""
-
-    name: str
-    triples: list[ox.Triple]
-    focus: frozenset[ox.NamedNode] | None = None
-
-
-#: Announcements (or reference files) validated together, on average: pyshacl's fixed cost
-#: per run is then shared, while its cost per resource has not yet begun to grow.
-GROUP = 5
-
-
-def partitions(corpus: Corpus) -> list[Partition]:
-    """Groups of reference files, and of announcements, each with the reference data it reaches;
-    and the resources that several announcements describe, with all they say of them.
-
-    Each partition is small and independent of the others, so validation is
-    linear in the corpus and an unchanged partition can be taken from the cache.
-    """
-    by_graph: dict[GraphName, list[ox.Triple]] = {g: [] for g in corpus.announcement_graphs.values()}
-    reference: list[ox.Triple] = []
-    for q in corpus.quads:
-        by_graph.get(q.graph_name, reference).append(q.triple)
-    reach = _Reach(reference, reference_records(corpus))
-    files = {p: [q.triple for q in corpus.quads[a:b]] for p, (a, b) in corpus.reference_files.items()}
-    units = [(path, own, reach.closure(own)) for path, own in (files or {"data/reference/": reference}).items()]
-    units += [
-        (f"data/announcements/{name}/", by_graph[graph], reach.closure(by_graph[graph]))
-        for name, graph in corpus.announcement_graphs.items()
-    ]
-    parts = [
-        Partition(", ".join(name for name, _, _ in group), list(dict.fromkeys(t for _, *ts in group for t in ts[0] + ts[1])))
-        for group in _groups(units)
-    ]
-    shared = _shared_resources(by_graph)
-    if shared is not None:
-        parts.append(Partition("resources described by several announcements", shared[0] + reach.closure(shared[0]),
-                               shared[1]))
-    return parts
-
-
-def _groups(units: list[tuple[str, list[ox.Triple], list[ox.Triple]]]) -> list[list[tuple[str, list[ox.Triple], list[ox.Triple]]]]:
-    """UNITS in groups of about GROUP, references and announcements apart.
-
-    A group ends after a unit whose name hashes to 0 modulo GROUP, so the
-    groups depend on names only: adding an announcement changes its own
-    group, and every other group, unchanged, stays in the cache.
-    """
-    groups: list[list[tuple[str, list[ox.Triple], list[ox.Triple]]]] = []
-    current: list[tuple[str, list[ox.Triple], list[ox.Triple]]] = []
-    for unit in units:
-        if current and current[-1][0].startswith("data/reference") != unit[0].startswith("data/reference"):
-            groups.append(current)
-            current = []
-        current.append(unit)
-        if int(hashlib.sha1(unit[0].encode("utf-8")).hexdigest()[:8], 16) % GROUP == 0 or len(current) >= 4 * GROUP:
-            groups.append(current)
-            current = []
-    return groups + [current] if current else groups
-
-
-class _Reach:
-    """The reference data that triples reach by following links, with its statement records."""
-
-    def __init__(self, reference: list[ox.Triple], records: dict[ox.Triple, list[ox.Triple]]) -> None:
-        self._about: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]] = {}
-        for t in reference:
-            self._about.setdefault(t.subject, []).append(t)  # type: ignore[arg-type]
-        self._records = records
-
-    def closure(self, triples: list[ox.Triple]) -> list[ox.Triple]:
-        seen: set[ox.NamedNode | ox.BlankNode] = set()
-        todo = [n for t in triples for n in (t.subject, t.object) if isinstance(n, (ox.NamedNode, ox.BlankNode))]
-        reached: list[ox.Triple] = []
-        while todo:
-            node = todo.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            for t in self._about.get(node, ()):
-                reached.append(t)
-                reached += self._records.get(t, ())
-                if isinstance(t.object, (ox.NamedNode, ox.BlankNode)):
-                    todo.append(t.object)
-        return reached
-
-
-def _shared_resources(
-    by_graph: dict[GraphName, list[ox.Triple]],
-) -> tuple[list[ox.Triple], frozenset[ox.NamedNode]] | None:
-    """What announcements say of resources that two or more of them describe, once each.
-
-    Each announcement is valid on its own; this partition finds what only their
-    union shows, such as two announcements giving one resource different dates.
-    With the facts come one statement record of each (and the annotation's link
-    to it) and the classes of the values, so that shapes see what they check.
-    """
-    graphs_of: dict[ox.NamedNode, set[GraphName]] = {}
-    for graph, triples in by_graph.items():
-        for t in triples:
-            if isinstance(t.subject, ox.NamedNode):
-                graphs_of.setdefault(t.subject, set()).add(graph)
-    shared = frozenset(s for s, graphs in graphs_of.items() if len(graphs) > 1)
-    if not shared:
-        return None
-    facts: dict[ox.Triple, None] = {}
-    recorded: set[tuple[_Node, ...]] = set()
-    values: set[ox.NamedNode] = set()
-    for graph in sorted({g for s in shared for g in graphs_of[s]}, key=str):
-        triples = by_graph[graph]
-        about: dict[_Node, list[ox.Triple]] = {}
-        body_of: dict[_Node, list[ox.Triple]] = {}
-        for t in triples:
-            about.setdefault(t.subject, []).append(t)
-            if t.predicate == HAS_BODY:
-                body_of.setdefault(t.object, []).append(t)
-        for t in triples:
-            if t.subject in shared and t not in facts:
-                facts[t] = None
-                if isinstance(t.object, ox.NamedNode):
-                    values.add(t.object)
-            elif t.predicate == RDF_SUBJECT and t.object in shared:
-                record = about[t.subject]
-                fact = tuple(r.object for r in record if r.predicate in (RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT))
-                if fact not in recorded:
-                    recorded.add(fact)
-                    facts.update(dict.fromkeys(record + body_of.get(t.subject, [])))
-        for value in values:
-            for t in about.get(value, ()):
-                if t.predicate == RDF_TYPE:
-                    facts.setdefault(t, None)
-    return list(facts), shared
 
 
 def _has_results(triples: list[ox.Triple]) -> bool:
@@ -539,31 +390,6 @@ def findings_context(results: list[ox.Triple], triples: Iterable[ox.Triple]) -> 
         parents: set[_Node] = {t.subject for t in new if isinstance(t.object, ox.BlankNode) and t.object in nodes}
         nodes = parents - nodes
     return list(context)
-
-
-def reference_records(corpus: Corpus) -> dict[ox.Triple, list[ox.Triple]]:
-    """Statement records for facts of the reference data, citing the resource's reference, by fact.
-
-    A record's blank node is named after its fact, so a partition's content
-    (and its cache key) is the same on every run.
-    """
-    graph = ox.NamedNode(corpus.project.graph_iri("reference"))
-    vocabulary = corpus.project.vocabulary
-    reference = [q.triple for q in corpus.quads if q.graph_name == graph]
-    sources = {t.subject: t.object for t in reference if t.predicate == DCTERMS_SOURCE}
-    records: dict[ox.Triple, list[ox.Triple]] = {}
-    for t in reference:
-        source = sources.get(t.subject)
-        if source is None or not t.predicate.value.startswith(vocabulary):
-            continue
-        record = ox.BlankNode("r" + hashlib.sha1(str(t).encode("utf-8")).hexdigest()[:20])
-        records[t] = [
-            ox.Triple(record, RDF_SUBJECT, t.subject),
-            ox.Triple(record, RDF_PREDICATE, t.predicate),
-            ox.Triple(record, RDF_OBJECT, t.object),
-            ox.Triple(record, DCTERMS_SOURCE, source),
-        ]
-    return records
 
 
 def to_rdflib(*sources: list[ox.Quad] | list[ox.Triple]) -> rdflib.Graph:
