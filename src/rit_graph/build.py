@@ -58,7 +58,9 @@ def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
     return sorted({q.triple for q in quads}, key=str)
 
 
-def write_dumps(corpus: Corpus, folder: Path, workers: int = 1, cache: Cache | None = None) -> list[Path]:
+def write_dumps(
+    corpus: Corpus, folder: Path, workers: int = 1, cache: Cache | None = None, progress: Progress | None = None
+) -> list[Path]:
     """Write the dumps of CORPUS into FOLDER, and gzip versions of the four graph dumps.
 
     The dumps differ in syntax only. With WORKERS > 1 they are written by
@@ -99,16 +101,20 @@ def write_dumps(corpus: Corpus, folder: Path, workers: int = 1, cache: Cache | N
 
     # The slowest first, so that the others fill the time of the other processes.
     slowest = (schemaorg.DUMP_FILE, DUMP_NAME + ".jsonld")
-    _run(workers, {name: job(name) for name in sorted(writers, key=lambda name: name not in slowest)})
+    progress = progress or Progress()
+    progress.start("writing dumps", len(writers))
+    _run(workers, {name: job(name) for name in sorted(writers, key=lambda name: name not in slowest)}, progress)
+    progress.finish()
     files = [folder / name for name in writers]
     return files + [folder / (f.name + ".gz") for f in files if f.name.startswith(DUMP_NAME + ".")]
 
 
-def _run(workers: int, jobs: dict[str, Callable[[], None]]) -> None:
+def _run(workers: int, jobs: dict[str, Callable[[], None]], progress: Progress) -> None:
     """Run JOBS, in forked processes WORKERS at a time if WORKERS > 1; any failure raises."""
     if workers <= 1:
         for run in jobs.values():
             run()
+            progress.advance()
         return
     context = multiprocessing.get_context("fork")
     waiting = list(jobs.items())
@@ -124,6 +130,7 @@ def _run(workers: int, jobs: dict[str, Callable[[], None]]) -> None:
         for name, process in [r for r in running if not r[1].is_alive()]:
             process.join()
             running.remove((name, process))
+            progress.advance()
             if process.exitcode != 0:
                 failed.append(name)
     if failed:
@@ -131,10 +138,10 @@ def _run(workers: int, jobs: dict[str, Callable[[], None]]) -> None:
 
 
 def write_downloads(
-    corpus: Corpus, folder: Path, workers: int = 1, cache: Cache | None = None
+    corpus: Corpus, folder: Path, workers: int = 1, cache: Cache | None = None, progress: Progress | None = None
 ) -> tuple[list[Path], list[catalog.Download]]:
     """The dumps, their gzip versions and catalog.ttl describing them: what a downloads page offers."""
-    files = write_dumps(corpus, folder, workers, cache)
+    files = write_dumps(corpus, folder, workers, cache, progress)
     catalog_file, downloads = catalog.write_catalog(corpus, folder, files)
     return [*files, catalog_file], downloads
 
@@ -150,14 +157,14 @@ def build(
     report = validate(corpus, cache=cache, progress=progress)
     if not report.conforms:
         raise ValidationFailed("the data does not conform to the shapes; nothing was written\n\n" + report.to_text())
-    markup_report = schemaorg.check(corpus, corpus.schema_org, cache)
+    markup_report = schemaorg.check(corpus, corpus.schema_org, cache, progress)
     if not markup_report.conforms:
         raise ValidationFailed(
             "the schema.org projection lacks what search engines require; nothing was written\n\n"
             + markup_report.to_text()
         )
     with _replacing(out) as folder:
-        files, downloads = write_downloads(corpus, folder, os.cpu_count() or 1, cache)
+        files, downloads = write_downloads(corpus, folder, os.cpu_count() or 1, cache, progress)
         if with_site:
             site.write_site(corpus, folder / SITE_FOLDER, downloads)
             files.append(folder / SITE_FOLDER)

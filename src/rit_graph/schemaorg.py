@@ -29,6 +29,7 @@ from . import jsonld
 from .cache import Cache, key, ntriples
 from .errors import RitGraphError
 from .load import BlankNodeLabels, Corpus
+from .progress import Progress
 from .validate import (
     Report,
     _by_resource,
@@ -188,7 +189,9 @@ def shapes() -> rdflib.Graph:
     return to_rdflib([ox.Triple(labels(q.subject), q.predicate, labels(q.object)) for q in parsed])  # type: ignore[arg-type]
 
 
-def check(corpus: Corpus, triples: list[ox.Triple], cache: Cache | None = None) -> Report:
+def check(
+    corpus: Corpus, triples: list[ox.Triple], cache: Cache | None = None, progress: Progress | None = None
+) -> Report:
     """Validate the projection against the search engines' requirements.
 
     Missing required properties are violations; missing recommended ones are
@@ -205,11 +208,15 @@ def check(corpus: Corpus, triples: list[ox.Triple], cache: Cache | None = None) 
     todo = [i for i in range(len(parts)) if i not in found]
     # Worker processes pay off for a corpus, not for the few chunks of a small project.
     workers = min(len(todo), os.cpu_count() or 1) if len(todo) > 4 else 1
+    progress = progress or Progress()
+    progress.start("checking schema.org markup", len(todo))
     with ProcessPoolExecutor(workers) if workers > 1 else contextlib.nullcontext() as pool:
         jobs = [parts[i] for i in todo]
         for i, answer in zip(todo, pool.map(_check_chunk, jobs) if pool else map(_check_chunk, jobs)):
             found[i] = answer
             cache.put(keys[i], answer)
+            progress.advance()
+    progress.finish()
     conforms, results = merge_results([found[i] for i in range(len(parts))])
     data = findings_context(results, (t for i, part in enumerate(parts) if _has_results(found[i]) for t in part))
     return Report(conforms, _by_resource(corpus, results, data, shapes()), results)
