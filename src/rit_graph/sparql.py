@@ -10,7 +10,6 @@ has no query time limit, so the server runs queries in worker processes
 
 from __future__ import annotations
 
-import functools
 import io
 import multiprocessing
 import multiprocessing.connection
@@ -153,21 +152,32 @@ def check(text: str) -> CheckedQuery:
     rdflib's parser gives the syntax tree, so SERVICE is found wherever it is
     nested and never confused with a string, IRI or comment that spells it.
     """
+    found = checked_before(text)
+    if found is not None:
+        return found
     try:
-        return _check_once(text)
+        with _PARSER_LOCK:
+            checked = _check(text)
     except RecursionError as e:
         raise QueryError("the query is nested too deeply to be checked; flatten its expressions or groups") from e
+    _CHECKED[text] = checked
+    while len(_CHECKED) > CHECKED_TEXTS:
+        _CHECKED.pop(next(iter(_CHECKED)), None)
+    return checked
 
 
-@functools.lru_cache(maxsize=256)
-def _check_once(text: str) -> CheckedQuery:
-    """The check of TEXT, remembered by its text: parsing takes 5–15 ms of the server's one
-    Python thread, and clients send the same query texts again and again. Refusals are not
-    remembered (lru_cache keeps no exceptions). At most 256 texts of at most
-    --max-body-bytes each are kept.
+def checked_before(text: str) -> CheckedQuery | None:
+    """The check of TEXT if it passed recently: a dictionary lookup, cheap enough for the event loop.
+
+    Parsing takes 5–15 ms of the server's one Python thread, and clients send
+    the same query texts again and again. Refusals are not remembered.
     """
-    with _PARSER_LOCK:
-        return _check(text)
+    return _CHECKED.get(text)
+
+
+#: How many query texts (of at most --max-body-bytes each) ``check`` remembers, oldest dropped first.
+CHECKED_TEXTS = 256
+_CHECKED: dict[str, CheckedQuery] = {}
 
 
 def _check(text: str) -> CheckedQuery:
