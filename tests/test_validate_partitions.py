@@ -139,3 +139,17 @@ def test_a_cache_that_cannot_be_written_is_skipped(spanning: Corpus, tmp_path: P
     report = validate(spanning, workers=1, cache=cache)
     assert not report.conforms
     assert cache.counts["unwritable"] == len(partitions(spanning))
+
+
+def test_results_the_corpus_no_longer_has_are_removed_from_the_cache(spanning: Corpus, tmp_path: Path) -> None:
+    folder = tmp_path / "project"
+    shutil.copytree(spanning.project.root, folder)
+    cache = tmp_path / "cache"
+    validate(load(Project.open(folder)), workers=1, cache=Cache(cache))
+    entries = sorted(p.name for p in cache.rglob("*.nt"))
+    second = folder / "data" / "announcements" / "second" / "announcement.ttl"
+    second.write_text(second.read_text(encoding="utf-8").replace("Eine andere Meldung", "Noch eine"), encoding="utf-8")
+    validate(load(Project.open(folder)), workers=1, cache=Cache(cache))
+    now = sorted(p.name for p in cache.rglob("*.nt"))
+    assert len(now) == len(entries), "two stale results replaced by two new ones"
+    assert len(set(now) - set(entries)) == 2

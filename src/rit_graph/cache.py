@@ -13,6 +13,7 @@ import hashlib
 import os
 import tempfile
 from collections import Counter
+from collections.abc import Iterable
 from importlib.metadata import version
 from pathlib import Path
 
@@ -62,6 +63,20 @@ class Cache:
     def within(self, name: str) -> Cache:
         """A cache of its own for another kind of value, in a subfolder."""
         return Cache(self.folder / name if self.folder else None, self.counts)
+
+    def keep_only(self, keys: Iterable[str]) -> None:
+        """Remove the values in this cache's folder under other keys than KEYS.
+
+        Called with every key a run used, so that what the corpus no longer
+        has does not pile up; ``within`` caches of other kinds are left alone.
+        """
+        if self.folder is None or not self.folder.is_dir():
+            return
+        kept = set(keys)
+        for path in self.folder.glob("*/*"):
+            # Names starting with "." are values another run is writing right now.
+            if path.is_file() and not path.name.startswith(".") and path.name.split(".")[0] not in kept:
+                path.unlink(missing_ok=True)
 
     def _path(self, key: str, suffix: str) -> Path:
         assert self.folder is not None

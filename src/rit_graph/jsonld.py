@@ -108,8 +108,10 @@ def compact_in_pieces(
     triples = sorted(triples, key=lambda t: _id(t.subject))  # stable: each node's values keep their order
     settings = json.dumps([context, native_types], sort_keys=True)
     nodes: list[Any] = []
+    keys = []
     for piece in _pieces(triples):
         piece_key = key(settings, ntriples(piece))
+        keys.append(piece_key)
         found = cache.get_bytes(piece_key, ".json")
         if found is None:
             compacted = compact(from_triples(piece, native_types), context)
@@ -117,6 +119,7 @@ def compact_in_pieces(
             found = json.dumps(compacted.pop("@graph", [compacted] if compacted else [])).encode("utf-8")
             cache.put_bytes(piece_key, found, ".json")
         nodes += json.loads(found)
+    cache.keep_only(keys)
     if len(nodes) == 1 or any(map(_needs_pyld, triples)):
         return compact(from_triples(triples, native_types), context)
     return {"@context": context["@context"], "@graph": nodes}

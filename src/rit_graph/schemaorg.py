@@ -217,6 +217,7 @@ def check(
             cache.put(keys[i], answer)
             progress.advance()
     progress.finish()
+    cache.keep_only(keys)
     conforms, results = merge_results([found[i] for i in range(len(parts))])
     data = findings_context(results, (t for i, part in enumerate(parts) if _has_results(found[i]) for t in part))
     return Report(conforms, _by_resource(corpus, results, data, shapes()), results)

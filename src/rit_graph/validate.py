@@ -155,6 +155,7 @@ def validate(
             cache.put(keys[i], answer)
             progress.advance()
     progress.finish()
+    cache.keep_only(keys)
     conforms, results = merge_results([found[i] for i in range(len(parts))])
     if not _has_results(results):
         return Report(conforms, [], results)
