@@ -4,24 +4,32 @@ An entry's key is the SHA-256 of everything its value depends on (the
 caller's inputs and the versions of rit-graph and its validator), so an
 entry never goes stale: a change of any input is a different key. Entries
 are written atomically and an unreadable entry counts as missing.
+``Cache.map`` runs work through a cache: validation partitions and chunks
+of the schema.org check are computed only when their content is new.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
+
+from .progress import Progress
 
 #: The folder of a project where rit-graph keeps its caches (ignored by git).
 CACHE_FOLDER = ".rit-graph-cache"
 _NT = ox.RdfFormat.N_TRIPLES
+J = TypeVar("J")
 
 
 @functools.cache
@@ -63,6 +71,39 @@ class Cache:
     def within(self, name: str) -> Cache:
         """A cache of its own for another kind of value, in a subfolder."""
         return Cache(self.folder / name if self.folder else None, self.counts)
+
+    def map(
+        self,
+        work: Callable[[J], list[ox.Triple]],
+        jobs: Sequence[J],
+        keys: Sequence[str],
+        workers: int,
+        progress: Progress,
+        task: str,
+        min_parallel: int = 2,
+    ) -> list[list[ox.Triple]]:
+        """WORK of each of JOBS: from this cache under the job's key if computed before, otherwise
+        computed (on WORKERS processes when at least MIN_PARALLEL jobs are left) and kept.
+
+        Values under keys other than KEYS are dropped afterwards (``keep_only``).
+        """
+        found: dict[int, list[ox.Triple]] = {}
+        for i, k in enumerate(keys):
+            cached = self.get(k)
+            if cached is not None:
+                found[i] = cached
+        todo = [i for i in range(len(jobs)) if i not in found]
+        progress.start(task, len(todo))
+        workers = min(len(todo), workers) if len(todo) >= min_parallel else 1
+        with ProcessPoolExecutor(workers) if workers > 1 else contextlib.nullcontext() as pool:
+            left = [jobs[i] for i in todo]
+            for i, answer in zip(todo, pool.map(work, left) if pool else map(work, left)):
+                found[i] = answer
+                self.put(keys[i], answer)
+                progress.advance()
+        progress.finish()
+        self.keep_only(keys)
+        return [found[i] for i in range(len(jobs))]
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Remove the values in this cache's folder under other keys than KEYS.

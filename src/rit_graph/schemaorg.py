@@ -12,11 +12,9 @@ JSON-LD is produced with a context shipped in the package, never fetched.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections import defaultdict
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -204,21 +202,11 @@ def check(
     rules = shapes_text()
     parts = chunks(triples)
     keys = [key(rules, ntriples(part)) for part in parts]
-    found = {i: answer for i, k in enumerate(keys) if (answer := cache.get(k)) is not None}
-    todo = [i for i in range(len(parts)) if i not in found]
     # Worker processes pay off for a corpus, not for the few chunks of a small project.
-    workers = min(len(todo), os.cpu_count() or 1) if len(todo) > 4 else 1
-    progress = progress or Progress()
-    progress.start("checking schema.org markup", len(todo))
-    with ProcessPoolExecutor(workers) if workers > 1 else contextlib.nullcontext() as pool:
-        jobs = [parts[i] for i in todo]
-        for i, answer in zip(todo, pool.map(_check_chunk, jobs) if pool else map(_check_chunk, jobs)):
-            found[i] = answer
-            cache.put(keys[i], answer)
-            progress.advance()
-    progress.finish()
-    cache.keep_only(keys)
-    conforms, results = merge_results([found[i] for i in range(len(parts))])
+    found = cache.map(
+        _check_chunk, parts, keys, os.cpu_count() or 1, progress or Progress(), "checking schema.org markup", 5
+    )
+    conforms, results = merge_results(found)
     data = findings_context(results, (t for i, part in enumerate(parts) if _has_results(found[i]) for t in part))
     return Report(conforms, _by_resource(corpus, results, data, shapes()), results)
 

@@ -12,12 +12,10 @@ node; here pyoxigraph answers those calls from one evaluation per partition
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -134,29 +132,15 @@ def validate(
     """
     project = corpus.project
     cache = (cache or Cache(None)).within("validation")
-    progress = progress or Progress()
     prefix = (project.ontology_iri, project.vocabulary)
     parts = partitions(corpus)
     common = key(ntriples(corpus.shapes), ntriples(corpus.ontology), *prefix)
     keys = [key(common, ntriples(p.triples), "\n".join(sorted(str(f) for f in p.focus or ()))) for p in parts]
-    found: dict[int, list[ox.Triple]] = {}
-    for i, k in enumerate(keys):
-        cached = cache.get(k)
-        if cached is not None:
-            found[i] = cached
-    todo = [i for i in range(len(parts)) if i not in found]
-    jobs = [(parts[i].triples, parts[i].focus, corpus.shapes, corpus.ontology, prefix) for i in todo]
-    progress.start("validating partitions", len(jobs))
-    workers = min(len(jobs), workers or os.cpu_count() or 1)
-    with ProcessPoolExecutor(workers) if workers > 1 else contextlib.nullcontext() as pool:
-        answers = pool.map(_validate_partition, jobs) if pool else map(_validate_partition, jobs)
-        for i, answer in zip(todo, answers):
-            found[i] = answer
-            cache.put(keys[i], answer)
-            progress.advance()
-    progress.finish()
-    cache.keep_only(keys)
-    conforms, results = merge_results([found[i] for i in range(len(parts))])
+    jobs = [(p.triples, p.focus, corpus.shapes, corpus.ontology, prefix) for p in parts]
+    found = cache.map(
+        _validate_partition, jobs, keys, workers or os.cpu_count() or 1, progress or Progress(), "validating partitions"
+    )
+    conforms, results = merge_results(found)
     if not _has_results(results):
         return Report(conforms, [], results)
     shapes = to_rdflib(corpus.shapes)
