@@ -41,31 +41,35 @@ def live_server(*args: str, cwd: Path | None = None) -> Iterator[LiveServer]:
     port = free_port()
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "server.log"
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                [str(RIT_GRAPH), "serve", "--port", str(port), *args],
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                cwd=cwd,
-            )
-        server = LiveServer(process, port, log)
-        try:
-            _wait_until_ready(server)
-            yield server
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+        command = [str(RIT_GRAPH), "serve", "--port", str(port), *args]
+        with running(command, log, f"http://127.0.0.1:{port}/sparql", cwd=cwd) as process:
+            yield LiveServer(process, port, log)
 
 
-def _wait_until_ready(server: LiveServer) -> None:
+@contextlib.contextmanager
+def running(
+    command: list[str], log: Path, ready_url: str, cwd: Path | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """COMMAND as a process writing to LOG, once READY_URL answers; stopped when the block ends."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=cwd)
+    try:
+        _wait_until_ready(process, log, ready_url, Path(command[0]).name)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_until_ready(process: subprocess.Popen[bytes], log: Path, url: str, name: str) -> None:
     # The deadline only guards against a server that never starts; no test asserts timings.
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"rit-graph serve exited:\n{server.log.read_text()}")
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited:\n{log.read_text()}")
         try:
-            httpx.get(server.url, timeout=5)
+            httpx.get(url, timeout=5)
             return
         except httpx.TransportError:
             time.sleep(0.05)
-    raise RuntimeError(f"rit-graph serve did not start:\n{server.log.read_text()}")
+    raise RuntimeError(f"{name} did not start:\n{log.read_text()}")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from live_server import free_port
+from live_server import free_port, running
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 #: Oxigraph's own limit on a query, so that a query the tests give up on does not keep a core busy.
@@ -64,36 +63,12 @@ def oxigraph_server(location: Path) -> Iterator[OxigraphServer]:
             f"{OXIGRAPH} is missing: install the test extra (pip install -e '.[test]'), which has oxigraph"
         )
     port = free_port()
+    command = [
+        str(OXIGRAPH), "serve",
+        "--location", str(location / "data"),
+        "--bind", f"127.0.0.1:{port}",
+        "--timeout-s", str(SERVER_TIMEOUT_S),
+    ]  # fmt: skip
     log = location / "oxigraph.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [
-                str(OXIGRAPH), "serve",
-                "--location", str(location / "data"),
-                "--bind", f"127.0.0.1:{port}",
-                "--timeout-s", str(SERVER_TIMEOUT_S),
-            ],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    server = OxigraphServer(process, port, log)
-    try:
-        _wait_until_ready(server)
-        yield server
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def _wait_until_ready(server: OxigraphServer) -> None:
-    # The deadline only guards against a server that never starts; no test asserts timings.
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"oxigraph serve exited:\n{server.log.read_text()}")
-        try:
-            httpx.get(server.query_url, params={"query": "ASK {}"}, timeout=5)
-            return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise RuntimeError(f"oxigraph serve did not start:\n{server.log.read_text()}")
+    with running(command, log, f"http://127.0.0.1:{port}/query?query=ASK%20%7B%7D") as process:
+        yield OxigraphServer(process, port, log)
