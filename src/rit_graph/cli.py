@@ -75,6 +75,13 @@ def cache_option(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def timeout_option(default: float, bounds: str) -> Callable[[F], F]:
+    """--timeout SECONDS, a positive number; what it BOUNDS differs by command."""
+    return click.option(
+        "--timeout", type=click.FloatRange(min=0, min_open=True), default=default, show_default=True, help=bounds
+    )
+
+
 class ReportingGroup(click.Group):
     """Turns RitGraphError into a message and the error's exit code, without a traceback."""
 
@@ -219,13 +226,7 @@ def markup(corpus: Corpus, iri: str | None, announcement: str | None, lang: str)
     help="Output format; default: table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE.",
 )
 @store_option
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=Limits.timeout,
-    show_default=True,
-    help="Seconds to wait for an external store (--store URL).",
-)
+@timeout_option(Limits.timeout, "Seconds to wait for an external store (--store URL).")
 @project_option
 def query(
     corpus: Corpus, query_text: str | None, query_file: Path | None, fmt: str | None, store: str, timeout: float
@@ -255,13 +256,7 @@ def query(
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=Limits.timeout,
-    show_default=True,
-    help="Seconds a query may run; then it is stopped and the client gets 503.",
-)
+@timeout_option(Limits.timeout, "Seconds a query may run; then it is stopped and the client gets 503.")
 @click.option(
     "--data",
     "data_files",
@@ -345,13 +340,7 @@ def serve(
     metavar="URL",
     help="The store's SPARQL 1.1 Graph Store Protocol endpoint, e.g. Oxigraph server's http://HOST:7878/store.",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=60.0,
-    show_default=True,
-    help="Seconds to wait for each request to the store.",
-)
+@timeout_option(60.0, "Seconds to wait for each request to the store.")
 @project_option
 def publish(corpus: Corpus, url: str, timeout: float) -> None:
     """Validate, then replace each of the project's graphs (every announcement, the reference
