@@ -24,7 +24,6 @@ import datetime
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from endpoint_throughput import free_port, started, wait_until_ready
 from synthetic import make_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,39 +67,19 @@ def change_one_announcement(project: Path) -> None:
     path.write_text(changed, encoding="utf-8")
 
 
-def serve_queries(project: Path) -> tuple[float, float, int]:
+def serve_queries(project: Path, work: Path) -> tuple[float, float, int]:
     """Seconds to answer every example query once through rit-graph serve, its peak memory, and the queries."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [RIT_GRAPH, "serve", "--project", str(project), "--port", str(port), "--timeout", "120"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/sparql"
+    port = free_port()
+    command = [RIT_GRAPH, "serve", "--project", str(project), "--port", str(port), "--timeout", "120"]
+    with started("rit-graph serve", f"http://127.0.0.1:{port}/sparql", command, work / "serve.log") as server:
+        wait_until_ready(server)
+        queries = sorted((project / "queries").glob("*.rq"))
         with httpx.Client(timeout=300) as client:
-            deadline = time.monotonic() + 600
-            while True:
-                try:
-                    client.get(f"http://127.0.0.1:{port}/sparql", headers={"Accept": "text/html"})
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise SystemExit("rit-graph serve did not start") from None
-                    time.sleep(0.2)
-            queries = sorted((project / "queries").glob("*.rq"))
             start = time.perf_counter()
             for query in queries:
-                answer = client.post(url, data={"query": query.read_text(encoding="utf-8")})
-                answer.raise_for_status()
+                client.post(server.endpoint, data={"query": query.read_text(encoding="utf-8")}).raise_for_status()
             seconds = time.perf_counter() - start
-        peak = _peak_mib(server.pid)
-    finally:
-        server.terminate()
-        server.wait()
-    return seconds, peak, len(queries)
+        return seconds, _peak_mib(server.process.pid), len(queries)
 
 
 def _peak_mib(pid: int) -> float:
@@ -140,7 +120,7 @@ def main(sizes: list[int], with_site: bool) -> None:
                      f"{incremental.seconds / build.seconds:.1%}"]
             if with_site:
                 cells.append(_cell(run("build", "--out", out, *folder)))
-            seconds, peak, count = serve_queries(project.root)
+            seconds, peak, count = serve_queries(project.root, Path(tmp))
             cells.append(f"{count} queries in {seconds:.2f} s, {peak:,.0f} MiB")
             print("| " + " | ".join(cells) + " |", flush=True)
 
