@@ -1,0 +1,28 @@
+"""The benchmarks' synthetic corpora are valid under the shapes and shaped like the real announcement."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+from rit_graph.load import Corpus, load
+from rit_graph.stats import stats
+from rit_graph.validate import validate
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from synthetic import make_project
+
+
+def test_synthetic_announcements_conform_and_have_the_real_ones_classes(corpus: Corpus, tmp_path: Path) -> None:
+    synthetic = load(make_project(tmp_path / "project", 3))
+    assert sorted(synthetic.announcement_graphs) == ["synthetic-00000", "synthetic-00001", "synthetic-00002"]
+    report = validate(synthetic, workers=1)
+    assert report.conforms, report.to_text()
+    real, made = dict(stats(corpus).by_class), dict(stats(synthetic).by_class)
+    assert set(made) == set(real)
+    provenance = ("Annotation", "Statement", "InferredStatement")
+    assert {c: n // 3 for c, n in made.items() if c.endswith(provenance)} == {
+        c: n for c, n in real.items() if c.endswith(provenance)
+    }, "each copy has the real announcement's quotes and statement records"
