@@ -3,11 +3,13 @@ and a real Oxigraph server on loopback."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from oxigraph_server import OxigraphServer, oxigraph_server
 
 from rit_graph.load import Corpus, load
@@ -17,6 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
 TESTS = Path(__file__).resolve().parent
 #: The minimal valid project (base IRI https://example.org/kb/) without ontology and shapes.
 MINI = TESTS / "shapes" / "valid"
+
+# Property-based tests try the same examples on every run and keep no example database: a red run,
+# in CI or anywhere, fails again when repeated, and the checkout stays clean. HYPOTHESIS_PROFILE=explore
+# tries many new examples instead (pin what it finds with @example).
+settings.register_profile("repeatable", derandomize=True, database=None, deadline=None, max_examples=40)
+settings.register_profile("explore", database=None, deadline=None, max_examples=500, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def copy_project(source: Path, target: Path) -> Path:

@@ -8,9 +8,12 @@ dataset and byte-identical dumps.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import functools
 import hashlib
+import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,28 +73,84 @@ class Corpus:
         return [q.triple for q in self.quads if q.graph_name == name]
 
 
+#: Byte order marks of encodings other than UTF-8, which editors on Windows save files in.
+_OTHER_ENCODINGS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+_SAVE_AS_UTF8 = "save the file as UTF-8"
+
+
 def read_text(path: Path) -> str:
-    """A file's text, decoded as UTF-8; an error names the line and column of a bad byte."""
+    """A file's text, decoded as UTF-8; an error names the line and column of a bad byte.
+
+    A UTF-8 byte order mark is dropped: it marks the encoding and is no part
+    of the text (a source text would otherwise start with it and every quote
+    position be one off).
+    """
     try:
         data = path.read_bytes()
     except FileNotFoundError as e:
         raise InputError(path, "file not found", "create the file or remove what refers to it") from e
     except OSError as e:
         raise InputError(path, f"cannot read file: {e.strerror}") from e
+    for mark, encoding in _OTHER_ENCODINGS:
+        if data.startswith(mark):
+            raise InputError(
+                path, f"not UTF-8 but {encoding} (it starts with a {encoding} byte order mark)", _SAVE_AS_UTF8, 1, 1
+            )
+    data = data.removeprefix(codecs.BOM_UTF8)
+    if b"\x00" in data:
+        # No text holds NUL characters; a UTF-16 file without byte order mark does, every other byte.
+        before = data[: data.index(b"\x00")].decode("utf-8", errors="replace")
+        raise InputError(
+            path,
+            "holds NUL characters: the file is UTF-16 or binary, not UTF-8 text",
+            _SAVE_AS_UTF8,
+            *_line_column(before, len(before)),
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
-        before = data[: e.start]
-        line = before.count(b"\n") + 1
-        # Count characters, as editors and the RDF parsers do: the bytes before the bad one decode.
-        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8")) + 1
+        # The bytes before the bad one decode; columns count characters, as editors and the RDF parsers do.
+        before = data[: e.start].decode("utf-8")
         raise InputError(
             path,
             f"not valid UTF-8: byte 0x{data[e.start]:02x} cannot be decoded ({e.reason})",
-            "save the file as UTF-8",
-            line,
-            column,
+            _SAVE_AS_UTF8,
+            *_line_column(before, len(before)),
         ) from e
+
+
+def _line_column(text: str, at: int) -> tuple[int, int]:
+    """Line and column (from 1, in characters) of position AT in TEXT."""
+    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
+#: U+0000 written as an escape (Turtle, N-Triples, TriG, N-Quads, JSON): not itself escaped by a backslash before.
+_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*(\\u0000|\\U00000000)")
+
+
+def _refuse_nul(path: Path, text: str, quads: list[ox.Quad]) -> None:
+    """Refuse a literal that holds U+0000 written as an escape (``read_text`` refuses one written raw).
+
+    The syntaxes can write it, but xsd:string does not allow it, and neither
+    HTML nor XML can carry it: no page or RDF/XML file could show the text.
+    The place named is the first such escape in the file.
+    """
+    escape = _NUL_ESCAPE.search(text) if "u0000" in text or "U00000000" in text else None
+    if escape is None:
+        return
+    for q in quads:
+        if isinstance(q.object, ox.Literal) and "\x00" in q.object.value:
+            raise InputError(
+                path,
+                f"the text of {q.subject} {q.predicate} holds the character U+0000 (NUL), which no page can show",
+                f"remove the escape {escape.group(1)}; xsd:string does not allow U+0000, and HTML and XML cannot carry it",
+                *_line_column(text, escape.start(1)),
+            )
 
 
 def parse_file(path: Path, base_iri: str, graph: GraphName, key: str = "") -> list[ox.Quad]:
@@ -104,8 +163,10 @@ def parse_file(path: Path, base_iri: str, graph: GraphName, key: str = "") -> li
     if rdf_format is None:
         raise InputError(path, "not an RDF file", "use one of the extensions .ttl .nt .trig .nq .jsonld .rdf")
     text = read_text(path)
+    data = text.encode("utf-8")
+    refuse_fetching(path, text, rdf_format.oxigraph)
     try:
-        parsed = list(ox.parse(text.encode("utf-8"), rdf_format.oxigraph, base_iri=base_iri))
+        parsed = list(ox.parse(data, rdf_format.oxigraph, base_iri=base_iri))
     except SyntaxError as e:
         raise InputError(
             path,
@@ -114,11 +175,44 @@ def parse_file(path: Path, base_iri: str, graph: GraphName, key: str = "") -> li
             e.lineno,
             e.offset,
         ) from e
+    if rdf_format.oxigraph == ox.RdfFormat.JSON_LD:
+        _refuse_dropped(path, text, base_iri, len(parsed))
+    _refuse_nul(path, text, parsed)
     labels = BlankNodeLabels(key or path.name)
     return [
         ox.Quad(labels(q.subject), q.predicate, labels(q.object), graph)  # type: ignore[arg-type]
         for q in parsed
     ]
+
+
+#: An XML entity whose text is elsewhere: ``<!ENTITY name SYSTEM "http://…">`` (or PUBLIC, or a parameter entity).
+_EXTERNAL_ENTITY = re.compile(r"<!ENTITY\s+(?:%\s+)?[^\s>]+\s+(?:SYSTEM|PUBLIC)\b")
+#: A JSON-LD context named by URL: ``"@context": "http://…"`` (alone or in a list) or ``"@import": "http://…"``.
+_REMOTE_CONTEXT = re.compile(r'"@(?:context|import)"\s*:\s*\[?\s*"([^"]*)"')
+
+
+def refuse_fetching(path: Path, text: str, rdf_format: ox.RdfFormat) -> None:
+    """Refuse a file that would need something fetched: a remote JSON-LD context or an external XML entity.
+
+    pyoxigraph fetches neither (it fails on a missing loader, or on an entity
+    without quotes); the message says what the file asks for and how to do without.
+    """
+    if rdf_format == ox.RdfFormat.RDF_XML and (entity := _EXTERNAL_ENTITY.search(text)):
+        raise InputError(
+            path,
+            "declares an external XML entity (SYSTEM or PUBLIC), which rit-graph never loads",
+            'write its text into the file, or declare the entity with its text: <!ENTITY name "text">',
+            *_line_column(text, entity.start()),
+        )
+    if rdf_format == ox.RdfFormat.JSON_LD:
+        for remote in _REMOTE_CONTEXT.finditer(text):
+            if "://" in remote.group(1):
+                raise InputError(
+                    path,
+                    f"names the remote JSON-LD context {remote.group(1)}, which rit-graph never fetches",
+                    "write the context into the file: an object under @context",
+                    *_line_column(text, remote.start()),
+                )
 
 
 def parse_files(project: Project, paths: list[Path]) -> list[ox.Triple]:
@@ -173,6 +267,70 @@ class BlankNodeLabels:
         if label is None:
             label = self._labels[term] = ox.BlankNode(f"{self._prefix}n{len(self._labels)}")
         return label
+
+
+def _refuse_dropped(path: Path, text: str, base_iri: str, kept: int) -> None:
+    """Refuse a JSON-LD file whose parsing dropped statements (KEPT is how many it gave).
+
+    JSON-LD drops, without an error, every statement with an IRI that is not
+    one (a space, "<", a bad %-escape, a key the context does not define) or
+    a malformed language tag. Parsed without those checks, the file gives
+    them too; the first bad term is named with the line where it is written.
+    """
+    lenient = list(ox.parse(text.encode("utf-8"), ox.RdfFormat.JSON_LD, base_iri=base_iri, lenient=True))
+    if len(lenient) == kept:
+        return
+    for quad in lenient:
+        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+            problem = _invalid(term)
+            if problem is None:
+                continue
+            value, what, reason = problem
+            raise InputError(
+                path,
+                f"{what} {json.dumps(value, ensure_ascii=False)} is not valid ({reason}), "
+                "and JSON-LD drops its statement without a word",
+                "write a full IRI (https://…) without spaces or <>, an IRI relative to the base IRI, "
+                'or a term the @context defines; a language tag such as "de"',
+                *_written_at(text, value),
+            )
+    raise InputError(path, f"JSON-LD dropped {len(lenient) - kept} statement(s)", "check the file's IRIs and terms")
+
+
+def _invalid(term: object) -> tuple[str, str, str] | None:
+    """The value, kind and reason of what is malformed in TERM: an IRI or a language tag."""
+    if isinstance(term, ox.NamedNode):
+        iri = term.value
+    elif isinstance(term, ox.Literal):
+        iri = term.datatype.value
+    else:
+        return None
+    try:
+        ox.NamedNode(iri)
+    except ValueError as e:
+        return iri, "the IRI", str(e)
+    if isinstance(term, ox.Literal) and term.language:
+        try:
+            ox.Literal(term.value, language=term.language)
+        except ValueError as e:
+            return term.language, "the language tag", str(e)
+    return None
+
+
+def _written_at(text: str, value: str) -> tuple[int | None, int | None]:
+    """Line and column of the JSON string in TEXT that VALUE was expanded from.
+
+    The string may be VALUE or its end (an IRI relative to the base, or a
+    compact IRI after its colon): the longest end of VALUE, from a start of
+    one of its parts, that is a whole JSON string, else one after a colon.
+    """
+    starts = [0] + [i + 1 for i, c in enumerate(value) if c in ":/#" and i + 1 < len(value)]
+    for opening in ('"', ":"):
+        for start in starts:
+            at = text.find(opening + json.dumps(value[start:], ensure_ascii=False)[1:])
+            if at != -1:
+                return _line_column(text, at + 1)
+    return None, None
 
 
 def _reason(error: SyntaxError) -> str:

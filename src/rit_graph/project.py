@@ -139,7 +139,8 @@ def _read_settings(path: Path) -> dict[str, str]:
     if not path.exists():
         return values
     try:
-        config: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte order mark, as some editors write, is no part of the settings.
+        config: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise InputError(path, f"cannot read settings: {e}", "fix the TOML syntax") from e
     section = config.get("project", {})

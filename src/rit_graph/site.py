@@ -697,6 +697,10 @@ def schema_org_blocks(corpus: Corpus) -> SchemaBlock:
 def _serialize(triples: list[ox.Triple], rdf_format: ox.RdfFormat, names: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
     ox.serialize(triples, buffer, rdf_format, prefixes=names)
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        # XML parsers read every CR as LF; only a character reference keeps it.
+        # pyoxigraph writes CR raw only inside literals, never in its own markup.
+        return buffer.getvalue().replace(b"\r", b"&#13;")
     return buffer.getvalue()
 
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -25,7 +27,8 @@ import rdflib
 from rdflib.namespace import RDF, SH, XSD
 
 from .cache import Cache, key, ntriples
-from .load import Corpus
+from .errors import InputError, RitGraphError
+from .load import Corpus, parse_file
 from .namespaces import STANDARD_PREFIXES
 from .partition import RDF_OBJECT, RDF_PREDICATE, RDF_SUBJECT, RDF_TYPE, partitions
 from .progress import Progress
@@ -38,6 +41,25 @@ SH_FOCUS_NODE = ox.NamedNode(str(SH.focusNode))
 SH_SEVERITY = ox.NamedNode(str(SH.resultSeverity))
 SH_VIOLATION = ox.NamedNode(str(SH.Violation))
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+#: The properties whose SPARQL text pyshacl runs: SPARQL-based constraints and constraint components.
+SPARQL_TEXTS = {ox.NamedNode(str(SH[name])) for name in ("select", "ask", "construct")}
+SH_SPARQL = ox.NamedNode(str(SH.sparql))
+#: Values and labels are cut after this many characters in reports: a 10 MB label would be printed whole.
+SHOWN_CHARACTERS = 200
+
+
+class _IllTypedLiterals(logging.Filter):
+    """Drop rdflib's warning, traceback included, for each literal whose value does not fit its datatype.
+
+    The shapes report such values ("abc"^^xsd:date fails sh:datatype) with
+    resource, property and value; the tracebacks around the report only bury it.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to convert Literal lexical form to value")
+
+
+logging.getLogger("rdflib.term").addFilter(_IllTypedLiterals())
 
 
 @dataclass(frozen=True)
@@ -131,15 +153,19 @@ def validate(
     A partition whose content, shapes and ontology are in CACHE is not validated again.
     """
     project = corpus.project
+    check_shape_queries(corpus)
     cache = (cache or Cache(None)).within("validation")
     prefix = (project.ontology_iri, project.vocabulary)
     parts = partitions(corpus)
     common = key(ntriples(corpus.shapes), ntriples(corpus.ontology), *prefix)
     keys = [key(common, ntriples(p.triples), "\n".join(sorted(str(f) for f in p.focus or ()))) for p in parts]
     jobs = [(p.triples, p.focus, corpus.shapes, corpus.ontology, prefix) for p in parts]
-    found = cache.map(
-        _validate_partition, jobs, keys, workers or os.cpu_count() or 1, progress or Progress(), "validating partitions"
-    )
+    try:
+        found = cache.map(
+            _validate_partition, jobs, keys, workers or os.cpu_count() or 1, progress or Progress(), "validating partitions"
+        )
+    except ShapesRefused as e:
+        raise InputError(project.root / "shapes", f"pyshacl cannot use the shapes: {e}", "correct the shape it names") from e
     conforms, results = merge_results(found)
     if not _has_results(results):
         return Report(conforms, [], results)
@@ -148,6 +174,45 @@ def validate(
     # The partitions with findings hold all a report needs to name and place them.
     data = findings_context(results, (t for i, p in enumerate(parts) if _has_results(found[i]) for t in p.triples))
     return Report(conforms, _by_resource(corpus, results, data, shapes), results)
+
+
+def check_shape_queries(corpus: Corpus) -> None:
+    """Refuse a shape whose SPARQL is not a closed query: one with SERVICE would make validation connect out.
+
+    pyshacl spots SERVICE with a regular expression that ``SERVICE:name`` (a
+    prefixed name) gets past, and both pyoxigraph and rdflib then connect to the
+    endpoint it names. rit-graph's parser check (``sparql.check``, the endpoint's
+    own) finds SERVICE wherever it is, and reports syntax errors and updates too.
+    """
+    from .sparql import QueryError, check
+
+    for triple in corpus.shapes:
+        if triple.predicate not in SPARQL_TEXTS or not isinstance(triple.object, ox.Literal):
+            continue
+        try:
+            check(triple.object.value)
+        except QueryError as e:
+            shapes = [t.subject for t in corpus.shapes if t.predicate == SH_SPARQL and t.object == triple.subject]
+            owner = next((s.value for s in shapes if isinstance(s, ox.NamedNode)), None)
+            raise InputError(
+                _file_stating(corpus, triple),
+                f"the SPARQL {triple.predicate.value.removeprefix(str(SH))} of {'shape ' + owner if owner else 'a shape'} "
+                f"cannot be used: {e}",
+                "a shape's SPARQL is a query (SELECT, ASK, CONSTRUCT) of the data being validated, without SERVICE",
+            ) from e
+
+
+def _file_stating(corpus: Corpus, triple: ox.Triple) -> Path:
+    """The shapes file that states TRIPLE (the shapes folder if none does)."""
+    project = corpus.project
+    for path in project.shapes_files():
+        if triple.object in {q.object for q in parse_file(path, project.base_iri, ox.DefaultGraph())}:
+            return path
+    return project.root / "shapes"
+
+
+class ShapesRefused(RitGraphError):
+    """pyshacl refused the shapes (its ValidationFailure); a plain message, so it crosses from a worker process."""
 
 
 def _has_results(triples: list[ox.Triple]) -> bool:
@@ -170,9 +235,13 @@ def _validate_partition(
     with _sparql_in_batches(data + ontology):
         # The ontology goes into the data graph itself (so that sh:targetClass reaches
         # subclasses), which spares pyshacl copying the data graph to mix it in.
+        # pyshacl follows no owl:imports unless asked; say so, so that no default can make it fetch.
         _, results, _ = pyshacl.validate(
-            to_rdflib(data, ontology), shacl_graph=shapes, inference="none", allow_warnings=True
+            to_rdflib(data, ontology), shacl_graph=shapes, inference="none", allow_warnings=True,
+            do_owl_imports=False,
         )
+    if not isinstance(results, rdflib.Graph):
+        raise ShapesRefused(str(results))
     _drop_shape_messages(results, shapes)
     if focus is not None:
         _keep_focus(results, {rdflib.URIRef(f.value) for f in focus})
@@ -477,6 +546,11 @@ def _ox_term(node: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal
     return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype or XSD.string)))
 
 
+def _cut(text: str) -> str:
+    """TEXT, or its first SHOWN_CHARACTERS characters and "…"."""
+    return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "…"
+
+
 class _Names:
     """Short, readable names for nodes in a report."""
 
@@ -504,7 +578,9 @@ class _Names:
                     return f"<{rest}>" if prefix == "" else prefix + rest
             return f"<{node.value}>"
         if isinstance(node, ox.Literal):
-            return json.dumps(node.value, ensure_ascii=False) + (f"@{node.language}" if node.language else "")
+            quoted = json.dumps(_cut(node.value), ensure_ascii=False)
+            length = f" ({len(node.value):,} characters)" if len(node.value) > SHOWN_CHARACTERS else ""
+            return quoted + (f"@{node.language}" if node.language else "") + length
         return "[]"
 
     def label(self, node: _Node) -> str | None:
@@ -513,7 +589,8 @@ class _Names:
             for t in self.about.get(node, ())
             if t.predicate == RDFS_LABEL and isinstance(t.object, ox.Literal)
         }
-        return labels.get("en") or labels.get("de") or next(iter(labels.values()), None)
+        label = labels.get("en") or labels.get("de") or next(iter(labels.values()), None)
+        return None if label is None else _cut(label)
 
     def named_anchor(self, node: _Node) -> _Node:
         """The nearest IRI a blank node hangs from (an annotation for its bodies and selectors)."""
