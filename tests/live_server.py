@@ -30,9 +30,40 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{port}/sparql"
 
     def worker_pids(self) -> set[int]:
-        """The server's child processes (its query workers), read from /proc; any of its threads may fork."""
-        tasks = Path(f"/proc/{self.process.pid}/task").glob("*/children")
-        return {int(pid) for task in tasks for pid in task.read_text().split()}
+        """The server's child processes (its query workers)."""
+        return children(self.process.pid)
+
+
+def children(pid: int) -> set[int]:
+    """The child processes of PID, read from /proc; any of its threads may have forked them."""
+    tasks = Path(f"/proc/{pid}/task").glob("*/children")
+    return {int(child) for task in tasks for child in task.read_text().split()}
+
+
+def running_processes(pids: set[int] | None = None, group: int | None = None) -> set[int]:
+    """Which of PIDS, or of the processes in process GROUP, still run (exited ones may linger as zombies)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # "pid (command) state ppid pgrp ...": the command may hold spaces and parentheses.
+            text = stat.read_text()
+        except OSError:
+            continue  # the process ended meanwhile
+        state, _, pgrp = text[text.rindex(")") + 2 :].split()[:3]
+        pid = int(text.split(" ", 1)[0])
+        if state != "Z" and (pid in (pids or ()) or int(pgrp) == group):
+            found.add(pid)
+    return found
+
+
+def wait_until_ended(pids: set[int] | None = None, group: int | None = None) -> None:
+    """Wait until PIDS, or every process of GROUP, have ended: the kernel has then released their locks."""
+    # The deadline only guards against a process that never ends; no test asserts timings.
+    deadline = time.monotonic() + 60
+    while left := running_processes(pids, group):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"processes {sorted(left)} did not end")
+        time.sleep(0.02)
 
 
 @contextlib.contextmanager
