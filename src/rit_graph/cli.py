@@ -101,6 +101,10 @@ def cli() -> None:
 
     Run in a project folder (ontology/, data/, shapes/) or pass --project DIR.
 
+    Exit status of every command: 0 success, 1 the data violates the shapes,
+    2 unreadable input or a bad option (file, line and column named),
+    3 a SPARQL store failed.
+
     Example: rit-graph build --out dist/
     """
 
@@ -153,6 +157,10 @@ def build(corpus: Corpus, out: Path, site: bool, cache: Cache) -> None:
     their gzip versions, catalog.ttl (DCAT-AP.de) and the static site (OUT/site) into OUT.
 
     Nothing is written unless the data conforms; the previous OUT stays intact.
+    OUT is replaced in one step, so a build killed at any moment leaves it as it
+    was or complete; the next build removes what a killed one left beside it.
+
+    Exit status: 0 built, 1 violations (nothing written), 2 unreadable input.
 
     Example: rit-graph build --out dist/
     """
@@ -293,6 +301,14 @@ def query(
     show_default=True,
     help="Largest serialised result sent; larger results are stopped with an error.",
 )
+@click.option(
+    "--result-cache-bytes",
+    type=click.IntRange(min=0),
+    default=Limits.result_cache_bytes,
+    show_default=True,
+    help="Memory for answers repeated to identical requests (same query, format and graphs), "
+    "each up to a sixteenth of it; 0 turns the cache off. An external store (--store URL) is never cached.",
+)
 @store_option
 def serve(
     host: str,
@@ -303,6 +319,7 @@ def serve(
     workers: int,
     max_body_bytes: int,
     max_result_bytes: int,
+    result_cache_bytes: int,
     store: str,
 ) -> None:
     """Serve a read-only SPARQL 1.1 endpoint at /sparql (query page and service description on GET)
@@ -327,7 +344,7 @@ def serve(
         backend, base = stores.open_for_corpus(store, corpus), corpus.project.base_iri
     backend.check()
     click.echo(backend.describe(), err=True)
-    limits = Limits(timeout, max_body_bytes, max_result_bytes, workers)
+    limits = Limits(timeout, max_body_bytes, max_result_bytes, workers, result_cache_bytes)
     app = create_app(backend, limits, base, read_examples(project_dir / "queries"), corpus=corpus)
     uvicorn.run(app, host=host, port=port)
 

@@ -23,7 +23,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import URL
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
@@ -32,7 +32,7 @@ from .formats import BY_MEDIA_TYPE, BY_NAME
 from .linkeddata import LinkedData
 from .load import Corpus
 from .namespaces import RDF_TYPE
-from .sparql import GRAPH_FORMATS, Form, Limits, QueryError
+from .sparql import GRAPH_FORMATS, Form, Limits, QueryError, ResultCache
 from .stores import Backend, MemoryStore, Runner
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -123,6 +123,8 @@ class SparqlEndpoint:
         self.examples = examples
         self.title = title
         self.runner: Runner | None = None
+        #: None when turned off (--result-cache-bytes 0) or when the store's data can change meanwhile.
+        self.cache = ResultCache(limits.result_cache_bytes) if limits.result_cache_bytes and store.fixed_data else None
         self.templates = jinja2.Environment(
             loader=jinja2.PackageLoader("rit_graph", "templates"), autoescape=True
         )
@@ -144,7 +146,7 @@ class SparqlEndpoint:
     async def _params(self, request: Request) -> list[tuple[str, str]]:
         """Parameters from the URL and, for POST, from the body (form or direct query)."""
         params = list(request.query_params.multi_items())
-        if len(request.url.query) > self.limits.max_body_bytes:
+        if len(request.scope["query_string"]) > self.limits.max_body_bytes:
             raise _too_large("query string", self.limits.max_body_bytes)
         if request.method != "POST":
             return params
@@ -178,11 +180,16 @@ class SparqlEndpoint:
         if declared.isdigit() and int(declared) > limit:
             raise _too_large("request body", limit)
         chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise _too_large("request body", limit)
-            chunks.append(chunk)
+        try:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large("request body", limit)
+                chunks.append(chunk)
+        except ClientDisconnect as e:
+            # Gone mid-body (or its chunked body was malformed): nobody reads the answer, but the
+            # server's log gets no traceback.
+            raise QueryError("the connection closed before the whole request body arrived") from e
         return b"".join(chunks)
 
     async def _query(self, request: Request, text: str, params: list[tuple[str, str]]) -> Response:
@@ -192,17 +199,24 @@ class SparqlEndpoint:
         if checked is None:
             checked = await asyncio.get_running_loop().run_in_executor(None, sparql.check, text)
         assert self.runner is not None, "the app's lifespan starts the runner"
-        answer = await self.runner.answer(
-            sparql.Request(
-                checked,
-                _negotiate(checked.form, request, params),
-                tuple(v for k, v in params if k == "default-graph-uri"),
-                tuple(v for k, v in params if k == "named-graph-uri"),
-                self.base_iri,
-                self.limits.max_result_bytes,
-            ),
+        asked = sparql.Request(
+            checked,
+            _negotiate(checked.form, request, params),
+            sparql.graph_iris("default-graph-uri", (v for k, v in params if k == "default-graph-uri")),
+            sparql.graph_iris("named-graph-uri", (v for k, v in params if k == "named-graph-uri")),
+            self.base_iri,
+            self.limits.max_result_bytes,
         )
-        return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
+        headers = {"Vary": "Accept"}
+        answer = self.cache.get(asked) if self.cache is not None else None
+        if answer is not None:
+            headers["Cache-Status"] = "rit-graph; hit"
+        else:
+            answer = await self.runner.answer(asked)
+            if self.cache is not None:
+                # RFC 9211: the store answered; "stored" if later identical requests will be answered from the cache.
+                headers["Cache-Status"] = "rit-graph; fwd=miss" + ("; stored" if self.cache.put(asked, answer) else "")
+        return Response(answer.body, media_type=answer.media_type, headers=headers)
 
     def _describe(self, request: Request) -> Response:
         """A plain GET: the HTML query page for browsers, else the SPARQL 1.1 Service Description."""

@@ -10,23 +10,29 @@ has no query time limit, so the server runs queries in worker processes
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import io
 import multiprocessing
-import multiprocessing.connection
-import queue
+import os
+import pickle
 import signal
+import socket
+import stat
+import struct
 import threading
+import xml.parsers.expat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeVar
 
 import pyoxigraph as ox
 
 from .errors import InputError, RitGraphError
 from .formats import BY_EXTENSION, BY_MEDIA_TYPE, BY_NAME, FORMATS, RdfFormat, for_path
-from .load import read_text
+from .load import read_text, refuse_fetching
 
 READ_ONLY = (
     "this SPARQL endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, COPY, MOVE, ADD) "
@@ -109,6 +115,8 @@ class Limits:
     max_result_bytes: int = 50_000_000
     #: Worker processes answering queries at the same time.
     workers: int = 2
+    #: Bytes of answers the server keeps to repeat for identical requests (ResultCache); 0 turns it off.
+    result_cache_bytes: int = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -123,7 +131,7 @@ class CheckedQuery:
 
 @dataclass(frozen=True)
 class Request:
-    """Everything a worker needs to answer one query; picklable."""
+    """Everything a worker needs to answer one query; picklable, and the key of the ResultCache."""
 
     query: CheckedQuery
     format_name: str
@@ -137,6 +145,55 @@ class Request:
 class Answer:
     media_type: str
     body: bytes
+
+
+class ResultCache:
+    """Answers kept to repeat for identical requests, the least recently used dropped first to stay within BUDGET bytes.
+
+    An embedded store's data cannot change while the server runs (a changed
+    project is loaded by the next start, into a new cache), so the same checked
+    query in the same format on the same graphs gets the same answer, and
+    repeating it spares the worker and the pipe. Errors and time-outs are never
+    kept, nor answers larger than a sixteenth of the budget, so that one large
+    result cannot push out all the others.
+    """
+
+    #: What an entry costs besides its answer's body and its query's text: the objects that hold them.
+    OVERHEAD = 300
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.largest = budget // 16
+        self.size = 0
+        #: In order of use, least recent first.
+        self._answers: dict[Request, Answer] = {}
+
+    def get(self, request: Request) -> Answer | None:
+        answer = self._answers.pop(request, None)
+        if answer is not None:
+            self._answers[request] = answer
+        return answer
+
+    def put(self, request: Request, answer: Answer) -> bool:
+        """Keep ANSWER to REQUEST unless it is too large for the cache; True if kept."""
+        cost = self._cost(request, answer)
+        if cost > self.largest:
+            return False
+        previous = self._answers.pop(request, None)
+        if previous is not None:
+            self.size -= self._cost(request, previous)
+        while self.size + cost > self.budget:
+            oldest = next(iter(self._answers))
+            self.size -= self._cost(oldest, self._answers.pop(oldest))
+        self._answers[request] = answer
+        self.size += cost
+        return True
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    def _cost(self, request: Request, answer: Answer) -> int:
+        return len(answer.body) + len(request.query.text) + self.OVERHEAD
 
 
 #: rdflib's parser (pyparsing) is not thread-safe: each parse action learns how many arguments
@@ -196,7 +253,7 @@ def _check(text: str) -> CheckedQuery:
         raise ReadOnly(READ_ONLY) from e
     if _contains(tree, "ServiceGraphPattern"):
         raise Forbidden(
-            "SERVICE is not allowed: this endpoint answers from its own data only and never opens outbound connections"
+            "SERVICE is not allowed: rit-graph answers from its own data only and never opens outbound connections"
         )
     body = tree[1]
     form = Form(body.name.removesuffix("Query").upper())
@@ -211,6 +268,21 @@ def _contains(node: Any, name: str) -> bool:
     if isinstance(node, list | tuple) or type(node).__name__ == "ParseResults":
         return any(_contains(v, name) for v in node)
     return False
+
+
+def graph_iris(parameter: str, values: Iterable[str]) -> tuple[str, ...]:
+    """The IRIs of a ``default-graph-uri`` or ``named-graph-uri`` parameter, each checked to be an absolute IRI.
+
+    Checked in the server, before a worker gets them: pyoxigraph refuses
+    such an IRI with a ValueError that a worker must never meet.
+    """
+    iris = tuple(values)
+    for iri in iris:
+        try:
+            ox.NamedNode(iri)
+        except ValueError as e:
+            raise QueryError(f"{parameter} must be an absolute IRI, not {iri!r}: {e}") from e
+    return iris
 
 
 def execute(store: ox.Store, request: Request) -> Answer:
@@ -257,7 +329,26 @@ def serialize_result(
             result.serialize(output, oxformat)
     except _TooLarge as e:
         raise too_large(max_result_bytes) from e
-    return Answer(media_type, output.getvalue())
+    body = output.getvalue()
+    if oxformat in (ox.QueryResultsFormat.XML, ox.RdfFormat.RDF_XML):
+        _check_well_formed(body, format_name)
+    return Answer(media_type, body)
+
+
+def _check_well_formed(body: bytes, format_name: str) -> None:
+    """Refuse XML that pyoxigraph wrote but no XML parser reads.
+
+    pyoxigraph writes a control character of a literal as it is, which XML 1.0
+    cannot hold, and a predicate IRI without a local name (``http://x/1``) as an
+    element ``oxprefix:``; a client would get an unreadable result with 200.
+    """
+    try:
+        xml.parsers.expat.ParserCreate(namespace_separator=" ").Parse(body, True)
+    except xml.parsers.expat.ExpatError as e:
+        raise QueryError(
+            f"the result cannot be written as well-formed XML ({xml.parsers.expat.ErrorString(e.code)}: a control "
+            f"character in a literal, or a predicate IRI that ends without a name); ask for another format than {format_name}"
+        ) from e
 
 
 def too_large(max_result_bytes: int | None) -> ResultTooLarge:
@@ -358,8 +449,10 @@ def files_store(paths: Iterable[Path], base_iri: str) -> ox.Store:
         rdf_format = for_path(path)
         if rdf_format is None:
             raise InputError(path, "not an RDF file", "use one of the extensions " + " ".join(BY_EXTENSION))
+        text = read_text(path)
+        refuse_fetching(path, text, rdf_format.oxigraph)
         try:
-            store.extend(ox.parse(read_text(path).encode("utf-8"), rdf_format.oxigraph, base_iri=base_iri))
+            store.extend(ox.parse(text.encode("utf-8"), rdf_format.oxigraph, base_iri=base_iri))
         except SyntaxError as e:
             raise InputError(path, f"{rdf_format.name} syntax error: {e.msg}", "correct the syntax there") from e
     return store
@@ -385,92 +478,226 @@ class QueryPool:
     handle after the fork, since a RocksDB handle must not cross a fork. A
     killed worker takes its query's memory with it, and the other workers keep
     answering meanwhile.
+
+    The event loop itself talks to the workers over non-blocking socket pairs:
+    the hop through a thread and a blocking pipe took a quarter of the
+    server process's CPU time per cheap query (benchmarks/RESULTS.md). So
+    create and use a pool in the event loop that serves the requests.
     """
 
     def __init__(self, store: ox.Store | Callable[[], ox.Store], workers: int, timeout: float) -> None:
         self._store = store
         self._timeout = timeout
         self._context = multiprocessing.get_context("fork")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._loop = asyncio.get_running_loop()
+        self._idle: collections.deque[_Worker] = collections.deque()
+        #: Requests waiting for a worker, first come first served.
+        self._waiting: collections.deque[asyncio.Future[_Worker]] = collections.deque()
         self._all: set[_Worker] = set()
+        self._closed = False
         for _ in range(workers):
-            self._idle.put(self._start())
+            self._idle.append(self._start())
 
     def _start(self) -> _Worker:
-        parent, child = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(self._store, child), daemon=True)
+        ours, theirs = socket.socketpair()
+        process = self._context.Process(target=_serve, args=(self._store, theirs), daemon=True)
         process.start()
-        child.close()
-        worker = _Worker(process, parent)
+        theirs.close()
+        worker = _Worker(process, ours, self._loop)
         self._all.add(worker)
         return worker
 
-    def run(self, request: Request) -> Answer:
-        """Answer REQUEST in a worker; blocks, so call it from a thread."""
+    async def run(self, request: Request) -> Answer:
+        """Answer REQUEST in a worker; the event loop serves other requests meanwhile."""
+        worker = self._idle.popleft() if self._idle else await self._wait_for_worker()
         try:
-            worker = self._idle.get(timeout=self._timeout)
-        except queue.Empty:
-            raise QueryTimeout(f"all query workers stayed busy for {self._timeout:g} s; try again later") from None
-        try:
-            worker.connection.send(request)
-            if not worker.connection.poll(self._timeout):
-                worker = self._replace(worker)
-                raise QueryTimeout(
-                    f"the query was stopped after the time limit of {self._timeout:g} s; "
-                    "narrow it (fewer joins, LIMIT) or ask the operator for a longer --timeout"
-                )
-            outcome: Answer | QueryError = worker.connection.recv()
+            outcome = await _within(self._timeout, await worker.ask(request))
+        except TimeoutError:
+            worker = self._replace(worker)
+            raise QueryTimeout(
+                f"the query was stopped after the time limit of {self._timeout:g} s; "
+                "narrow it (fewer joins, LIMIT) or ask the operator for a longer --timeout"
+            ) from None
         except (EOFError, OSError) as e:
             worker = self._replace(worker)
             raise QueryError(f"the query worker ended unexpectedly ({e or 'no answer'})") from e
+        except BaseException:
+            # Cancelled while the worker runs the query: its answer would go to the next request.
+            worker = self._replace(worker)
+            raise
         finally:
-            self._idle.put(worker)
+            self._release(worker)
         if isinstance(outcome, QueryError):
             raise outcome
         return outcome
 
+    async def _wait_for_worker(self) -> _Worker:
+        handed: asyncio.Future[_Worker] = self._loop.create_future()
+        self._waiting.append(handed)
+        try:
+            return await _within(self._timeout, handed)
+        except TimeoutError:
+            raise QueryTimeout(f"all query workers stayed busy for {self._timeout:g} s; try again later") from None
+        except asyncio.CancelledError:
+            if handed.done() and not handed.cancelled():
+                self._release(handed.result())
+            raise
+
+    def _release(self, worker: _Worker) -> None:
+        while self._waiting:
+            handed = self._waiting.popleft()
+            if not handed.done():
+                handed.set_result(worker)
+                return
+        self._idle.append(worker)
+
     def _replace(self, worker: _Worker) -> _Worker:
         worker.stop()
         self._all.discard(worker)
-        return self._start()
+        return worker if self._closed else self._start()
 
     def worker_pids(self) -> list[int]:
         return sorted(w.process.pid or 0 for w in self._all)
 
     def close(self) -> None:
+        self._closed = True
         for worker in list(self._all):
             worker.stop()
         self._all.clear()
 
 
-@dataclass(eq=False)
+T = TypeVar("T")
+
+
+async def _within(seconds: float, future: asyncio.Future[T]) -> T:
+    """FUTURE's result, or TimeoutError after SECONDS: a plain timer, cheaper than asyncio.timeout per request."""
+    timer = asyncio.get_running_loop().call_later(seconds, _expire, future)
+    try:
+        return await future
+    finally:
+        timer.cancel()
+
+
+def _expire(future: asyncio.Future[Any]) -> None:
+    if not future.done():
+        future.set_exception(TimeoutError())
+
+
+#: Each message between the server and a worker: its length as 8 bytes, then a pickle.
+_LENGTH = struct.Struct("!Q")
+#: Bytes the server reads from a worker at a time.
+_CHUNK = 1 << 18
+
+
+def _message(value: object) -> bytes:
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return _LENGTH.pack(len(payload)) + payload
+
+
 class _Worker:
-    process: multiprocessing.process.BaseProcess
-    connection: multiprocessing.connection.Connection
+    """A worker process and the server's end of its socket pair, read by the event loop whenever data comes."""
+
+    def __init__(
+        self, process: multiprocessing.process.BaseProcess, channel: socket.socket, loop: asyncio.AbstractEventLoop
+    ) -> None:
+        self.process = process
+        self.channel = channel
+        self._loop = loop
+        self._received = bytearray()
+        self._answer: asyncio.Future[Answer | QueryError] | None = None
+        self._ended = False
+        channel.setblocking(False)
+        loop.add_reader(channel.fileno(), self._read)
+
+    async def ask(self, request: Request) -> asyncio.Future[Answer | QueryError]:
+        """Send REQUEST; the future of the worker's answer, failed with EOFError if the worker ends first."""
+        answer = self._answer = self._loop.create_future()
+        if self._ended:
+            answer.set_exception(EOFError("the worker had ended"))
+            return answer
+        # Plain values pickle in a tenth of the time the dataclasses take.
+        query = request.query
+        fields = (
+            (query.text, query.form.value, query.has_dataset),
+            (request.format_name, request.default_graphs, request.named_graphs, request.base_iri, request.max_result_bytes),
+        )
+        await self._loop.sock_sendall(self.channel, _message(fields))
+        return answer
+
+    def _read(self) -> None:
+        try:
+            data = self.channel.recv(_CHUNK)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._end()
+            return
+        self._received += data
+        if len(self._received) < _LENGTH.size:
+            return
+        end = _LENGTH.size + _LENGTH.unpack_from(self._received)[0]
+        if len(self._received) < end:
+            return
+        message, self._received = self._received, bytearray()
+        outcome = pickle.loads(memoryview(message)[_LENGTH.size : end])
+        if self._answer is not None and not self._answer.done():
+            self._answer.set_result(Answer(*outcome) if isinstance(outcome, tuple) else outcome)
+
+    def _end(self) -> None:
+        if not self._ended:
+            self._ended = True
+            self._loop.remove_reader(self.channel.fileno())
+        if self._answer is not None and not self._answer.done():
+            self._answer.set_exception(EOFError("the worker closed its connection"))
 
     def stop(self) -> None:
+        self._end()
         self.process.kill()
         self.process.join()
-        self.connection.close()
+        self.channel.close()
 
 
-def _serve(
-    source: ox.Store | Callable[[], ox.Store], connection: multiprocessing.connection.Connection
-) -> None:
-    """A worker's loop: answer requests until the pool closes the pipe."""
+def _serve(source: ox.Store | Callable[[], ox.Store], channel: socket.socket) -> None:
+    """A worker's loop: answer requests until the pool closes its end of the socket pair."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _close_inherited_sockets(keep=channel.fileno())
     store = source if isinstance(source, ox.Store) else source()
-    for request in _requests(connection):
-        try:
-            connection.send(execute(store, request))
-        except QueryError as e:
-            connection.send(e)
+    with channel.makefile("rb") as incoming:
+        for request in _requests(incoming):
+            try:
+                answer = execute(store, request)
+                channel.sendall(_message((answer.media_type, answer.body)))
+            except QueryError as e:
+                channel.sendall(_message(e))
 
 
-def _requests(connection: multiprocessing.connection.Connection) -> Iterator[Request]:
-    while True:
+def _close_inherited_sockets(keep: int) -> None:
+    """Let go of every socket but KEEP (the worker's channel) that the fork copied from the server.
+
+    A worker forked to replace a killed one gets the server's listening socket
+    and its open client connections; holding them, it kept a client that was
+    told ``Connection: close`` waiting for an end of the response that never came.
+    Each becomes /dev/null rather than a closed number, so that a copied socket
+    object closing itself later cannot close a file the worker opened since.
+    """
+    null = os.open(os.devnull, os.O_RDWR)
+    for name in os.listdir("/dev/fd"):
+        fd = int(name)
+        if fd <= 2 or fd in (keep, null):
+            continue
         try:
-            yield connection.recv()
-        except EOFError:
-            return
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.dup2(null, fd)
+        except OSError:
+            continue  # the descriptor of the listing itself, already closed
+    os.close(null)
+
+
+def _requests(incoming: BinaryIO) -> Iterator[Request]:
+    """The requests read from INCOMING (blocking) until the server closes it."""
+    while header := incoming.read(_LENGTH.size):
+        (text, form, has_dataset), options = pickle.loads(incoming.read(_LENGTH.unpack(header)[0]))
+        yield Request(CheckedQuery(text, Form(form), has_dataset), *options)

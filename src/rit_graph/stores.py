@@ -20,7 +20,6 @@ starts a Runner that answers for the server.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import fcntl
 import functools
@@ -35,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 import pyoxigraph as ox
 
@@ -139,6 +138,10 @@ class Runner(ABC):
 class Backend(ABC):
     """A store queries are evaluated on."""
 
+    #: True when the data cannot change while the server runs, so that its answers may be repeated
+    #: from the ResultCache; an external store can be changed behind the server's back.
+    fixed_data: ClassVar[bool] = False
+
     @abstractmethod
     def describe(self) -> str:
         """One line for the operator: which store, and for a store on disk whether it was reloaded."""
@@ -173,8 +176,7 @@ class PoolRunner(Runner):
         self.pool = QueryPool(store, limits.workers, limits.timeout)
 
     async def answer(self, request: Request) -> Answer:
-        # asyncio's own executor: starlette's run_in_threadpool (anyio) costs a fifth of a cheap query's time.
-        return await asyncio.get_running_loop().run_in_executor(None, self.pool.run, request)
+        return await self.pool.run(request)
 
     async def aclose(self) -> None:
         self.pool.close()
@@ -184,6 +186,7 @@ class PoolRunner(Runner):
 class MemoryStore(Backend):
     """The project in memory: loaded at every start, shared with forked workers copy-on-write."""
 
+    fixed_data: ClassVar[bool] = True
     store: ox.Store
 
     def describe(self) -> str:
@@ -210,9 +213,11 @@ class DiskStore(Backend):
     is forked; each worker opens its own read-only handle, since a RocksDB
     handle must not be used across a fork. A shared lock on the store's
     manifest, held while this object lives, keeps other processes from
-    removing the store while it is served.
+    removing the store while it is served. The store a server opened stays
+    what it serves, even if another process loads a new one into the folder.
     """
 
+    fixed_data: ClassVar[bool] = True
     folder: Path
     #: The store in use, FOLDER/v-…: its database and its manifest.
     path: Path
