@@ -7,35 +7,33 @@ as ``rit-graph serve`` queries it) as N-Quads once, loads that into an
 (RocksDB on disk) and into ``oxigraph serve --union-default-graph`` without a
 location (in memory, as rit-graph's store is, loaded over HTTP), so that all
 answer with the union of all graphs as default graph, and starts
-``rit-graph serve --project DIR`` with its default settings, both on loopback.
-It checks once that both give the same number of result rows for each query of
+``rit-graph serve --project DIR`` twice, both on loopback: with its default
+settings, and with ``--result-cache-bytes 0``. The queries repeat, so with the
+result cache nearly every request is answered from memory without evaluating
+anything; the run without it is the one that compares engine to engine.
+It checks once that all give the same number of result rows for each query of
 queries/*.rq, then drives one server at a time with CLIENTS threads, one
 keep-alive httpx.Client each, that POST the queries round robin for DURATION
-seconds after a warm-up.
+seconds after a warm-up (with ROUNDS, in that many turns per server).
 
 It prints Markdown for benchmarks/RESULTS.md: the machine and the exact command;
 the rows per query; per server the requests, errors, queries per second and
 p50/p99 latency per query and overall, and the CPU time the server (with its
 worker processes) and the clients spent per request; and the ratio rit-graph
-qps / oxigraph qps. Both servers are stopped at the end, also on errors. Exit
-status 1 if a request failed or the row counts differ. Needs the ``oxigraph``
+qps / oxigraph qps, without and with the result cache. All servers are stopped
+at the end, also on errors. Exit status 1 if a request failed or the row counts differ. Needs the ``oxigraph``
 package (``.venv/bin/pip install oxigraph``) and Linux (/proc for CPU times).
 
     .venv/bin/python benchmarks/endpoint_throughput.py [--announcements 88 | --project DIR]
-        [--clients 8] [--duration 20] [--warmup 3] [--workers N]
+        [--clients 8] [--duration 20] [--warmup 3] [--rounds 1] [--workers N]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.metadata
 import json
 import os
-import platform
-import shlex
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -48,37 +46,31 @@ from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
+from serving import (
+    BIN,
+    RESULTS_JSON,
+    Query,
+    Server,
+    command_line,
+    cpu_seconds,
+    exit_on_sigterm,
+    free_port,
+    machine,
+    percentile_ms,
+    progress,
+    query_headers,
+    read_queries,
+    software,
+    started,
+    wait_until_ready,
+)
 from synthetic import make_project
 
 from rit_graph.load import load
 from rit_graph.project import Project
-from rit_graph.sparql import check
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 OXIGRAPH = BIN / "oxigraph"
-#: Seconds a server may take to load its data and answer its first request.
-START_TIMEOUT = 900.0
-RESULTS_JSON = "application/sparql-results+json"
-
-
-@dataclass(frozen=True)
-class Query:
-    """One example query and the Accept header it is sent with."""
-
-    name: str
-    text: str
-    accept: str
-
-
-@dataclass(frozen=True)
-class Server:
-    """A running endpoint: its name, the URL queries are POSTed to, its process and its log."""
-
-    name: str
-    endpoint: str
-    process: subprocess.Popen[bytes]
-    log: Path
 
 
 @dataclass
@@ -123,21 +115,12 @@ class Run:
         """Requests per second, of query NAME or of all."""
         return (self.requests if name is None else self.tally.count(name)) / self.seconds
 
-
-def read_queries(folder: Path) -> list[Query]:
-    """Every .rq in FOLDER, with the Accept header its form calls for."""
-    queries = []
-    for path in sorted(folder.glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
-        accept = "application/n-triples" if check(text).form.gives_graph else RESULTS_JSON
-        queries.append(Query(path.stem, text, accept))
-    return queries
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    def plus(self, other: Run) -> Run:
+        """This run and OTHER (a later turn of the same server) as one."""
+        tally = Tally()
+        tally.add(self.tally)
+        tally.add(other.tally)
+        return Run(tally, self.seconds + other.seconds, self.server_cpu + other.server_cpu, self.client_cpu + other.client_cpu)
 
 
 def write_nquads(project_dir: Path, path: Path) -> int:
@@ -148,33 +131,16 @@ def write_nquads(project_dir: Path, path: Path) -> int:
 
 
 @contextlib.contextmanager
-def started(name: str, endpoint: str, command: list[str], log: Path) -> Iterator[Server]:
-    """COMMAND running in a session of its own until the block ends; then it and all it forked are stopped."""
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        yield Server(name, endpoint, process, log)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-@contextlib.contextmanager
 def all_servers(
     project_dir: Path, nquads: Path, work: Path, workers: int | None
-) -> Iterator[tuple[Server, list[Server]]]:
-    """rit-graph serve on PROJECT_DIR, and Oxigraph's server on NQUADS twice: on its RocksDB store
-    (loaded into WORK/oxigraph) and in memory (loaded over its Graph Store endpoint); all ready."""
+) -> Iterator[tuple[list[Server], list[Server]]]:
+    """rit-graph serve on PROJECT_DIR without and with its result cache, and Oxigraph's server on NQUADS
+    twice: on its RocksDB store (loaded into WORK/oxigraph) and in memory (loaded over its Graph Store
+    endpoint); all ready."""
     clock = time.perf_counter()
     database = work / "oxigraph"
     subprocess.run([str(OXIGRAPH), "load", "--location", str(database), "--file", str(nquads)], check=True, capture_output=True)
-    _progress(f"oxigraph load: {time.perf_counter() - clock:.1f} s")
+    progress(f"oxigraph load: {time.perf_counter() - clock:.1f} s")
     with contextlib.ExitStack() as stack:
         port = free_port()
         on_disk = stack.enter_context(
@@ -194,18 +160,22 @@ def all_servers(
                 work / "oxigraph-memory.log",
             )
         )
-        port = free_port()
-        option = [] if workers is None else ["--workers", str(workers)]
-        ours = stack.enter_context(
-            started(
-                "rit-graph serve" + (f" --workers {workers}" if option else " (default settings)"),
-                f"http://127.0.0.1:{port}/sparql",
-                [str(BIN / "rit-graph"), "serve", "--project", str(project_dir), "--port", str(port), *option],
-                work / "rit-graph.log",
+        ours: list[Server] = []
+        for cache_option, settings in ((["--result-cache-bytes", "0"], "(no result cache)"), ([], "(result cache on)")):
+            port = free_port()
+            option = ([] if workers is None else ["--workers", str(workers)]) + cache_option
+            ours.append(
+                stack.enter_context(
+                    started(
+                        " ".join(["rit-graph serve", *option, settings]),
+                        f"http://127.0.0.1:{port}/sparql",
+                        [str(BIN / "rit-graph"), "serve", "--project", str(project_dir), "--port", str(port), *option],
+                        work / f"rit-graph-{len(ours)}.log",
+                    )
+                )
             )
-        )
-        for server in (on_disk, in_memory, ours):
-            _progress(f"{server.name}: ready after {wait_until_ready(server):.1f} s")
+        for server in (on_disk, in_memory, *ours):
+            progress(f"{server.name}: ready after {wait_until_ready(server):.1f} s")
         clock = time.perf_counter()
         with nquads.open("rb") as body:
             stored = httpx.post(
@@ -215,55 +185,18 @@ def all_servers(
                 timeout=600,
             )
         stored.raise_for_status()
-        _progress(f"{in_memory.name}: loaded over HTTP in {time.perf_counter() - clock:.1f} s")
+        progress(f"{in_memory.name}: loaded over HTTP in {time.perf_counter() - clock:.1f} s")
         yield ours, [on_disk, in_memory]
-
-
-def wait_until_ready(server: Server) -> float:
-    """Seconds until SERVER answers ``ASK {}``; RuntimeError with its log if it exits or takes too long."""
-    start = time.perf_counter()
-    with httpx.Client(timeout=10) as client:
-        while time.perf_counter() - start < START_TIMEOUT:
-            if server.process.poll() is not None:
-                raise RuntimeError(f"{server.name} exited with {server.process.returncode}:\n{server.log.read_text()[-3000:]}")
-            with contextlib.suppress(httpx.TransportError):
-                if client.post(server.endpoint, content="ASK {}", headers=_headers(RESULTS_JSON)).is_success:
-                    return time.perf_counter() - start
-            time.sleep(0.2)
-    raise RuntimeError(f"{server.name} did not answer within {START_TIMEOUT:g} s:\n{server.log.read_text()[-3000:]}")
-
-
-def _headers(accept: str) -> dict[str, str]:
-    return {"Content-Type": "application/sparql-query", "Accept": accept}
 
 
 def count_rows(client: httpx.Client, server: Server, query: Query) -> int:
     """The rows of QUERY's result on SERVER: solutions of a SELECT, 1 for an ASK, triples of a graph."""
-    response = client.post(server.endpoint, content=query.text, headers=_headers(query.accept))
+    response = client.post(server.endpoint, content=query.text, headers=query_headers(query.accept))
     response.raise_for_status()
     if query.accept == RESULTS_JSON:
         result = json.loads(response.content)
         return len(result["results"]["bindings"]) if "results" in result else 1
     return sum(1 for _ in ox.parse(response.content, ox.RdfFormat.N_TRIPLES))
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user and system) of process PID and its live descendants, from /proc."""
-    parents: dict[int, int] = {}
-    ticks: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        parents[int(entry.name)] = int(fields[1])
-        ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
-    family = {pid}
-    while more := {p for p, parent in parents.items() if parent in family} - family:
-        family |= more
-    return sum(ticks.get(p, 0) for p in family) / os.sysconf("SC_CLK_TCK")
 
 
 def hammer(server: Server, queries: list[Query], clients: int, seconds: float) -> Run:
@@ -283,7 +216,7 @@ def hammer(server: Server, queries: list[Query], clients: int, seconds: float) -
                 position += 1
                 began = time.perf_counter()
                 try:
-                    response = http.post(server.endpoint, content=query.text, headers=_headers(query.accept))
+                    response = http.post(server.endpoint, content=query.text, headers=query_headers(query.accept))
                     failure = None if response.is_success else f"HTTP {response.status_code}: {response.text[:200]}"
                 except httpx.HTTPError as e:
                     failure = f"{type(e).__name__}: {e}"
@@ -310,35 +243,20 @@ def hammer(server: Server, queries: list[Query], clients: int, seconds: float) -
     return Run(tally, max(finished) - start, server_cpu, client_cpu)
 
 
-def percentile_ms(values: list[float], fraction: float) -> str:
-    """The nearest-rank percentile of VALUES (seconds) in milliseconds, or a dash when there are none."""
-    if not values:
-        return "–"
-    ordered = sorted(values)
-    return f"{ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))] * 1000:.1f}"
-
-
 def print_header(arguments: argparse.Namespace, load_average: float, data: str, queries: list[Query]) -> None:
-    environment = [f"PYTHONPATH={os.environ['PYTHONPATH']}"] if os.environ.get("PYTHONPATH") else []
     print("## SPARQL endpoint throughput: rit-graph serve vs Oxigraph server\n")
-    print(f"command: `{shlex.join([*environment, os.path.relpath(sys.executable), *sys.argv])}`  ")
-    print(
-        f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"load average {load_average:.2f} at the start  "
-    )
-    print(
-        f"software: Python {platform.python_version()}, pyoxigraph {ox.__version__}, oxigraph {_version('oxigraph')}, "
-        f"rit-graph {_version('rit-graph')} (from {Path(load.__code__.co_filename).parent}), uvicorn {_version('uvicorn')}, "
-        f"starlette {_version('starlette')}, rdflib {_version('rdflib')}, httpx {_version('httpx')}  "
-    )
+    print(f"command: `{command_line()}`  ")
+    print(f"machine: {machine(load_average)}  ")
+    print(f"software: {software()}  ")
     print(
         f"load: {data}; the {len(queries)} queries of queries/*.rq round robin, POSTed as application/sparql-query; "
         f"{arguments.clients} clients (threads, one keep-alive httpx.Client each); {arguments.warmup:g} s warm-up, "
-        f"then {arguments.duration:g} s per server, one server at a time, all on 127.0.0.1"
+        f"then {arguments.duration:g} s per server in {arguments.rounds} turn(s), one server at a time, all on 127.0.0.1"
     )
 
 
 def print_rows(ours: Server, theirs: list[Server], rows: dict[str, dict[str, int]]) -> None:
+    """Rows per query of OURS and of each of THEIRS (all other servers)."""
     print("\n### Result rows, checked once before the timed runs\n")
     print(f"| query | {ours.name} | {' | '.join(s.name for s in theirs)} | same |")
     print("|---|---:|" + "---:|" * len(theirs) + "---|")
@@ -373,8 +291,8 @@ def print_run(server: Server, run: Run, queries: list[Query]) -> None:
         print(f"\n- {count} × {message}")
 
 
-def print_ratio(ours: Run, theirs: Run, theirs_name: str, queries: list[Query]) -> None:
-    print(f"\n### rit-graph qps / {theirs_name} qps\n")
+def print_ratio(ours: Run, ours_name: str, theirs: Run, theirs_name: str, queries: list[Query]) -> None:
+    print(f"\n### {ours_name} qps / {theirs_name} qps\n")
     print("| query | rit-graph qps | oxigraph qps | ratio |")
     print("|---|---:|---:|---:|")
     for query in queries:
@@ -382,18 +300,7 @@ def print_ratio(ours: Run, theirs: Run, theirs_name: str, queries: list[Query]) 
         print(f"| {query.name} | {mine:.1f} | {other:.1f} | {mine / other:.2f} |")
     ratio = ours.qps() / theirs.qps()
     print(f"| **all** | **{ours.qps():.1f}** | **{theirs.qps():.1f}** | **{ratio:.2f}** |")
-    print(f"\nratio rit-graph / {theirs_name}: **{ratio:.2f}** (target ≥ 0.70: {'met' if ratio >= 0.7 else 'not met'})")
-
-
-def _version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(f"\nratio {ours_name} / {theirs_name}: **{ratio:.2f}** (target ≥ 0.70: {'met' if ratio >= 0.7 else 'not met'})")
 
 
 def main() -> int:
@@ -405,12 +312,17 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=20.0, help="timed seconds per server (default 20)")
     parser.add_argument("--warmup", type=float, default=3.0, help="untimed seconds of load per server before (default 3)")
     parser.add_argument("--workers", type=int, help="passed to rit-graph serve --workers (default: its own default)")
+    parser.add_argument(
+        "--rounds", type=int, default=1,
+        help="split each server's DURATION into this many turns, the servers taking turns, so that a change in the "
+        "machine's load while the benchmark runs affects all alike (default 1)",
+    )  # fmt: skip
     arguments = parser.parse_args()
+    slice_seconds = arguments.duration / arguments.rounds
     if not OXIGRAPH.exists():
         parser.error(f"{OXIGRAPH} is missing: install the oxigraph package ({BIN / 'pip'} install oxigraph)")
 
-    # Stopped with SIGTERM, leave as on an error: through the finally blocks that stop the servers.
-    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
+    exit_on_sigterm()
     load_average = os.getloadavg()[0]
     queries = read_queries(ROOT / "queries")
     with tempfile.TemporaryDirectory(prefix="endpoint-throughput-") as scratch:
@@ -422,24 +334,29 @@ def main() -> int:
         else:
             project_dir = arguments.project.resolve()
         quads = write_nquads(project_dir, work / "dataset.nq")
-        _progress(f"project and N-Quads: {quads:,} quads in {time.perf_counter() - clock:.1f} s")
+        progress(f"project and N-Quads: {quads:,} quads in {time.perf_counter() - clock:.1f} s")
         with all_servers(project_dir, work / "dataset.nq", work, arguments.workers) as (ours, theirs):
             with httpx.Client(timeout=120) as client:
-                rows = {s.name: {q.name: count_rows(client, s, q) for q in queries} for s in (ours, *theirs)}
-            runs = {}
-            for server in (*theirs, ours):
-                _progress(f"{server.name}: {arguments.warmup:g} s warm-up, then {arguments.duration:g} s timed")
+                rows = {s.name: {q.name: count_rows(client, s, q) for q in queries} for s in (*ours, *theirs)}
+            runs: dict[str, Run] = {}
+            for server in (*theirs, *ours):
+                progress(f"{server.name}: {arguments.warmup:g} s warm-up")
                 hammer(server, queries, arguments.clients, arguments.warmup)
-                runs[server.name] = hammer(server, queries, arguments.clients, arguments.duration)
+            for turn in range(arguments.rounds):
+                for server in (*theirs, *ours):
+                    progress(f"{server.name}: {slice_seconds:g} s timed (round {turn + 1} of {arguments.rounds})")
+                    run = hammer(server, queries, arguments.clients, slice_seconds)
+                    runs[server.name] = runs[server.name].plus(run) if server.name in runs else run
 
     data = f"{arguments.announcements} synthetic announcements" if arguments.project is None else str(project_dir)
     print_header(arguments, load_average, f"{data}, {quads:,} quads", queries)
-    print_rows(ours, theirs, rows)
-    for server in (ours, *theirs):
+    print_rows(ours[0], [*ours[1:], *theirs], rows)
+    for server in (*ours, *theirs):
         print_run(server, runs[server.name], queries)
-    for server in theirs:
-        print_ratio(runs[ours.name], runs[server.name], server.name, queries)
-    differ = any(rows[ours.name] != rows[s.name] for s in theirs)
+    for mine in ours:
+        for server in theirs:
+            print_ratio(runs[mine.name], mine.name, runs[server.name], server.name, queries)
+    differ = any(rows[ours[0].name] != rows[s.name] for s in (*ours[1:], *theirs))
     return 1 if any(run.errors for run in runs.values()) or differ else 0
 
 
