@@ -35,9 +35,9 @@ from live_server import RIT_GRAPH, children, live_server, wait_until_ended
 from test_stores import BY_GRAPH, csv_of, current
 
 import rit_graph.build
-from rit_graph.build import RETIRED, STAGING
 from rit_graph.cli import cli
 from rit_graph.load import load
+from rit_graph.outputs import RETIRED, STAGING
 from rit_graph.project import Project
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -166,23 +166,23 @@ KILLED_AT = textwrap.dedent(
     f"""
     '''rit-graph with a SIGKILL at one point of the swap (sys.argv[1]); the other arguments are its command line.'''
     import os, pathlib, signal, sys
-    from rit_graph import build
+    from rit_graph import outputs
     from rit_graph.cli import cli
 
     def die(*args):
         os.kill(os.getpid(), signal.SIGKILL)
 
-    moment, exchange, replace = sys.argv[1], build._exchange, pathlib.Path.replace
+    moment, exchange, replace = sys.argv[1], outputs._exchange, pathlib.Path.replace
     if moment == "just before the swap":
-        build._exchange = die
+        outputs._exchange = die
     elif moment == "just after the swap":
-        build._exchange = lambda first, second: exchange(first, second) and die()
+        outputs._exchange = lambda first, second: exchange(first, second) and die()
     elif moment == "between the two renames of a system without exchange":
         def replace_then_die(path, target):
             replace(path, target)
             if pathlib.Path(target).parent.name.startswith(".dist.{RETIRED}-"):
                 die()
-        build._exchange = lambda first, second: False
+        outputs._exchange = lambda first, second: False
         pathlib.Path.replace = replace_then_die
     cli(sys.argv[2:])
     """
@@ -234,7 +234,7 @@ def test_without_an_atomic_exchange_a_build_still_replaces_its_output(
     out = tmp_path / "renamed" / "dist"
     out.mkdir(parents=True)
     (out / "stale.txt").write_text("from an earlier build")
-    monkeypatch.setattr(rit_graph.build, "_exchange", lambda first, second: False)
+    monkeypatch.setattr(rit_graph.outputs, "_exchange", lambda first, second: False)
     rit_graph.build.build(corpus, out, with_site=False)
     assert tree(out) == tree(expected.out)
     assert [p.name for p in out.parent.iterdir()] == ["dist"]
@@ -243,9 +243,9 @@ def test_without_an_atomic_exchange_a_build_still_replaces_its_output(
 def test_folders_of_a_build_still_running_are_left_alone(tmp_path: Path) -> None:
     """A build clears up only folders whose lock no running build holds (two builds of one output at once)."""
     out = tmp_path / "dist"
-    with rit_graph.build._replacing(out) as running:
+    with rit_graph.outputs.replacing(out) as running:
         (running / "half.ttl").write_text("being written")
-        rit_graph.build.recover(out)
+        rit_graph.outputs.recover(out)
         assert (running / "half.ttl").exists()
     assert (out / "half.ttl").exists()
 
@@ -293,3 +293,31 @@ def test_a_store_on_disk_answers_the_same_after_its_server_was_killed(mini_folde
         assert csv_of(second, BY_GRAPH) == expected
         assert "unchanged since" in second.log.read_text()
     assert current(store)[:2] == (version, written), "the same store, not loaded again"
+
+
+#: A query that would run for days on any project: it never ends within a test.
+ENDLESS = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def test_a_killed_server_leaves_no_query_running(mini_folder: Path) -> None:
+    """The kernel ends the workers with their server, even one in the middle of a query that would run for days."""
+    with live_server("--project", str(mini_folder), "--timeout", "3600") as server:
+        workers = server.worker_pids()
+        client = threading.Thread(target=lambda: _quietly(lambda: httpx.get(server.url, params={"query": ENDLESS}, timeout=None)))
+        client.start()
+        while not any(_busy(pid) for pid in workers):
+            time.sleep(0.01)
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait()
+        client.join()
+    wait_until_ended(workers)
+
+
+def _busy(pid: int) -> bool:
+    """Whether process PID is running on a CPU now (state R in /proc)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "R"
+
+
+def _quietly(call: Callable[[], object]) -> None:
+    with contextlib.suppress(httpx.TransportError):
+        call()
