@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import ctypes
 import io
 import multiprocessing
 import os
@@ -500,7 +501,7 @@ class QueryPool:
 
     def _start(self) -> _Worker:
         ours, theirs = socket.socketpair()
-        process = self._context.Process(target=_serve, args=(self._store, theirs), daemon=True)
+        process = self._context.Process(target=_serve, args=(self._store, theirs, os.getpid()), daemon=True)
         process.start()
         theirs.close()
         worker = _Worker(process, ours, self._loop)
@@ -659,10 +660,11 @@ class _Worker:
         self.channel.close()
 
 
-def _serve(source: ox.Store | Callable[[], ox.Store], channel: socket.socket) -> None:
+def _serve(source: ox.Store | Callable[[], ox.Store], channel: socket.socket, server: int) -> None:
     """A worker's loop: answer requests until the pool closes its end of the socket pair."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _end_with(server)
     _close_inherited_sockets(keep=channel.fileno())
     store = source if isinstance(source, ox.Store) else source()
     with channel.makefile("rb") as incoming:
@@ -672,6 +674,26 @@ def _serve(source: ox.Store | Callable[[], ox.Store], channel: socket.socket) ->
                 channel.sendall(_message((answer.media_type, answer.body)))
             except QueryError as e:
                 channel.sendall(_message(e))
+
+
+def _end_with(server: int) -> None:
+    """Have Linux kill this worker when SERVER, the process that forked it, dies.
+
+    A server killed with SIGKILL cannot stop its workers, and one in the middle
+    of a runaway query would run on, unbounded, with nobody to read its answer.
+    The pool forks from the event loop's thread, which lives as long as the
+    server (the death signal follows the forking thread). Elsewhere than on
+    Linux the workers end when they next find their channel closed.
+    """
+    prctl = getattr(ctypes.CDLL(None), "prctl", None)
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != server:  # the server died before the request took effect
+        os._exit(0)
+
+
+#: prctl option from <linux/prctl.h>.
+_PR_SET_PDEATHSIG = 1
 
 
 def _close_inherited_sockets(keep: int) -> None:
