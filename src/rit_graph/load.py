@@ -112,7 +112,7 @@ def read_text(path: Path) -> str:
             *_line_column(before, len(before)),
         )
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         # The bytes before the bad one decode; columns count characters, as editors and the RDF parsers do.
         before = data[: e.start].decode("utf-8")
@@ -122,6 +122,8 @@ def read_text(path: Path) -> str:
             _SAVE_AS_UTF8,
             *_line_column(before, len(before)),
         ) from e
+    _refuse_unshowable(path, text)
+    return text
 
 
 def _line_column(text: str, at: int) -> tuple[int, int]:
@@ -129,26 +131,50 @@ def _line_column(text: str, at: int) -> tuple[int, int]:
     return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
-#: U+0000 written as an escape (Turtle, N-Triples, TriG, N-Quads, JSON): not itself escaped by a backslash before.
-_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*(\\u0000|\\U00000000)")
+#: The characters no XML 1.0 document can hold, not even as character references (U+0000 is refused
+#: in ``read_text``). RDF allows them in literals, but no RDF/XML page, SPARQL XML result or HTML page
+#: could carry them, and in a text they are an accident (a form feed from a PDF's page break).
+_UNSHOWABLE = "\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
+_UNSHOWABLE_CHARACTER = re.compile(f"[{_UNSHOWABLE}]")
+#: One of those or U+0000 written as an escape (Turtle, N-Triples, TriG, N-Quads, JSON), not itself
+#: escaped by a backslash before.
+_UNSHOWABLE_ESCAPE = re.compile(
+    r"(?<!\\)(?:\\\\)*(\\(?:u|U0000)(?:000[0-8bcefBCEF]|001[0-9a-fA-F]|[fF]{3}[eEfF]))"
+)
+_REMOVE_IT = "remove it, or write a space or a line break in its place"
 
 
-def _refuse_nul(path: Path, text: str, quads: list[ox.Quad]) -> None:
-    """Refuse a literal that holds U+0000 written as an escape (``read_text`` refuses one written raw).
+def _refuse_unshowable(path: Path, text: str) -> None:
+    """Refuse a text holding a character of ``_UNSHOWABLE``, naming its line and column."""
+    found = _UNSHOWABLE_CHARACTER.search(text)
+    if found is not None:
+        raise InputError(
+            path,
+            f"holds the control character U+{ord(found.group()):04X}, which no page or XML file can carry",
+            _REMOVE_IT,
+            *_line_column(text, found.start()),
+        )
 
-    The syntaxes can write it, but xsd:string does not allow it, and neither
-    HTML nor XML can carry it: no page or RDF/XML file could show the text.
-    The place named is the first such escape in the file.
+
+def _refuse_unshowable_escapes(path: Path, text: str, quads: list[ox.Quad]) -> None:
+    """Refuse a literal holding U+0000 or a character of ``_UNSHOWABLE`` written as an escape.
+
+    The place named is the first such escape in the file, once the parsed
+    literals show that it was not inside an IRI or a comment.
     """
-    escape = _NUL_ESCAPE.search(text) if "u0000" in text or "U00000000" in text else None
+    escape = _UNSHOWABLE_ESCAPE.search(text)
     if escape is None:
         return
+    unshowable = re.compile(f"[\x00{_UNSHOWABLE}]")
     for q in quads:
-        if isinstance(q.object, ox.Literal) and "\x00" in q.object.value:
+        if isinstance(q.object, ox.Literal) and (found := unshowable.search(q.object.value)):
+            name = "NUL" if found.group() == "\x00" else "a control character"
             raise InputError(
                 path,
-                f"the text of {q.subject} {q.predicate} holds the character U+0000 (NUL), which no page can show",
-                f"remove the escape {escape.group(1)}; xsd:string does not allow U+0000, and HTML and XML cannot carry it",
+                f"the text of {q.subject} {q.predicate} holds U+{ord(found.group()):04X} ({name}), "
+                "which no page or XML file can carry",
+                f"remove the escape {escape.group(1)}, or write a space or a line break in its place"
+                + ("; xsd:string does not allow U+0000" if name == "NUL" else ""),
                 *_line_column(text, escape.start(1)),
             )
 
@@ -177,7 +203,7 @@ def parse_file(path: Path, base_iri: str, graph: GraphName, key: str = "") -> li
         ) from e
     if rdf_format.oxigraph == ox.RdfFormat.JSON_LD:
         _refuse_dropped(path, text, base_iri, len(parsed))
-    _refuse_nul(path, text, parsed)
+    _refuse_unshowable_escapes(path, text, parsed)
     labels = BlankNodeLabels(key or path.name)
     return [
         ox.Quad(labels(q.subject), q.predicate, labels(q.object), graph)  # type: ignore[arg-type]
