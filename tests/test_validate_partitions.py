@@ -6,7 +6,9 @@ before it split the data into partitions.
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from conftest import MINI, copy_project
 from rdflib.namespace import RDF, SH
 from test_shapes import INVALID, patched
 
-from rit_graph.cache import Cache
+from rit_graph.cache import WRITING_FOR_AT_MOST, Cache
 from rit_graph.load import Corpus, load
 from rit_graph.partition import partitions, reference_records
 from rit_graph.project import Project
@@ -153,3 +155,19 @@ def test_results_the_corpus_no_longer_has_are_removed_from_the_cache(spanning: C
     now = sorted(p.name for p in cache.rglob("*.nt"))
     assert len(now) == len(entries), "two stale results replaced by two new ones"
     assert len(set(now) - set(entries)) == 2
+
+
+def test_values_a_killed_run_left_half_written_are_removed_later(spanning: Corpus, tmp_path: Path) -> None:
+    """A value is written under a "." name, then renamed; a run killed in between leaves the "." file,
+    which a later run removes once it is older than any write takes, and not while another run may be writing it."""
+    cache = tmp_path / "cache"
+    validate(spanning, workers=1, cache=Cache(cache))
+    beside = next(cache.rglob("*.nt")).parent
+    abandoned, writing = beside / ".abandoned.nt", beside / ".writing.nt"
+    for path in (abandoned, writing):
+        path.write_bytes(b"<a> <b> <c")
+    long_ago = time.time() - WRITING_FOR_AT_MOST - 1
+    os.utime(abandoned, (long_ago, long_ago))
+    validate(spanning, workers=1, cache=Cache(cache))
+    assert not abandoned.exists()
+    assert writing.exists()

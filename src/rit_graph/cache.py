@@ -15,6 +15,7 @@ import functools
 import hashlib
 import os
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -28,6 +29,8 @@ from .progress import Progress
 
 #: The folder of a project where rit-graph keeps its caches (ignored by git).
 CACHE_FOLDER = ".rit-graph-cache"
+#: Seconds after which a value still being written is taken for the leftover of a killed run.
+WRITING_FOR_AT_MOST = 3600
 _NT = ox.RdfFormat.N_TRIPLES
 J = TypeVar("J")
 
@@ -114,9 +117,14 @@ class Cache:
         if self.folder is None or not self.folder.is_dir():
             return
         kept = set(keys)
+        stale = time.time() - WRITING_FOR_AT_MOST
         for path in self.folder.glob("*/*"):
-            # Names starting with "." are values another run is writing right now.
-            if path.is_file() and not path.name.startswith(".") and path.name.split(".")[0] not in kept:
+            # Names starting with "." are values being written: by another run now, or by one killed long ago.
+            if path.name.startswith("."):
+                with contextlib.suppress(OSError):
+                    if path.stat().st_mtime < stale:
+                        path.unlink()
+            elif path.is_file() and path.name.split(".")[0] not in kept:
                 path.unlink(missing_ok=True)
 
     def _path(self, key: str, suffix: str) -> Path:
