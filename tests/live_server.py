@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -54,6 +54,16 @@ def running_processes(pids: set[int] | None = None, group: int | None = None) ->
         if state != "Z" and (pid in (pids or ()) or int(pgrp) == group):
             found.add(pid)
     return found
+
+
+def eventually(condition: Callable[[], bool], what: str) -> None:
+    """Wait until CONDITION holds, as it must soon after something happened elsewhere; fail saying WHAT it is."""
+    # The deadline only guards against a condition that never comes true; no test asserts timings.
+    deadline = time.monotonic() + 60
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(what)
+        time.sleep(0.02)
 
 
 def wait_until_ended(pids: set[int] | None = None, group: int | None = None) -> None:
