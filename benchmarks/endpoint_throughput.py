@@ -7,8 +7,9 @@ as ``rit-graph serve`` queries it) as N-Quads once, loads that into an
 (RocksDB on disk) and into ``oxigraph serve --union-default-graph`` without a
 location (in memory, as rit-graph's store is, loaded over HTTP), so that all
 answer with the union of all graphs as default graph, and starts
-``rit-graph serve --project DIR`` twice, both on loopback: with its default
-settings, and with ``--result-cache-bytes 0``. The queries repeat, so with the
+``rit-graph serve --project DIR --no-access-log`` twice, both on loopback: with its default
+settings, and with ``--result-cache-bytes 0`` (without the access log, as
+Oxigraph's server writes none). The queries repeat, so with the
 result cache nearly every request is answered from memory without evaluating
 anything; the run without it is the one that compares engine to engine.
 It checks once that all give the same number of result rows for each query of
@@ -163,7 +164,7 @@ def all_servers(
         ours: list[Server] = []
         for cache_option, settings in ((["--result-cache-bytes", "0"], "(no result cache)"), ([], "(result cache on)")):
             port = free_port()
-            option = ([] if workers is None else ["--workers", str(workers)]) + cache_option
+            option = ([] if workers is None else ["--workers", str(workers)]) + cache_option + ["--no-access-log"]
             ours.append(
                 stack.enter_context(
                     started(
