@@ -136,11 +136,9 @@ def _line_column(text: str, at: int) -> tuple[int, int]:
 #: could carry them, and in a text they are an accident (a form feed from a PDF's page break).
 _UNSHOWABLE = "\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
 _UNSHOWABLE_CHARACTER = re.compile(f"[{_UNSHOWABLE}]")
-#: One of those or U+0000 written as an escape (Turtle, N-Triples, TriG, N-Quads, JSON), not itself
-#: escaped by a backslash before.
-_UNSHOWABLE_ESCAPE = re.compile(
-    r"(?<!\\)(?:\\\\)*(\\(?:u|U0000)(?:000[0-8bcefBCEF]|001[0-9a-fA-F]|[fF]{3}[eEfF]))"
-)
+#: One of those or U+0000 written as an escape (Turtle, N-Triples, TriG, N-Quads, JSON). It starts
+#: with a plain backslash, which the regular expression engine looks for fast.
+_UNSHOWABLE_ESCAPE = re.compile(r"\\(?:u|U0000)(?:000[0-8bcefBCEF]|001[0-9a-fA-F]|[fF]{3}[eEfF])")
 _REMOVE_IT = "remove it, or write a space or a line break in its place"
 
 
@@ -156,13 +154,21 @@ def _refuse_unshowable(path: Path, text: str) -> None:
         )
 
 
+def _unescaped(text: str, at: int) -> bool:
+    """Whether the backslash at AT starts an escape: an even number of backslashes comes before it."""
+    before = at
+    while before > 0 and text[before - 1] == "\\":
+        before -= 1
+    return (at - before) % 2 == 0
+
+
 def _refuse_unshowable_escapes(path: Path, text: str, quads: list[ox.Quad]) -> None:
     """Refuse a literal holding U+0000 or a character of ``_UNSHOWABLE`` written as an escape.
 
     The place named is the first such escape in the file, once the parsed
     literals show that it was not inside an IRI or a comment.
     """
-    escape = _UNSHOWABLE_ESCAPE.search(text)
+    escape = next((e for e in _UNSHOWABLE_ESCAPE.finditer(text) if _unescaped(text, e.start())), None)
     if escape is None:
         return
     unshowable = re.compile(f"[\x00{_UNSHOWABLE}]")
@@ -173,9 +179,9 @@ def _refuse_unshowable_escapes(path: Path, text: str, quads: list[ox.Quad]) -> N
                 path,
                 f"the text of {q.subject} {q.predicate} holds U+{ord(found.group()):04X} ({name}), "
                 "which no page or XML file can carry",
-                f"remove the escape {escape.group(1)}, or write a space or a line break in its place"
+                f"remove the escape {escape.group()}, or write a space or a line break in its place"
                 + ("; xsd:string does not allow U+0000" if name == "NUL" else ""),
-                *_line_column(text, escape.start(1)),
+                *_line_column(text, escape.start()),
             )
 
 
