@@ -191,14 +191,27 @@ def parse_file(path: Path, base_iri: str, graph: GraphName, key: str = "") -> li
     KEY (the file's path within its project) keeps blank nodes of different
     files apart while their labels stay the same wherever the project lies.
     """
+    labels = BlankNodeLabels(key or path.name)
+    return [
+        ox.Quad(labels(q.subject), q.predicate, labels(q.object), graph)  # type: ignore[arg-type]
+        for q in read_rdf(path, base_iri)
+    ]
+
+
+def read_rdf(path: Path, base_iri: str) -> list[ox.Quad]:
+    """The quads of one RDF file as written (TriG and N-Quads keep their graph names), or an InputError.
+
+    The one place every RDF file of rit-graph is read: it refuses what would
+    make it fetch, what the parser refuses, what JSON-LD would drop without a
+    word and what no page or XML file could carry.
+    """
     rdf_format = for_path(path)
     if rdf_format is None:
         raise InputError(path, "not an RDF file", "use one of the extensions .ttl .nt .trig .nq .jsonld .rdf")
     text = read_text(path)
-    data = text.encode("utf-8")
-    refuse_fetching(path, text, rdf_format.oxigraph)
+    _refuse_fetching(path, text, rdf_format.oxigraph)
     try:
-        parsed = list(ox.parse(data, rdf_format.oxigraph, base_iri=base_iri))
+        parsed = list(ox.parse(text.encode("utf-8"), rdf_format.oxigraph, base_iri=base_iri))
     except SyntaxError as e:
         raise InputError(
             path,
@@ -210,11 +223,7 @@ def parse_file(path: Path, base_iri: str, graph: GraphName, key: str = "") -> li
     if rdf_format.oxigraph == ox.RdfFormat.JSON_LD:
         _refuse_dropped(path, text, base_iri, len(parsed))
     _refuse_unshowable_escapes(path, text, parsed)
-    labels = BlankNodeLabels(key or path.name)
-    return [
-        ox.Quad(labels(q.subject), q.predicate, labels(q.object), graph)  # type: ignore[arg-type]
-        for q in parsed
-    ]
+    return parsed
 
 
 #: An XML entity whose text is elsewhere: ``<!ENTITY name SYSTEM "http://…">`` (or PUBLIC, or a parameter entity).
@@ -223,7 +232,7 @@ _EXTERNAL_ENTITY = re.compile(r"<!ENTITY\s+(?:%\s+)?[^\s>]+\s+(?:SYSTEM|PUBLIC)\
 _REMOTE_CONTEXT = re.compile(r'"@(?:context|import)"\s*:\s*\[?\s*"([^"]*)"')
 
 
-def refuse_fetching(path: Path, text: str, rdf_format: ox.RdfFormat) -> None:
+def _refuse_fetching(path: Path, text: str, rdf_format: ox.RdfFormat) -> None:
     """Refuse a file that would need something fetched: a remote JSON-LD context or an external XML entity.
 
     pyoxigraph fetches neither (it fails on a missing loader, or on an entity

@@ -32,8 +32,8 @@ from typing import Any, BinaryIO, TypeVar
 import pyoxigraph as ox
 
 from .errors import InputError, RitGraphError
-from .formats import BY_EXTENSION, BY_MEDIA_TYPE, BY_NAME, FORMATS, RdfFormat, for_path
-from .load import read_text, refuse_fetching
+from .formats import BY_MEDIA_TYPE, BY_NAME, FORMATS, RdfFormat
+from .load import read_rdf
 
 READ_ONLY = (
     "this SPARQL endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, COPY, MOVE, ADD) "
@@ -447,15 +447,7 @@ def files_store(paths: Iterable[Path], base_iri: str) -> ox.Store:
     """RDF files read by extension; TriG and N-Quads keep their graph names, others go into the default graph."""
     store = ox.Store()
     for path in paths:
-        rdf_format = for_path(path)
-        if rdf_format is None:
-            raise InputError(path, "not an RDF file", "use one of the extensions " + " ".join(BY_EXTENSION))
-        text = read_text(path)
-        refuse_fetching(path, text, rdf_format.oxigraph)
-        try:
-            store.extend(ox.parse(text.encode("utf-8"), rdf_format.oxigraph, base_iri=base_iri))
-        except SyntaxError as e:
-            raise InputError(path, f"{rdf_format.name} syntax error: {e.msg}", "correct the syntax there") from e
+        store.extend(read_rdf(path, base_iri))
     return store
 
 
