@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import json
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from rit_graph import jsonld
-from rit_graph.build import sorted_quads, union_triples
-from rit_graph.cache import Cache
 from rit_graph.load import Corpus
 
 BASE = "https://w3id.org/rit-graph/"
@@ -25,8 +24,13 @@ def assert_as_pyld(triples: list[ox.Triple]) -> None:
     assert found == expected, "".join(difflib.unified_diff(expected.splitlines(True), found.splitlines(True)))
 
 
+def union(corpus: Corpus) -> list[ox.Triple]:
+    """The default graph of CORPUS, each triple once, sorted."""
+    return sorted({q.triple for q in corpus.quads}, key=str)
+
+
 def test_the_corpus_compacts_as_with_pyld(corpus: Corpus) -> None:
-    assert_as_pyld(union_triples(sorted_quads(corpus.quads)))
+    assert_as_pyld(union(corpus))
 
 
 def resource(path: str) -> ox.NamedNode:
@@ -65,38 +69,24 @@ def test_edge_cases_compact_as_with_pyld(triples: list[ox.Triple]) -> None:
     assert_as_pyld(sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object))))
 
 
-def test_compacting_in_pieces_gives_what_compacting_the_whole_gives(
-    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def by_id(nodes: list[dict[str, object]]) -> list[dict[str, object]]:
+    return sorted(nodes, key=lambda node: str(node["@id"]))
+
+
+def test_the_dump_assembled_from_pieces_holds_the_nodes_compacting_the_whole_gives(
+    corpus: Corpus, built: Path
 ) -> None:
+    """Each unit's piece is compacted apart; together they are the whole graph's nodes."""
+    context = jsonld.package_context(jsonld.CONTEXT_FILE)
+    whole = jsonld.compact_triples(union(corpus), context)
+    dumped = json.loads((built / "rit-graph.jsonld").read_text(encoding="utf-8"))
+    assert dumped["@context"] == whole["@context"]
+    assert by_id(dumped["@graph"]) == by_id(whole["@graph"])
+
+
+def test_the_schema_org_dump_holds_the_nodes_pyld_gives_for_the_whole_projection(corpus: Corpus, built: Path) -> None:
     from rit_graph import schemaorg
 
-    monkeypatch.setattr(jsonld, "PIECE", 2)  # a piece ends after about every second subject
-    projection = schemaorg.project(corpus)
-    context = schemaorg.context()
-    whole = jsonld.dumps(jsonld.compact(jsonld.from_triples(projection, native_types=True), context))
-    cache = Cache(tmp_path)
-    pieces = jsonld.dumps(jsonld.compact_in_pieces(projection, context, native_types=True, cache=cache))
-    assert pieces == whole, "".join(difflib.unified_diff(whole.splitlines(True), pieces.splitlines(True)))
-    assert cache.misses > 10 and cache.hits == 0
-    again = jsonld.dumps(jsonld.compact_in_pieces(projection, context, native_types=True, cache=Cache(tmp_path)))
-    assert again == whole
-
-
-def test_changing_one_resource_compacts_one_piece_again(corpus: Corpus, tmp_path: Path) -> None:
-    from rit_graph import schemaorg
-
-    projection = schemaorg.project(corpus)
-    jsonld.compact_in_pieces(projection, schemaorg.context(), native_types=True, cache=Cache(tmp_path))
-    changed = [
-        ox.Triple(t.subject, t.predicate, ox.Literal("Japon", language="fr")) if "place/japan" in str(t.subject) else t
-        for t in projection
-    ]
-    cache = Cache(tmp_path)
-    jsonld.compact_in_pieces(changed, schemaorg.context(), native_types=True, cache=cache)
-    assert cache.misses == 1
-
-
-def test_the_fast_writer_writes_what_json_writes(corpus: Corpus) -> None:
-    document = jsonld.compact_triples(union_triples(sorted_quads(corpus.quads)), jsonld.package_context(jsonld.CONTEXT_FILE))
-    document["@graph"].append({"@id": "_:x", "rdfs:comment": ['"\\\\\u2028\x01</script>', "日本"], "empty": {}, "none": []})
-    assert jsonld.dumps_texts(document).decode("utf-8") == jsonld.dumps(document)
+    whole = jsonld.compact(jsonld.from_triples(schemaorg.project(corpus), native_types=True), schemaorg.context())
+    dumped = json.loads((built / schemaorg.DUMP_FILE).read_text(encoding="utf-8"))
+    assert by_id(dumped["@graph"]) == by_id(whole["@graph"])

@@ -36,7 +36,7 @@ def patched(corpus: Corpus, update: str) -> Corpus:
     store = ox.Store()
     store.extend(list(corpus.data))
     store.update(update, base_iri=corpus.project.base_iri)
-    return Corpus(corpus.project, list(store), corpus.ontology, corpus.shapes, corpus.announcement_graphs)
+    return Corpus.of_quads(corpus.project, list(store), corpus.ontology, corpus.shapes)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import pytest
 import rdflib
 from helpers import assert_isomorphic, rdflib_graph
 
-from rit_graph import catalog
 from rit_graph.build import write_dumps
 from rit_graph.load import Corpus
 from rit_graph.site import (
@@ -90,8 +89,8 @@ class SourceText(HTMLParser):
 def out(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A build-like folder: the dumps, their gzip versions, and the site in site/."""
     folder = tmp_path_factory.mktemp("dist")
-    files = write_dumps(corpus, folder)
-    write_site(corpus, folder / "site", [catalog.describe(f) for f in files])
+    downloads, _ = write_dumps(corpus, folder)
+    write_site(corpus, folder / "site", downloads)
     return folder
 
 

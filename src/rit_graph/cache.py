@@ -13,15 +13,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import multiprocessing
 import os
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import version
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -58,10 +58,12 @@ def ntriples(triples: list[ox.Triple]) -> bytes:
 class Cache:
     """Values by key, one file each under FOLDER (lists of triples as N-Triples); FOLDER None disables it."""
 
-    def __init__(self, folder: Path | None, counts: Counter[str] | None = None) -> None:
+    def __init__(self, folder: Path | None, counts: Counter[str] | None = None, kind: str = "") -> None:
         self.folder = folder
-        #: Lookups answered ("hits") and not ("misses"), shared with the caches ``within`` this one.
+        #: Lookups answered ("hits") and not ("misses"), and values not kept ("unwritable"), shared with
+        #: the caches ``within`` this one; each also counted by kind, such as "validation hits".
         self.counts = counts if counts is not None else Counter()
+        self.kind = kind
 
     @property
     def hits(self) -> int:
@@ -71,42 +73,78 @@ class Cache:
     def misses(self) -> int:
         return self.counts["misses"]
 
+    def _count(self, what: str) -> None:
+        self.counts[what] += 1
+        self.counts[f"{self.kind} {what}"] += 1
+
     def within(self, name: str) -> Cache:
         """A cache of its own for another kind of value, in a subfolder."""
-        return Cache(self.folder / name if self.folder else None, self.counts)
+        return Cache(self.folder / name if self.folder else None, self.counts, name)
 
     def map(
         self,
         work: Callable[[J], list[ox.Triple]],
-        jobs: Sequence[J],
         keys: Sequence[str],
+        job: Callable[[int], J],
         workers: int,
         progress: Progress,
         task: str,
         min_parallel: int = 2,
-    ) -> list[list[ox.Triple]]:
-        """WORK of each of JOBS: from this cache under the job's key if computed before, otherwise
-        computed (on WORKERS processes when at least MIN_PARALLEL jobs are left) and kept.
+    ) -> list[Callable[[], list[ox.Triple]]]:
+        """What WORK gives for the job under each of KEYS, read from this cache only when called for.
 
-        Values under keys other than KEYS are dropped afterwards (``keep_only``).
+        A value in the cache is not computed again; the others are computed
+        (on WORKERS forked processes when at least MIN_PARALLEL are left) and
+        kept. JOB(i) gives the i-th job, asked for only when its value is not
+        in the cache. Values under other keys are dropped (``keep_only``).
         """
-        found: dict[int, list[ox.Triple]] = {}
+        found: dict[int, Callable[[], list[ox.Triple]]] = {}
         for i, k in enumerate(keys):
-            cached = self.get(k)
-            if cached is not None:
-                found[i] = cached
-        todo = [i for i in range(len(jobs)) if i not in found]
+            if self.has(k, ".nt"):
+                found[i] = functools.partial(self._read_or_redo, k, functools.partial(_redo, work, job, i))
+        todo = [i for i in range(len(keys)) if i not in found]
         progress.start(task, len(todo))
-        workers = min(len(todo), workers) if len(todo) >= min_parallel else 1
-        with ProcessPoolExecutor(workers) if workers > 1 else contextlib.nullcontext() as pool:
-            left = [jobs[i] for i in todo]
-            for i, answer in zip(todo, pool.map(work, left) if pool else map(work, left)):
-                found[i] = answer
+        if workers > 1 and len(todo) >= min_parallel:
+            # Forked workers find their jobs in this process's memory, and send back N-Triples:
+            # pickling a million pyoxigraph terms would cost more than the work.
+            global _FORKED
+            _FORKED = (work, job)
+            try:
+                with multiprocessing.get_context("fork").Pool(min(workers, len(todo))) as pool:
+                    for i, data in zip(todo, pool.imap(_in_fork, todo)):
+                        self.put_bytes(keys[i], data, ".nt")
+                        found[i] = functools.partial(_parsed, data)
+                        progress.advance()
+            finally:
+                _FORKED = None
+        else:
+            for i in todo:
+                answer = work(job(i))
                 self.put(keys[i], answer)
+                found[i] = functools.partial(_same, answer)
                 progress.advance()
         progress.finish()
         self.keep_only(keys)
-        return [found[i] for i in range(len(jobs))]
+        return [found[i] for i in range(len(keys))]
+
+    def has(self, key: str, suffix: str) -> bool:
+        """Whether a value is kept under KEY, counted as a hit or a miss."""
+        known = self.folder is not None and self._path(key, suffix).is_file()
+        if self.folder is not None:
+            self._count("hits" if known else "misses")
+        return known
+
+    def _read_or_redo(self, key: str, redo: Callable[[], list[ox.Triple]]) -> list[ox.Triple]:
+        """The value under KEY; if it became unreadable, REDO's, kept in its place."""
+        data = self.get_bytes(key, ".nt", count=False)
+        try:
+            if data is not None:
+                return [q.triple for q in ox.parse(data, format=_NT)]
+        except SyntaxError:
+            pass
+        value = redo()
+        self.put(key, value)
+        return value
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Remove the values in this cache's folder under other keys than KEYS.
@@ -143,15 +181,17 @@ class Cache:
     def put(self, key: str, triples: list[ox.Triple]) -> None:
         self.put_bytes(key, ntriples(triples), ".nt")
 
-    def get_bytes(self, key: str, suffix: str) -> bytes | None:
+    def get_bytes(self, key: str, suffix: str, count: bool = True) -> bytes | None:
         if self.folder is None:
             return None
         try:
             found = self._path(key, suffix).read_bytes()
         except OSError:
-            self.counts["misses"] += 1
+            if count:
+                self._count("misses")
             return None
-        self.counts["hits"] += 1
+        if count:
+            self._count("hits")
         return found
 
     def put_bytes(self, key: str, data: bytes, suffix: str) -> None:
@@ -163,7 +203,7 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=suffix)
         except OSError:
-            self.counts["unwritable"] += 1
+            self._count("unwritable")
             return
         try:
             with os.fdopen(handle, "wb") as out:
@@ -172,3 +212,43 @@ class Cache:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+
+def _redo(work: Callable[[J], list[ox.Triple]], job: Callable[[int], J], i: int) -> list[ox.Triple]:
+    return work(job(i))
+
+
+#: The work and jobs of ``Cache.map`` while its forked workers run.
+_FORKED: tuple[Callable[[Any], list[ox.Triple]], Callable[[int], Any]] | None = None
+
+
+def _in_fork(i: int) -> bytes:
+    assert _FORKED is not None
+    work, job = _FORKED
+    return ntriples(work(job(i)))
+
+
+def union(cache: Cache, parts: Iterable[tuple[str, Callable[[], list[ox.Triple]]]]) -> list[ox.Triple]:
+    """The triples of all PARTS, each once, sorted: a part is (key, what computes it), kept in CACHE.
+
+    Parts are joined as N-Triples lines, so a part from the cache is never parsed.
+    """
+    lines: dict[bytes, None] = {}
+    keys = []
+    for part_key, compute in parts:
+        keys.append(part_key)
+        data = cache.get_bytes(part_key, ".nt")
+        if data is None:
+            data = ntriples(compute())
+            cache.put_bytes(part_key, data, ".nt")
+        lines.update(dict.fromkeys(data.splitlines()))
+    cache.keep_only(keys)
+    return sorted(_parsed(b"\n".join(lines)), key=str)
+
+
+def _parsed(data: bytes) -> list[ox.Triple]:
+    return [q.triple for q in ox.parse(data, format=_NT)]
+
+
+def _same(value: list[ox.Triple]) -> list[ox.Triple]:
+    return value

@@ -9,9 +9,8 @@ the project's settings name one.
 
 from __future__ import annotations
 
-import gzip
+import array
 import hashlib
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,28 +49,18 @@ class Download:
     compressed: bool
 
 
-def gzip_file(path: Path) -> Path:
-    """PATH.gz, byte-identical across runs (no timestamp, no file name in the header)."""
-    target = path.with_name(path.name + ".gz")
-    with (
-        path.open("rb") as src,
-        target.open("wb") as raw,
-        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as out,
-    ):
-        shutil.copyfileobj(src, out)
-    return target
-
-
 def describe(path: Path) -> Download:
     data = path.read_bytes()
-    compressed = path.suffix == ".gz"
-    inner = Path(path.stem) if compressed else path
-    rdf_format = for_path(inner)
-    media_type = rdf_format.media_type if rdf_format else "application/octet-stream"
-    return Download(path.name, media_type, len(data), hashlib.sha256(data).hexdigest(), compressed)
+    return Download(path.name, media_type(path), len(data), hashlib.sha256(data).hexdigest(), path.suffix == ".gz")
 
 
-def catalog(corpus: Corpus, downloads: list[Download]) -> list[ox.Triple]:
+def media_type(path: Path) -> str:
+    """The media type of PATH's content: of the file inside for a .gz file."""
+    rdf_format = for_path(Path(path.stem) if path.suffix == ".gz" else path)
+    return rdf_format.media_type if rdf_format else "application/octet-stream"
+
+
+def catalog(corpus: Corpus, downloads: list[Download], shared: list[ox.Triple]) -> list[ox.Triple]:
     """The DCAT-AP.de description of the dataset and its distributions, with VoID statistics."""
     project = corpus.project
     base = project.base_iri
@@ -100,17 +89,17 @@ def catalog(corpus: Corpus, downloads: list[Download]) -> list[ox.Triple]:
             ox.Triple(publisher, RDF_TYPE, ox.NamedNode(FOAF + "Agent")),
             ox.Triple(publisher, _n(FOAF, "name"), ox.Literal(project.setting("publisher_name"))),
         ]
-    triples += _void(corpus, dataset)
+    triples += _void(corpus, shared, dataset)
     for item in downloads:
         triples += _distribution(base, dataset, licence, download_base, item)
     return sorted(set(triples), key=str)
 
 
-def write_catalog(corpus: Corpus, folder: Path, files: list[Path]) -> tuple[Path, list[Download]]:
-    downloads = [describe(f) for f in files]
+def write_catalog(corpus: Corpus, folder: Path, downloads: list[Download], shared: list[ox.Triple]) -> Path:
+    """catalog.ttl describing DOWNLOADS; SHARED are the triples about resources several units describe."""
     path = folder / CATALOG_FILE
-    ox.serialize(catalog(corpus, downloads), str(path), ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    return path, downloads
+    ox.serialize(catalog(corpus, downloads, shared), str(path), ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return path
 
 
 def _distribution(base: str, dataset: ox.NamedNode, licence: ox.NamedNode, download_base: str,
@@ -143,43 +132,54 @@ def _distribution(base: str, dataset: ox.NamedNode, licence: ox.NamedNode, downl
     return triples
 
 
-VOID_QUERY = """
-SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
-       (COUNT(DISTINCT ?p) AS ?properties) (COUNT(DISTINCT ?typed) AS ?entities)
-WHERE {
-  { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }  # a triple in several graphs counts once
-  OPTIONAL { FILTER (?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>) BIND (?s AS ?typed) }
-}
-"""
-CLASS_QUERY = "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY ?class"
-LANGUAGE_QUERY = "SELECT DISTINCT (LANG(?o) AS ?lang) WHERE { ?s ?p ?o FILTER (isLiteral(?o) && LANG(?o) != '') }"
+def _void(corpus: Corpus, shared: list[ox.Triple], dataset: ox.NamedNode) -> list[ox.Triple]:
+    """VoID figures of the default graph (a triple in several graphs counts once), from the units' summaries.
 
+    Only triples about a resource several units describe can be in several
+    units, so the triples are those of each unit about what it alone
+    describes, and SHARED, the triples about the others, each once.
+    """
+    classes: dict[str, set[str]] = {}
+    objects: set[int] = set()
+    properties: set[str] = set()
+    languages: set[str] = set()
+    alone = 0
+    about_shared = {str(t.subject) for t in shared}
+    for unit in corpus.units:
+        summary = unit.summary
+        for subject, (n, types) in summary.subjects.items():
+            classes.setdefault(subject, set()).update(types)
+            if subject not in about_shared:
+                alone += n
+        objects.update(array.array("Q", summary.objects))
+        properties.update(summary.predicates)
+        languages.update(summary.languages)
+    members: dict[str, int] = {}
+    for named in classes.values():
+        for cls in named:
+            if cls.startswith("<"):
+                members[cls] = members.get(cls, 0) + 1
 
-def _void(corpus: Corpus, dataset: ox.NamedNode) -> list[ox.Triple]:
-    def rows(query: str) -> list[list[str]]:
-        return [[t.value for t in row] for row in corpus.data.query(query, use_default_graph_as_union=True)]  # type: ignore[union-attr]
-
-    def integer(value: str | int) -> ox.Literal:
+    def integer(value: int) -> ox.Literal:
         return ox.Literal(str(value), datatype=_n(XSD, "integer"))
 
-    triples_n, subjects, objects, properties, entities = rows(VOID_QUERY)[0]
-    classes = rows(CLASS_QUERY)
     out = [
-        ox.Triple(dataset, _n(VOID, "triples"), integer(triples_n)),
-        ox.Triple(dataset, _n(VOID, "distinctSubjects"), integer(subjects)),
-        ox.Triple(dataset, _n(VOID, "distinctObjects"), integer(objects)),
-        ox.Triple(dataset, _n(VOID, "properties"), integer(properties)),
-        ox.Triple(dataset, _n(VOID, "classes"), integer(len(classes))),
-        ox.Triple(dataset, _n(VOID, "entities"), integer(entities)),
+        ox.Triple(dataset, _n(VOID, "triples"), integer(alone + len(shared))),
+        ox.Triple(dataset, _n(VOID, "distinctSubjects"), integer(len(classes))),
+        ox.Triple(dataset, _n(VOID, "distinctObjects"), integer(len(objects))),
+        ox.Triple(dataset, _n(VOID, "properties"), integer(len(properties))),
+        ox.Triple(dataset, _n(VOID, "classes"), integer(len(members))),
+        ox.Triple(dataset, _n(VOID, "entities"), integer(sum(1 for named in classes.values() if named))),
     ]
-    for (lang,) in rows(LANGUAGE_QUERY):
+    for lang in sorted(languages):
         if lang in LANGUAGES:
             out.append(ox.Triple(dataset, _n(DCTERMS, "language"), ox.NamedNode(EU_LANGUAGE + LANGUAGES[lang])))
-    for cls, n in classes:
-        partition = ox.BlankNode("class-" + hashlib.sha1(cls.encode()).hexdigest()[:16])
+    for cls, n in sorted(members.items()):
+        iri = cls[1:-1]
+        partition = ox.BlankNode("class-" + hashlib.sha1(iri.encode()).hexdigest()[:16])
         out += [
             ox.Triple(dataset, _n(VOID, "classPartition"), partition),
-            ox.Triple(partition, _n(VOID, "class"), ox.NamedNode(cls)),
+            ox.Triple(partition, _n(VOID, "class"), ox.NamedNode(iri)),
             ox.Triple(partition, _n(VOID, "entities"), integer(n)),
         ]
     return out

@@ -27,7 +27,12 @@ LISTED_RESOURCES = 30
 
 
 def project_option(command: F) -> F:
-    """--project DIR, opened and loaded, passed to the command as ``corpus``."""
+    """--project DIR, opened and loaded, passed to the command as ``corpus``.
+
+    Files unchanged since an earlier run are not parsed again: their triples
+    come from the project's .rit-graph-cache/ (with --no-cache, where a
+    command has it, everything is parsed and nothing is kept).
+    """
 
     @click.option(
         "--project",
@@ -39,7 +44,12 @@ def project_option(command: F) -> F:
     )
     @functools.wraps(command)
     def wrapper(*args: Any, project_dir: Path, **kwargs: Any) -> Any:
-        return command(*args, corpus=load(Project.open(project_dir)), **kwargs)
+        project = Project.open(project_dir)
+        use_cache = kwargs.pop("use_cache", None)
+        cache = Cache(project.root / CACHE_FOLDER if use_cache is not False else None)
+        if use_cache is not None:
+            kwargs["cache"] = cache
+        return command(*args, corpus=load(project, cache), **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
@@ -58,21 +68,15 @@ def store_option(command: F) -> F:
 
 
 def cache_option(command: F) -> F:
-    """--no-cache; the command gets a ``cache`` of validation results in the project's .rit-graph-cache/."""
-
-    @click.option(
+    """--cache/--no-cache; ``project_option`` turns it into the command's ``cache``, in PROJECT/.rit-graph-cache/."""
+    return click.option(
         "--cache/--no-cache",
         "use_cache",
         default=True,
         show_default=True,
-        help="Reuse the validation results of unchanged partitions (kept in PROJECT/.rit-graph-cache/).",
-    )
-    @functools.wraps(command)
-    def wrapper(*args: Any, use_cache: bool, corpus: Corpus, **kwargs: Any) -> Any:
-        folder = corpus.project.root / CACHE_FOLDER if use_cache else None
-        return command(*args, corpus=corpus, cache=Cache(folder), **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+        help="Reuse what unchanged files gave before: parsed triples, validation results, dump pieces "
+        "(kept in PROJECT/.rit-graph-cache/).",
+    )(command)
 
 
 def timeout_option(default: float, bounds: str) -> Callable[[F], F]:

@@ -7,17 +7,13 @@ never make the tool open a connection.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
-import orjson
 import pyoxigraph as ox
 from pyld import jsonld
 
-from .cache import Cache, key, ntriples
 from .project import DEFAULT_BASE_IRI
 
 
@@ -90,54 +86,6 @@ def compact_triples(triples: list[ox.Triple], context: dict[str, Any]) -> dict[s
     if fast is None or len({t.subject for t in triples}) < 2 or any(map(_needs_pyld, triples)):
         return compact(from_triples(triples), context)
     return {"@context": context["@context"], "@graph": fast.nodes(triples)}
-
-
-def compact_in_pieces(
-    triples: list[ox.Triple], context: dict[str, Any], native_types: bool = False, cache: Cache | None = None
-) -> dict[str, Any]:
-    """``compact(from_triples(TRIPLES), CONTEXT)`` in linear time, and from CACHE what is unchanged.
-
-    pyld's time grows faster than the document, while the nodes of a flat
-    document are compacted each on its own; so pieces of a few thousand
-    triples, cut between subjects in pyld's order of nodes, are compacted
-    apart and their nodes joined in order. A piece ends after a subject whose
-    name hashes to 0 modulo PIECE, so adding or changing a resource changes
-    one piece: the others come from CACHE, compacted when they last changed.
-    """
-    cache = cache or Cache(None)
-    triples = sorted(triples, key=lambda t: _id(t.subject))  # stable: each node's values keep their order
-    settings = json.dumps([context, native_types], sort_keys=True)
-    nodes: list[Any] = []
-    keys = []
-    for piece in _pieces(triples):
-        piece_key = key(settings, ntriples(piece))
-        keys.append(piece_key)
-        found = cache.get_bytes(piece_key, ".json")
-        if found is None:
-            compacted = compact(from_triples(piece, native_types), context)
-            compacted.pop("@context", None)
-            found = json.dumps(compacted.pop("@graph", [compacted] if compacted else [])).encode("utf-8")
-            cache.put_bytes(piece_key, found, ".json")
-        nodes += json.loads(found)
-    cache.keep_only(keys)
-    if len(nodes) == 1 or any(map(_needs_pyld, triples)):
-        return compact(from_triples(triples, native_types), context)
-    return {"@context": context["@context"], "@graph": nodes}
-
-
-#: Subjects per piece of ``compact_in_pieces``, on average.
-PIECE = 300
-
-
-def _pieces(triples: list[ox.Triple]) -> Iterator[list[ox.Triple]]:
-    start = 0
-    for end in range(1, len(triples) + 1):
-        if end == len(triples) or (
-            triples[end].subject != triples[end - 1].subject
-            and int(hashlib.sha1(_id(triples[end - 1].subject).encode("utf-8")).hexdigest()[:8], 16) % PIECE == 0
-        ):
-            yield triples[start:end]
-            start = end
 
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -241,13 +189,3 @@ def _single(node: dict[str, Any]) -> dict[str, Any]:
 def dumps(document: Any) -> str:
     """Stable, readable JSON: the same document always gives the same bytes."""
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-
-
-def dumps_texts(document: Any) -> bytes:
-    """``dumps`` of a document whose values are all strings, ten times faster.
-
-    orjson writes the same bytes as ``json`` for strings, objects and arrays
-    (not for every number: 1e-07 becomes 1e-7), and the dumps' JSON-LD, with
-    lexical forms kept, holds no numbers.
-    """
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)

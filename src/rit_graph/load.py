@@ -14,33 +14,165 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import orjson
 import pyoxigraph as ox
 
 from . import anchor
+from .cache import Cache, key, ntriples
 from .errors import InputError
 from .formats import for_path
-from .project import Project
+from .namespaces import RDF_TYPE
+from .project import Announcement, Project
+
+if TYPE_CHECKING:
+    from .partition import Reach
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
+@dataclass(frozen=True)
+class Summary:
+    """What the build needs to know of a unit without reading its triples.
+
+    Terms are written as in N-Triples; objects are kept as 64-bit hashes,
+    since literals are most of a unit's bytes and VoID only counts them (a
+    million distinct objects collide with a chance of about 3 in 100 million).
+    """
+
+    #: The subjects the unit describes, each with its number of triples and its classes.
+    subjects: dict[str, tuple[int, tuple[str, ...]]]
+    #: The IRIs and blank nodes its triples link, subjects and objects, in order of appearance.
+    nodes: tuple[str, ...]
+    #: The hashes of its distinct objects, 8 bytes each.
+    objects: bytes
+    predicates: frozenset[str]
+    languages: frozenset[str]
+
+    @classmethod
+    def of(cls, triples: list[ox.Triple]) -> Summary:
+        counts: dict[str, int] = {}
+        types: dict[str, list[str]] = {}
+        nodes: dict[str, None] = {}
+        objects: set[bytes] = set()
+        predicates, languages = set(), set()
+        for t in triples:
+            subject, value = str(t.subject), str(t.object)
+            counts[subject] = counts.get(subject, 0) + 1
+            classes = types.setdefault(subject, [])
+            if t.predicate == RDF_TYPE:
+                classes.append(value)
+            nodes[subject] = None
+            if isinstance(t.object, ox.Literal):
+                if t.object.language:
+                    languages.add(t.object.language)
+            else:
+                nodes[value] = None
+            objects.add(hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest())
+            predicates.add(t.predicate.value)
+        return cls(
+            {s: (n, tuple(types[s])) for s, n in counts.items()},
+            tuple(nodes), b"".join(sorted(objects)), frozenset(predicates), frozenset(languages),
+        )
+
+    @property
+    def size(self) -> int:
+        """How many triples the unit holds."""
+        return sum(n for n, _ in self.subjects.values())
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(
+            [self.subjects, self.nodes, self.objects.hex(), sorted(self.predicates), sorted(self.languages)]
+        )
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Summary:
+        subjects, nodes, objects, predicates, languages = orjson.loads(data)
+        return cls(
+            {s: (n, tuple(types)) for s, (n, types) in subjects.items()},
+            tuple(nodes), bytes.fromhex(objects), frozenset(predicates), frozenset(languages),
+        )
+
+
+@dataclass(eq=False)
+class Unit:
+    """A reference file or an announcement folder: what is parsed, cached and rebuilt as one piece.
+
+    An unchanged unit is not parsed again: its summary comes from the cache,
+    and its triples are read from there only if a later step needs them.
+    """
+
+    #: Its path within the project (an announcement's folder ends with "/").
+    name: str
+    graph: ox.NamedNode
+    #: A hash of everything its triples depend on: its files' bytes, the base IRI, the tool's version.
+    key: str
+    summary: Summary
+    #: The folder name of an announcement; None for reference data.
+    announcement: str | None
+    read: Callable[[], list[ox.Triple]] = dataclasses.field(repr=False)
+
+    @functools.cached_property
+    def triples(self) -> list[ox.Triple]:
+        """Each triple once, in the order the files state them (quotes' positions last)."""
+        return self.read()
+
+    def quads(self) -> list[ox.Quad]:
+        return [ox.Quad(t.subject, t.predicate, t.object, self.graph) for t in self.triples]
+
+    @classmethod
+    def of(cls, name: str, graph: ox.NamedNode, triples: list[ox.Triple], announcement: str | None,
+           unit_key: str | None = None) -> Unit:
+        """A unit of TRIPLES in memory."""
+        triples = list(dict.fromkeys(triples))
+        return cls(name, graph, unit_key or key(name, graph.value, ntriples(triples)), Summary.of(triples),
+                   announcement, lambda: triples)
+
+
 @dataclass
 class Corpus:
-    """Everything a project holds, parsed: data by named graph, ontology and shapes."""
+    """Everything a project holds: its data as units (one named graph per announcement, one for
+    the reference data), ontology and shapes."""
 
     project: Project
-    #: Reference data and announcements, one named graph each, as written in the files.
-    quads: list[ox.Quad]
+    #: Reference files first, then announcements, in path order.
+    units: list[Unit]
     ontology: list[ox.Triple]
     shapes: list[ox.Triple]
-    #: Named graph of each announcement, by folder name.
-    announcement_graphs: dict[str, ox.NamedNode]
-    #: Where each reference file's quads lie in ``quads``: (start, end) by path within the project.
-    reference_files: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of_quads(cls, project: Project, quads: list[ox.Quad], ontology: list[ox.Triple],
+                 shapes: list[ox.Triple]) -> Corpus:
+        """A corpus of QUADS (from a store, say): one unit per named graph."""
+        by_graph: dict[ox.NamedNode, list[ox.Triple]] = {}
+        for q in quads:
+            by_graph.setdefault(q.graph_name, []).append(q.triple)  # type: ignore[arg-type]
+        prefix = project.graph_iri("announcement") + "/"
+        units = []
+        for graph in sorted(by_graph, key=lambda g: (g.value.startswith(prefix), g.value)):
+            name = graph.value.removeprefix(prefix) if graph.value.startswith(prefix) else None
+            folder = f"data/announcements/{name}/" if name else "data/reference/"
+            units.append(Unit.of(folder, graph, by_graph[graph], name))
+        return cls(project, units, ontology, shapes)
+
+    @functools.cached_property
+    def quads(self) -> list[ox.Quad]:
+        """Every unit's quads, reference data first: read from the cache for units not parsed in this run."""
+        return [q for unit in self.units for q in unit.quads()]
+
+    @property
+    def announcement_graphs(self) -> dict[str, ox.NamedNode]:
+        """Named graph of each announcement, by folder name."""
+        return {u.announcement: u.graph for u in self.units if u.announcement is not None}
+
+    @property
+    def reference_units(self) -> list[Unit]:
+        return [u for u in self.units if u.announcement is None]
 
     @functools.cached_property
     def data(self) -> ox.Store:
@@ -61,6 +193,22 @@ class Corpus:
         ontology = ox.NamedNode(self.project.graph_iri("ontology"))
         store.extend(ox.Quad(t.subject, t.predicate, t.object, ontology) for t in self.ontology)
         return store
+
+    @functools.cached_property
+    def reach(self) -> Reach:
+        """The reference data, for following links into it (``partition.Reach``)."""
+        from .partition import Reach
+
+        return Reach.of(self)
+
+    @functools.cached_property
+    def reached(self) -> dict[str, tuple[list[ox.Triple], str]]:
+        """The reference data each unit reaches, by unit name, with a key of its content."""
+        found = {}
+        for unit in self.units:
+            triples = self.reach.closure(unit.summary.nodes)
+            found[unit.name] = (triples, key(ntriples(triples)))
+        return found
 
     @functools.cached_property
     def schema_org(self) -> list[ox.Triple]:
@@ -264,34 +412,69 @@ def _parse(project: Project, path: Path, graph: GraphName) -> list[ox.Quad]:
     return parse_file(path, project.base_iri, graph, path.relative_to(project.root).as_posix())
 
 
-def load(project: Project) -> Corpus:
-    """Parse the whole project; announcements get their source text and quote positions."""
+def load(project: Project, cache: Cache | None = None) -> Corpus:
+    """Parse the whole project; announcements get their source text and quote positions.
+
+    With CACHE, a unit whose files have not changed since a run that parsed
+    them is not parsed again (``Unit``).
+    """
+    cache = (cache or Cache(None)).within("units")
     reference = ox.NamedNode(project.graph_iri("reference"))
-    data: list[ox.Quad] = []
-    files: dict[str, tuple[int, int]] = {}
-    for path in project.reference_files():
-        start = len(data)
-        data += _parse(project, path, reference)
-        files[path.relative_to(project.root).as_posix()] = (start, len(data))
-    graphs: dict[str, ox.NamedNode] = {}
+    units = [
+        _unit(project, cache, [path], reference, None, lambda path=path: _triples(project, path, reference))  # type: ignore[misc]
+        for path in project.reference_files()
+    ]
     for item in project.announcements():
-        graph = ox.NamedNode(project.graph_iri("announcement", item.name))
-        quads = [q for path in item.rdf_files for q in _parse(project, path, graph)]
         if not item.rdf_files:
             raise InputError(
                 item.folder, "announcement folder without RDF", "add announcement.ttl describing the announcement"
             )
-        quads += anchor.anchor_quotes(project, item, quads, graph)
-        data += quads
-        graphs[item.name] = graph
-    return Corpus(
-        project,
-        data,
-        parse_files(project, project.ontology_files()),
-        parse_files(project, project.shapes_files()),
-        graphs,
-        files,
-    )
+        graph = ox.NamedNode(project.graph_iri("announcement", item.name))
+        units.append(_unit(project, cache, [*item.rdf_files, item.source_text], graph, item.name,
+                           lambda item=item, graph=graph: _announcement(project, item, graph)))  # type: ignore[misc]
+    cache.keep_only(u.key for u in units)
+    return Corpus(project, units, parse_files(project, project.ontology_files()), parse_files(project, project.shapes_files()))
+
+
+def _cached_summary(cache: Cache, unit_key: str) -> Summary | None:
+    """The summary kept under UNIT_KEY; one that cannot be read (from another version, say) counts as missing."""
+    data = cache.get_bytes(unit_key, ".json")
+    try:
+        return Summary.from_json(data) if data is not None else None
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def _triples(project: Project, path: Path, graph: ox.NamedNode) -> list[ox.Triple]:
+    return [q.triple for q in _parse(project, path, graph)]
+
+
+def _announcement(project: Project, item: Announcement, graph: ox.NamedNode) -> list[ox.Triple]:
+    quads = [q for path in item.rdf_files for q in _parse(project, path, graph)]
+    return [q.triple for q in quads + anchor.anchor_quotes(project, item, quads, graph)]
+
+
+def _unit(project: Project, cache: Cache, files: list[Path], graph: ox.NamedNode, announcement: str | None,
+          parse: Callable[[], list[ox.Triple]]) -> Unit:
+    """The unit of FILES, from CACHE if they are unchanged, otherwise parsed and kept there."""
+    name = f"data/announcements/{announcement}/" if announcement else files[0].relative_to(project.root).as_posix()
+    try:
+        parts = [part for f in files for part in (f.relative_to(project.root).as_posix(), f.read_bytes())]
+    except OSError:
+        parts = None  # parsing reports it
+    unit_key = key(project.base_iri, name, *parts) if parts is not None else None
+    summary = _cached_summary(cache, unit_key) if unit_key is not None else None
+    if unit_key is not None and summary is not None:
+        def read() -> list[ox.Triple]:
+            cached = cache.get(unit_key)
+            return list(dict.fromkeys(parse())) if cached is None else cached
+
+        return Unit(name, graph, unit_key, summary, announcement, read)
+    unit = Unit.of(name, graph, parse(), announcement, unit_key)
+    if unit_key is not None:
+        cache.put(unit_key, unit.triples)
+        cache.put_bytes(unit_key, unit.summary.to_json(), ".json")
+    return unit
 
 
 class BlankNodeLabels:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
@@ -37,15 +38,17 @@ STANDARD_PREFIXES = {
 
 
 def prefixes(base_iri: str, triples: list[ox.Triple]) -> dict[str, str]:
-    """Standard prefixes, rit:, and one prefix per kind of resource (place:, event:, ...)."""
+    """Standard prefixes, rit:, and one prefix per kind of resource (place:, event:, ...) in TRIPLES."""
+    return prefixes_for(
+        base_iri, (t.value for triple in triples for t in (triple.subject, triple.object) if isinstance(t, ox.NamedNode))
+    )
+
+
+def prefixes_for(base_iri: str, iris: Iterable[str]) -> dict[str, str]:
+    """Standard prefixes, rit:, and one prefix per kind of resource (place:, event:, ...) among IRIS."""
     names = {"rit": base_iri + "ontology#", **STANDARD_PREFIXES}
     ids = base_iri + "id/"
-    kinds = {
-        t.value[len(ids) :].split("/", 1)[0]
-        for triple in triples
-        for t in (triple.subject, triple.object)
-        if isinstance(t, ox.NamedNode) and t.value.startswith(ids) and "/" in t.value[len(ids) :]
-    }
+    kinds = {iri[len(ids) :].split("/", 1)[0] for iri in iris if iri.startswith(ids) and "/" in iri[len(ids) :]}
     for kind in sorted(kinds):
         if re.fullmatch(r"[a-z][a-z0-9-]*", kind) and kind not in names:
             names[kind] = ids + kind + "/"

@@ -12,9 +12,11 @@ JSON-LD is produced with a context shipped in the package, never fetched.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,19 +26,13 @@ import rdflib
 from pyld import jsonld as pyld
 
 from . import jsonld
-from .cache import Cache, key, ntriples
+from .cache import Cache, key, ntriples, union
 from .errors import RitGraphError
-from .load import BlankNodeLabels, Corpus
+from .load import BlankNodeLabels, Corpus, Unit
+from .partition import groups, shared_subjects
+from .pieces import Layout, Piece, jsonld_layout
 from .progress import Progress
-from .validate import (
-    Report,
-    _by_resource,
-    _has_results,
-    _ox_term,
-    findings_context,
-    merge_results,
-    to_rdflib,
-)
+from .validate import Report, _ox_term, run_parts, to_rdflib
 
 QUERIES = "schemaorg-queries"
 CONTEXT_FILE = "schemaorg-context.jsonld"
@@ -59,18 +55,91 @@ def queries() -> dict[str, str]:
     }
 
 
-def project(corpus: Corpus) -> list[ox.Triple]:
-    """The schema.org facts the graph holds, in a stable order."""
-    base = corpus.project.base_iri
-    # The data merged into the default graph: naming thousands of graphs as the
-    # default graph instead makes pyoxigraph evaluate every pattern in each.
+@dataclass
+class Projected:
+    """The schema.org facts of one unit, derived from its triples and the reference data they reach.
+
+    ``own`` are those about the resources the unit describes (and the nodes
+    named after them, such as <place#address>): each fact of the projection
+    is owned by the units describing its resource, so the projection is the
+    union of the units' own facts and an unchanged unit is not projected again.
+    """
+
+    unit: Unit
+    key: str
+    read: Callable[[], list[ox.Triple]] = field(repr=False)
+
+    @functools.cached_property
+    def triples(self) -> list[ox.Triple]:
+        return self.read()
+
+    def own(self, subjects: Collection[str] | None = None) -> list[ox.Triple]:
+        """The facts whose resource the unit describes; with SUBJECTS, only of those resources."""
+        owned = self.unit.summary.subjects.keys() if subjects is None else subjects
+        return [t for t in self.triples if _owner(str(t.subject), owned) in owned]
+
+
+def _owner(subject: str, described: Collection[str]) -> str:
+    """The resource a node of the projection belongs to: itself if DESCRIBED, else the IRI before its "#"."""
+    if subject in described or "#" not in subject:
+        return subject
+    return subject[: subject.rindex("#")] + ">"
+
+
+@dataclass
+class Projection:
+    """The projection unit by unit (``units``) and what it says of resources several units describe."""
+
+    corpus: Corpus
+    units: list[Projected]
+    cache: Cache
+
+    @functools.cached_property
+    def shared(self) -> list[ox.Triple]:
+        """The facts about resources several units describe, each once."""
+        shared = shared_subjects(self.corpus.units)
+        parts = []
+        for p in self.units:
+            mine = shared.intersection(p.unit.summary.subjects)
+            if mine:
+                parts.append((key(p.key, *sorted(mine)), functools.partial(p.own, mine)))
+        return union(self.cache.within("schemaorg-shared"), parts)
+
+
+def projections(corpus: Corpus, cache: Cache | None = None, progress: Progress | None = None) -> Projection:
+    """Each unit's schema.org facts: from CACHE if the unit and the reference data it reaches are
+    unchanged, otherwise projected (on all cores when there are many)."""
+    cache = cache or Cache(None)
+    common = key(corpus.project.base_iri, ntriples(corpus.ontology), *queries().values())
+    units = corpus.units
+    keys = [key(common, u.key, corpus.reached[u.name][1]) for u in units]
+    ontology = corpus.project.graph_iri("ontology")
+
+    def job(i: int) -> tuple[list[ox.Triple], list[ox.Triple], str, str]:
+        reached = [t for t in corpus.reached[units[i].name][0] if t.subject not in corpus.reach.record_nodes]
+        return units[i].triples + reached, corpus.ontology, ontology, corpus.project.base_iri
+
+    found = cache.within("schemaorg-projection").map(
+        _project, keys, job, os.cpu_count() or 1, progress or Progress(), "projecting to schema.org", 20
+    )
+    return Projection(corpus, [Projected(u, k, read) for u, k, read in zip(units, keys, found)], cache)
+
+
+def _project(job: tuple[list[ox.Triple], list[ox.Triple], str, str]) -> list[ox.Triple]:
+    """The projection's queries run on TRIPLES, with the ontology as the named graph ONTOLOGY."""
+    triples, ontology, graph, base = job
     store = ox.Store()
-    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in corpus.quads)
-    ontology = ox.NamedNode(corpus.project.graph_iri("ontology"))
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ontology) for t in corpus.ontology)
-    triples: set[ox.Triple] = set()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) for t in ontology)
+    found: set[ox.Triple] = set()
     for query in queries().values():
-        triples.update(store.query(query, base_iri=base))  # type: ignore[arg-type]
+        found.update(store.query(query, base_iri=base))  # type: ignore[arg-type]
+    return sorted(found, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def project(corpus: Corpus, cache: Cache | None = None) -> list[ox.Triple]:
+    """The schema.org facts the graph holds, in a stable order: the union of the units' own."""
+    triples = {t for p in projections(corpus, cache).units for t in p.own()}
     return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
@@ -100,9 +169,24 @@ def context(language: str | None = None) -> dict[str, Any]:
     return document
 
 
-def document(triples: list[ox.Triple], cache: Cache | None = None) -> dict[str, Any]:
-    """The whole projection, compacted with the shipped context (the build's schema-org.jsonld)."""
-    return jsonld.compact_in_pieces(triples, context(), native_types=True, cache=cache)
+def dump_layout() -> Layout:
+    """The build's schema-org.jsonld: the whole projection, compacted with the shipped context."""
+    shipped = context()
+    return jsonld_layout(
+        DUMP_FILE, shipped, lambda t: jsonld.compact(jsonld.from_triples(t, native_types=True), shipped), False, False
+    )
+
+
+def dump_pieces(projection: Projection) -> list[Piece]:
+    """The projection in pieces: each unit's facts about what it alone describes, then the others'."""
+    shared = shared_subjects(projection.corpus.units)
+    parts = [
+        Piece(key(p.key, *sorted(shared.intersection(p.unit.summary.subjects))),
+              lambda p=p: p.own(p.unit.summary.subjects.keys() - shared))  # type: ignore[misc]
+        for p in projection.units
+    ]
+    described = projection.shared
+    return [*parts, Piece(key(ntriples(described)), lambda: described)]
 
 
 def resolve(corpus: Corpus, iri: str | None = None, announcement: str | None = None) -> str:
@@ -180,65 +264,53 @@ def shapes_text() -> str:
     return resources.files("rit_graph").joinpath(SHAPES_FILE).read_text(encoding="utf-8")
 
 
+@functools.cache
 def shapes() -> rdflib.Graph:
-    """The shapes with the same blank node labels on every parse, so results from chunks merge."""
+    """The shapes with the same blank node labels on every parse, so results from chunks merge.
+
+    Made once per process (pyshacl does not change it).
+    """
     labels = BlankNodeLabels(SHAPES_FILE)
     parsed = ox.parse(shapes_text().encode("utf-8"), ox.RdfFormat.TURTLE)
     return to_rdflib([ox.Triple(labels(q.subject), q.predicate, labels(q.object)) for q in parsed])  # type: ignore[arg-type]
 
 
 def check(
-    corpus: Corpus, triples: list[ox.Triple], cache: Cache | None = None, progress: Progress | None = None
+    corpus: Corpus, cache: Cache | None = None, progress: Progress | None = None,
+    projection: Projection | None = None,
 ) -> Report:
     """Validate the projection against the search engines' requirements.
 
     Missing required properties are violations; missing recommended ones are
     warnings (the source does not give a publication date, author or image,
     and the projection does not invent them). The projection is checked in
-    chunks that each hold whole pages (see ``chunks``), on all cores, and a
-    chunk checked before with the same content is taken from CACHE.
+    chunks, one per group of units (as the data is validated), each with the
+    facts its units project and all the projection says of the resources
+    they describe with other units; a chunk checked before with the same
+    content is taken from CACHE, with its findings in words.
     """
-    cache = (cache or Cache(None)).within("schemaorg")
+    cache = cache or Cache(None)
+    projection = projection or projections(corpus, cache, progress)
+    by_unit = {p.unit.name: p for p in projection.units}
+    shared: dict[str, list[ox.Triple]] = {}
+    for t in projection.shared:
+        shared.setdefault(_owner(str(t.subject), ()), []).append(t)
     rules = shapes_text()
-    parts = chunks(triples)
-    keys = [key(rules, ntriples(part)) for part in parts]
-    # Worker processes pay off for a corpus, not for the few chunks of a small project.
-    found = cache.map(
-        _check_chunk, parts, keys, os.cpu_count() or 1, progress or Progress(), "checking schema.org markup", 5
-    )
-    conforms, results = merge_results(found)
-    data = findings_context(results, (t for i, part in enumerate(parts) if _has_results(found[i]) for t in part))
-    return Report(conforms, _by_resource(corpus, results, data, shapes()), results)
-
-
-def chunks(triples: list[ox.Triple], roots_per_chunk: int = 50) -> list[list[ox.Triple]]:
-    """The projection in chunks of whole pages: each holds some roots with all they reach.
-
-    A shape may look along links (an event's location and its address) and
-    its targets start from the articles, so the articles are the first roots;
-    the resources no article reaches are the roots of the last chunks.
-    """
-    by_subject = index(triples)
-    articles = sorted({t.subject for t in triples if t.predicate in _PAGE_LINKS and isinstance(t.subject, ox.NamedNode)}, key=str)
-    parts = _pages(by_subject, articles, roots_per_chunk)
-    reached = {t.subject for part in parts for t in part}
-    rest = sorted((s for s in by_subject if s not in reached and isinstance(s, ox.NamedNode)), key=str)
-    return parts + _pages(by_subject, rest, roots_per_chunk) or [[]]
-
-
-def _pages(
-    by_subject: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]], roots: Sequence[ox.NamedNode], size: int
-) -> list[list[ox.Triple]]:
     parts = []
-    for start in range(0, len(roots), size):
-        part: dict[ox.Triple, None] = {}
-        for root in roots[start : start + size]:
-            part.update(dict.fromkeys(subgraph(by_subject, root.value)))
-        parts.append(list(part))
-    return parts
+    for group in groups(corpus.units):
+        described = sorted({s for u in group for s in u.summary.subjects if s in shared})
+        parts.append(([by_unit[u.name] for u in group], [t for s in described for t in shared[s]]))
+    keys = [key(rules, ntriples(common), *(p.key for p in members)) for members, common in parts]
 
+    def content(i: int) -> list[ox.Triple]:
+        members, common = parts[i]
+        return list(dict.fromkeys([t for p in members for t in p.triples] + common))
 
-_PAGE_LINKS = {ox.NamedNode("http://schema.org/about"), ox.NamedNode("http://schema.org/mentions")}
+    # Worker processes pay off for a corpus, not for the few chunks of a small project.
+    return run_parts(
+        corpus, cache.within("schemaorg"), keys, content, lambda i, triples: _check_chunk(triples), shapes,
+        os.cpu_count() or 1, progress or Progress(), "checking schema.org markup", 5,
+    )
 
 
 def _check_chunk(triples: list[ox.Triple]) -> list[ox.Triple]:

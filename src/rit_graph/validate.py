@@ -12,16 +12,18 @@ node; here pyoxigraph answers those calls from one evaluation per partition
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, SH, XSD
@@ -87,8 +89,13 @@ class ResourceReport:
 class Report:
     conforms: bool
     resources: list[ResourceReport]
-    #: The SHACL validation report as triples (``results`` is the same as an rdflib graph).
-    result_triples: list[ox.Triple]
+    #: What gives the SHACL results of each part, merged into one report (``result_triples``) when asked for.
+    found: list[Callable[[], list[ox.Triple]]] = field(default_factory=list, repr=False)
+
+    @functools.cached_property
+    def result_triples(self) -> list[ox.Triple]:
+        """The SHACL validation report as triples, each distinct result once."""
+        return merge_results([results() for results in self.found])[1]
 
     @functools.cached_property
     def results(self) -> rdflib.Graph:
@@ -154,26 +161,128 @@ def validate(
     """
     project = corpus.project
     check_shape_queries(corpus)
-    cache = (cache or Cache(None)).within("validation")
+    cache = cache or Cache(None)
     prefix = (project.ontology_iri, project.vocabulary)
-    parts = partitions(corpus)
+    parts = partitions(corpus, cache)
     common = key(ntriples(corpus.shapes), ntriples(corpus.ontology), *prefix)
-    keys = [key(common, ntriples(p.triples), "\n".join(sorted(str(f) for f in p.focus or ()))) for p in parts]
-    jobs = [(p.triples, p.focus, corpus.shapes, corpus.ontology, prefix) for p in parts]
+    keys = [key(common, p.key, "\n".join(sorted(str(f) for f in p.focus or ()))) for p in parts]
     try:
-        found = cache.map(
-            _validate_partition, jobs, keys, workers or os.cpu_count() or 1, progress or Progress(), "validating partitions"
+        return run_parts(
+            corpus,
+            cache.within("validation"),
+            keys,
+            lambda i: parts[i].triples,
+            lambda i, triples: _validate_partition((triples, parts[i].focus, corpus.shapes, corpus.ontology, prefix)),
+            functools.partial(_shapes, corpus),
+            workers or os.cpu_count() or 1,
+            progress or Progress(),
+            "validating partitions",
         )
     except ShapesRefused as e:
         raise InputError(project.root / "shapes", f"pyshacl cannot use the shapes: {e}", "correct the shape it names") from e
-    conforms, results = merge_results(found)
-    if not _has_results(results):
-        return Report(conforms, [], results)
-    shapes = to_rdflib(corpus.shapes)
-    shapes.add(_rit_prefix_declaration(*prefix, shapes))
-    # The partitions with findings hold all a report needs to name and place them.
-    data = findings_context(results, (t for i, p in enumerate(parts) if _has_results(found[i]) for t in p.triples))
-    return Report(conforms, _by_resource(corpus, results, data, shapes), results)
+
+
+def _shapes(corpus: Corpus) -> rdflib.Graph:
+    return shapes_graph(corpus.shapes, (corpus.project.ontology_iri, corpus.project.vocabulary))
+
+
+_SHAPES: dict[str, rdflib.Graph] = {}
+
+
+def shapes_graph(shape_triples: list[ox.Triple], prefix: tuple[str, str]) -> rdflib.Graph:
+    """The shapes as pyshacl reads them, with the ``rit:`` prefix of PREFIX (ontology IRI, vocabulary).
+
+    Made once per process (pyshacl does not change it): each partition would
+    otherwise pay for converting the shapes again.
+    """
+    shapes_key = key(ntriples(shape_triples), *prefix)
+    if shapes_key not in _SHAPES:
+        shapes = to_rdflib(shape_triples)
+        shapes.add(_rit_prefix_declaration(*prefix, shapes))
+        _SHAPES[shapes_key] = shapes
+    return _SHAPES[shapes_key]
+
+
+def run_parts(
+    corpus: Corpus,
+    cache: Cache,
+    keys: list[str],
+    content: Callable[[int], list[ox.Triple]],
+    work: Callable[[int, list[ox.Triple]], list[ox.Triple]],
+    shapes: Callable[[], rdflib.Graph],
+    workers: int,
+    progress: Progress,
+    task: str,
+    min_parallel: int = 2,
+) -> Report:
+    """WORK (a SHACL run) on each part under KEYS, whose triples CONTENT(i) gives; a report by resource.
+
+    A part done before is taken from CACHE. A part's findings are put in
+    words where it is validated, on its worker, and kept beside its results,
+    so that the report is made of small files however many findings there are.
+    """
+    shown = functools.cache(shapes)
+
+    def run(i: int) -> list[ox.Triple]:
+        part = content(i)
+        results = work(i, part)
+        cache.put_bytes(keys[i], _words(corpus.project.base_iri, results, part, shown()), ".words.json")
+        return results
+
+    found = cache.map(run, keys, lambda i: i, workers, progress, task, min_parallel)
+    return report(corpus, keys, found, content, cache, shown)
+
+
+def report(
+    corpus: Corpus,
+    keys: list[str],
+    found: list[Callable[[], list[ox.Triple]]],
+    content: Callable[[int], list[ox.Triple]],
+    cache: Cache,
+    shapes: Callable[[], rdflib.Graph],
+) -> Report:
+    """The report of the parts under KEYS by resource, from their findings in words kept in CACHE.
+
+    FOUND(i)() gives a part's SHACL results and CONTENT(i) its triples, read
+    only if its words are missing or the SHACL report is asked for; the
+    folders describing each resource come from the units' summaries.
+    """
+    conforms = True
+    grouped: dict[str, tuple[str, list[str | None], set[Finding]]] = {}
+    for i, results in enumerate(found):
+        words = cache.get_bytes(keys[i], ".words.json", count=False)
+        try:
+            part_conforms, described = orjson.loads(words or b"")
+        except (ValueError, TypeError):  # not in the cache, or not readable
+            words = _words(corpus.project.base_iri, results(), content(i), shapes())
+            cache.put_bytes(keys[i], words, ".words.json")
+            part_conforms, described = orjson.loads(words)
+        conforms = conforms and part_conforms
+        for anchor, focus, label, findings in described:
+            _, labels, known = grouped.setdefault(focus, (anchor, [], set()))
+            labels.append(label)
+            known.update(Finding(*f) for f in findings)
+    anchors = {anchor: _term_of(anchor) for anchor, _, _ in grouped.values()}
+    files = _files_describing(corpus, set(anchors.values()))
+    resources = []
+    for focus in sorted(grouped):
+        anchor, labels, findings = grouped[focus]
+        label = next((x for x in labels if x is not None), None)
+        ordered = sorted(findings, key=lambda f: (f.severity, f.path or "", f.value or "", f.message, f.shape, f.constraint))
+        resources.append(ResourceReport(focus, label, files.get(anchors[anchor], []), ordered))
+    return Report(conforms, resources, found)
+
+
+def _words(base: str, results: list[ox.Triple], part: list[ox.Triple], shapes: rdflib.Graph) -> bytes:
+    """Whether RESULTS hold no violation, and their findings in words, named and placed from PART."""
+    conforms = not any(t.predicate == SH_SEVERITY and t.object == SH_VIOLATION for t in results)
+    described = _in_words(base, results, findings_context(results, part), shapes) if _has_results(results) else []
+    return orjson.dumps([conforms, described])
+
+
+def _term_of(text: str) -> ox.NamedNode | ox.BlankNode:
+    """The IRI or blank node written as TEXT in N-Triples."""
+    return ox.NamedNode(text[1:-1]) if text.startswith("<") else ox.BlankNode(text[2:])
 
 
 def check_shape_queries(corpus: Corpus) -> None:
@@ -230,8 +339,7 @@ def _validate_partition(
     import pyshacl  # slow to import; only commands that validate pay for it
 
     data, focus, shape_triples, ontology, prefix = job
-    shapes = to_rdflib(shape_triples)
-    shapes.add(_rit_prefix_declaration(*prefix, shapes))
+    shapes = shapes_graph(shape_triples, prefix)
     with _sparql_in_batches(data + ontology):
         # The ontology goes into the data graph itself (so that sh:targetClass reaches
         # subclasses), which spares pyshacl copying the data graph to mix it in.
@@ -477,29 +585,24 @@ def _rit_prefix_declaration(
     return (rdflib.URIRef(ontology), SH.declare, declaration)
 
 
-def _by_resource(
-    corpus: Corpus, results: list[ox.Triple], data: list[ox.Triple], shapes: rdflib.Graph
-) -> list[ResourceReport]:
-    project = corpus.project
-    names = _Names(project.base_iri, data)
+def _in_words(
+    base: str, results: list[ox.Triple], data: list[ox.Triple], shapes: rdflib.Graph
+) -> list[tuple[str, str, str | None, list[tuple[str, ...]]]]:
+    """RESULTS as (anchor, shown name, label, findings) by resource, named and placed from DATA."""
+    names = _Names(base, data)
     about: dict[_Node, dict[ox.NamedNode, _Node]] = {}
     for t in results:
         about.setdefault(t.subject, {}).setdefault(t.predicate, t.object)
     focused = {r: props[SH_FOCUS_NODE] for r, props in about.items() if props.get(RDF_TYPE) == VALIDATION_RESULT
                and SH_FOCUS_NODE in props}  # pyshacl always names the focus node; a report from elsewhere might not
-    anchors = {focus: names.named_anchor(focus) for focus in focused.values()}
-    files = _files_describing(corpus, set(anchors.values()))
-    grouped: dict[str, ResourceReport] = {}
+    grouped: dict[_Node, list[tuple[str, ...]]] = {}
     for result, focus in focused.items():
         props = about[result]
-        anchor = anchors[focus]
-        key = names.show(anchor)
-        if key not in grouped:
-            grouped[key] = ResourceReport(key, names.label(anchor), files.get(anchor, []))
+        anchor = names.named_anchor(focus)
         path, value, message = (props.get(ox.NamedNode(str(p))) for p in (SH.resultPath, SH.value, SH.resultMessage))
         within = "" if focus == anchor else f"({names.trail(focus)}) "
         shape = props.get(ox.NamedNode(str(SH.sourceShape)))
-        grouped[key].findings.append(
+        grouped.setdefault(anchor, []).append(dataclasses.astuple(
             Finding(
                 SEVERITIES.get(rdflib.URIRef(str(props.get(SH_SEVERITY, SH_VIOLATION).value)), "violation"),  # type: ignore[union-attr]
                 within + (str(message.value) if isinstance(message, ox.Literal) else "does not conform"),
@@ -508,21 +611,17 @@ def _by_resource(
                 names.show(_ox(_node_shape(shapes, term(shape))) if shape is not None else None),  # type: ignore[arg-type]
                 names.show(props.get(ox.NamedNode(str(SH.sourceConstraintComponent)))),
             )
-        )
-    for report in grouped.values():
-        report.findings.sort(key=lambda f: (f.severity, f.path or "", f.value or "", f.message))
-    return [grouped[k] for k in sorted(grouped)]
+        ))
+    return [(str(anchor), names.show(anchor), names.label(anchor), findings) for anchor, findings in grouped.items()]
 
 
 def _files_describing(corpus: Corpus, nodes: set[_Node]) -> dict[_Node, list[str]]:
     """The project folders whose files describe each of NODES."""
-    project = corpus.project
-    folders = {g.value: f"data/announcements/{name}/" for name, g in corpus.announcement_graphs.items()}
-    folders[project.graph_iri("reference")] = "data/reference/"
+    wanted = {str(node): node for node in nodes}
     found: dict[_Node, set[str]] = {}
-    for q in corpus.quads:
-        if q.subject in nodes and isinstance(q.graph_name, ox.NamedNode):
-            found.setdefault(q.subject, set()).add(folders.get(q.graph_name.value, q.graph_name.value))
+    for unit in corpus.units:
+        for described in wanted.keys() & unit.summary.subjects.keys():
+            found.setdefault(wanted[described], set()).add(unit.name if unit.announcement else "data/reference/")
     return {node: sorted(names) for node, names in found.items()}
 
 

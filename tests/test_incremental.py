@@ -1,0 +1,84 @@
+"""A build after a change redoes only what the change touches, and writes what a build from scratch writes.
+
+The build caches each unit's parsed triples, validation results, schema.org
+projection, check results and dump pieces under keys of what they depend on;
+these tests hold it to byte-identical output and to the work it skips.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT
+
+from rit_graph.build import build
+from rit_graph.cache import CACHE_FOLDER, Cache
+from rit_graph.cli import cli
+from rit_graph.load import load
+from rit_graph.project import Project
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from synthetic import make_project
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build_with_cache(project: Path, out: Path) -> Counter[str]:
+    """Build PROJECT into OUT as ``rit-graph build --no-site`` does; what the cache was asked, by kind."""
+    cache = Cache(project / CACHE_FOLDER)
+    build(load(Project.open(project), cache), out, cache=cache, with_site=False)
+    return cache.counts
+
+
+def retitle(project: Path, name: str, title: str) -> None:
+    path = project / "data" / "announcements" / name / "announcement.nt"
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace('for the first time"@en', f'for the first time ({title})"@en', 1)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """Seven synthetic announcements: enough for several validation groups and shared resources."""
+    return make_project(tmp_path / "project", 7).root
+
+
+def test_a_build_after_a_change_writes_what_a_build_from_scratch_writes(project: Path, tmp_path: Path) -> None:
+    build_with_cache(project, tmp_path / "warm")
+    retitle(project, "synthetic-00003", "updated")
+    build_with_cache(project, tmp_path / "warm")
+    result = CliRunner().invoke(cli, ["build", "--no-site", "--no-cache", "--project", str(project),
+                                      "--out", str(tmp_path / "cold")])
+    assert result.exit_code == 0, result.output
+    warm, cold = files(tmp_path / "warm"), files(tmp_path / "cold")
+    assert sorted(warm) == sorted(cold)
+    assert [name for name in warm if warm[name] != cold[name]] == []
+
+
+def test_a_changed_announcement_is_parsed_validated_projected_and_checked_again_alone(
+    project: Path, tmp_path: Path
+) -> None:
+    first = build_with_cache(project, tmp_path / "dist")
+    assert first["units misses"] == 7 + len(list((project / "data" / "reference").iterdir()))
+    retitle(project, "synthetic-00003", "updated")
+    again = build_with_cache(project, tmp_path / "dist")
+    assert again["units misses"] == 1
+    assert again["validation misses"] == 1  # its group's partition; the shared resources are unchanged
+    assert again["schemaorg-projection misses"] == 1
+    assert again["schemaorg misses"] == 1  # its group's chunk
+    assert again["validation hits"] == first["validation misses"] - 1
+
+
+def test_a_build_without_changes_renders_nothing(project: Path, tmp_path: Path) -> None:
+    build_with_cache(project, tmp_path / "dist")
+    before = files(tmp_path / "dist")
+    again = build_with_cache(project, tmp_path / "dist")
+    assert [kind for kind, n in again.items() if kind.endswith("misses") and n] == []
+    assert files(tmp_path / "dist") == before
