@@ -50,7 +50,7 @@ def make_project(folder: Path, announcements: int) -> Project:
     reference_graph = ox.NamedNode(seed.project.graph_iri("reference"))
     reference = [q.triple for q in seed.quads if q.graph_name == reference_graph]
     # As the editor wrote it: rit-graph adds the source text and quote positions when it loads a folder.
-    written = [q.triple for q in parse_file(SEED / "announcement.ttl", base, ox.DefaultGraph())]
+    written = parse_file(SEED / "announcement.ttl", base)
     announcement = seed.graph(seed.announcement_graphs[SEED_NAME])
     reference_subjects = {t.subject for t in reference}
     own = {ox.NamedNode(base + "id/" + path) for path in OWN_REFERENCE}

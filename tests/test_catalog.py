@@ -88,6 +88,11 @@ def test_void_statistics_count_the_graph(built: Path, corpus: Corpus) -> None:
     }
     assert partitions[corpus.project.vocabulary + "Partnership"] == 2
     assert partitions[corpus.project.vocabulary + "City"] == 3
+    members: dict[str, set[object]] = {}
+    for t in triples:
+        if t.predicate.value == str(RDF.type):
+            members.setdefault(t.object.value, set()).add(t.subject)  # type: ignore[union-attr]
+    assert partitions == {cls: len(subjects) for cls, subjects in members.items()}
     languages = set(catalog.objects(dataset, DCTERMS.language))
     assert {str(lang).rsplit("/", 1)[1] for lang in languages} == {"DEU", "ENG", "JPN"}
     dumps = {str(u).rsplit("/", 1)[1] for u in catalog.objects(dataset, VOID.dataDump)}

@@ -35,14 +35,14 @@ CONTEXT = 32
 
 
 def anchor_quotes(
-    project: Project, item: Announcement, quads: list[ox.Quad], graph: ox.NamedNode
-) -> list[ox.Quad]:
-    """The quads to add to announcement ITEM: its text and the positions of its quotes."""
+    project: Project, item: Announcement, triples: list[ox.Triple], graph: ox.NamedNode
+) -> list[ox.Triple]:
+    """The triples to add to announcement ITEM, whose named graph is GRAPH: its text and the positions of its quotes."""
     from .load import read_text
 
     announcement = ox.NamedNode(project.announcement_iri(item.name))
     vocab = project.vocabulary
-    if ox.Quad(announcement, RDF_TYPE, ox.NamedNode(vocab + "Announcement"), graph) not in set(quads):
+    if ox.Triple(announcement, RDF_TYPE, ox.NamedNode(vocab + "Announcement")) not in set(triples):
         raise InputError(
             item.folder,
             f"no announcement described: expected <{announcement.value}> a rit:Announcement",
@@ -58,21 +58,21 @@ def anchor_quotes(
     language = next(
         (
             q.object.value
-            for q in quads
+            for q in triples
             if q.subject == announcement and q.predicate.value == vocab + "inLanguage" and isinstance(q.object, ox.Literal)
         ),
         None,
     )
-    added = [ox.Quad(announcement, ox.NamedNode(vocab + "text"), ox.Literal(text, language=language), graph)]
+    added = [ox.Triple(announcement, ox.NamedNode(vocab + "text"), ox.Literal(text, language=language))]
 
     values: dict[tuple[object, ox.NamedNode], str] = {
         (q.subject, q.predicate): q.object.value
-        for q in quads
+        for q in triples
         if q.predicate in (EXACT, PREFIX, SUFFIX) and isinstance(q.object, ox.Literal)
     }
-    selectors = {q.subject for q in quads if q.predicate == RDF_TYPE and q.object == QUOTE_SELECTOR}
-    sources = {q.subject: q.object for q in quads if q.predicate == HAS_SOURCE}
-    for q in quads:
+    selectors = {q.subject for q in triples if q.predicate == RDF_TYPE and q.object == QUOTE_SELECTOR}
+    sources = {q.subject: q.object for q in triples if q.predicate == HAS_SOURCE}
+    for q in triples:
         selector = q.object
         if q.predicate != HAS_SELECTOR or selector not in selectors or sources.get(q.subject) != announcement:
             continue
@@ -87,15 +87,15 @@ def anchor_quotes(
         end = start + len(exact)
         position = ox.BlankNode("p" + hashlib.sha1(f"{graph.value} {start} {end}".encode()).hexdigest()[:16])
         added += [
-            ox.Quad(q.subject, HAS_SELECTOR, position, graph),
-            ox.Quad(position, RDF_TYPE, POSITION_SELECTOR, graph),
-            ox.Quad(position, START, _integer(start), graph),
-            ox.Quad(position, END, _integer(end), graph),
+            ox.Triple(q.subject, HAS_SELECTOR, position),
+            ox.Triple(position, RDF_TYPE, POSITION_SELECTOR),
+            ox.Triple(position, START, _integer(start)),
+            ox.Triple(position, END, _integer(end)),
         ]
         if prefix is None:
-            added.append(ox.Quad(selector, PREFIX, ox.Literal(text[max(0, start - CONTEXT) : start]), graph))  # type: ignore[arg-type]
+            added.append(ox.Triple(selector, PREFIX, ox.Literal(text[max(0, start - CONTEXT) : start])))  # type: ignore[arg-type]
         if suffix is None:
-            added.append(ox.Quad(selector, SUFFIX, ox.Literal(text[end : end + CONTEXT]), graph))  # type: ignore[arg-type]
+            added.append(ox.Triple(selector, SUFFIX, ox.Literal(text[end : end + CONTEXT])))  # type: ignore[arg-type]
     return added
 
 

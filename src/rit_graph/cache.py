@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import multiprocessing
 import os
 import tempfile
 import time
@@ -21,10 +20,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pyoxigraph as ox
 
+from .forking import forked_map
 from .progress import Progress
 
 #: The folder of a project where rit-graph keeps its caches (ignored by git).
@@ -104,25 +104,22 @@ class Cache:
                 found[i] = functools.partial(self._read_or_redo, k, functools.partial(_redo, work, job, i))
         todo = [i for i in range(len(keys)) if i not in found]
         progress.start(task, len(todo))
-        if workers > 1 and len(todo) >= min_parallel:
-            # Forked workers find their jobs in this process's memory, and send back N-Triples:
-            # pickling a million pyoxigraph terms would cost more than the work.
-            global _FORKED
-            _FORKED = (work, job)
-            try:
-                with multiprocessing.get_context("fork").Pool(min(workers, len(todo))) as pool:
-                    for i, data in zip(todo, pool.imap(_in_fork, todo)):
-                        self.put_bytes(keys[i], data, ".nt")
-                        found[i] = functools.partial(_parsed, data)
-                        progress.advance()
-            finally:
-                _FORKED = None
-        else:
-            for i in todo:
-                answer = work(job(i))
+        parallel = workers if len(todo) >= min_parallel else 1
+
+        def run(i: int) -> bytes | list[ox.Triple]:
+            # A worker sends back N-Triples, which are read here only if asked for.
+            answer = work(job(i))
+            return ntriples(answer) if parallel > 1 else answer
+
+        for n, answer in enumerate(forked_map(run, todo, parallel)):
+            i = todo[n]
+            if isinstance(answer, bytes):
+                self.put_bytes(keys[i], answer, ".nt")
+                found[i] = functools.partial(_parsed, answer)
+            else:
                 self.put(keys[i], answer)
                 found[i] = functools.partial(_same, answer)
-                progress.advance()
+            progress.advance()
         progress.finish()
         self.keep_only(keys)
         return [found[i] for i in range(len(keys))]
@@ -218,16 +215,6 @@ def _redo(work: Callable[[J], list[ox.Triple]], job: Callable[[int], J], i: int)
     return work(job(i))
 
 
-#: The work and jobs of ``Cache.map`` while its forked workers run.
-_FORKED: tuple[Callable[[Any], list[ox.Triple]], Callable[[int], Any]] | None = None
-
-
-def _in_fork(i: int) -> bytes:
-    assert _FORKED is not None
-    work, job = _FORKED
-    return ntriples(work(job(i)))
-
-
 def union(cache: Cache, parts: Iterable[tuple[str, Callable[[], list[ox.Triple]]]]) -> list[ox.Triple]:
     """The triples of all PARTS, each once, sorted: a part is (key, what computes it), kept in CACHE.
 
@@ -241,7 +228,7 @@ def union(cache: Cache, parts: Iterable[tuple[str, Callable[[], list[ox.Triple]]
         if data is None:
             data = ntriples(compute())
             cache.put_bytes(part_key, data, ".nt")
-        lines.update(dict.fromkeys(data.splitlines()))
+        lines.update(dict.fromkeys(data.split(b"\n")))
     cache.keep_only(keys)
     return sorted(_parsed(b"\n".join(lines)), key=str)
 

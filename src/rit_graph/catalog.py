@@ -139,37 +139,42 @@ def _void(corpus: Corpus, shared: list[ox.Triple], dataset: ox.NamedNode) -> lis
     units, so the triples are those of each unit about what it alone
     describes, and SHARED, the triples about the others, each once.
     """
-    classes: dict[str, set[str]] = {}
+    shared_classes: dict[str, set[str]] = {str(t.subject): set() for t in shared}
+    members: dict[str, int] = {}
     objects: set[int] = set()
     properties: set[str] = set()
     languages: set[str] = set()
-    alone = 0
-    about_shared = {str(t.subject) for t in shared}
+    alone = subjects = entities = 0
     for unit in corpus.units:
         summary = unit.summary
         for subject, (n, types) in summary.subjects.items():
-            classes.setdefault(subject, set()).update(types)
-            if subject not in about_shared:
-                alone += n
+            if subject in shared_classes:
+                shared_classes[subject].update(types)
+                continue
+            alone += n
+            subjects += 1
+            entities += bool(types)
+            for cls in types:
+                members[cls] = members.get(cls, 0) + 1
         objects.update(array.array("Q", summary.objects))
         properties.update(summary.predicates)
         languages.update(summary.languages)
-    members: dict[str, int] = {}
-    for named in classes.values():
+    for named in shared_classes.values():
+        entities += bool(named)
         for cls in named:
-            if cls.startswith("<"):
-                members[cls] = members.get(cls, 0) + 1
+            members[cls] = members.get(cls, 0) + 1
+    members = {cls: n for cls, n in members.items() if cls.startswith("<")}
 
     def integer(value: int) -> ox.Literal:
         return ox.Literal(str(value), datatype=_n(XSD, "integer"))
 
     out = [
         ox.Triple(dataset, _n(VOID, "triples"), integer(alone + len(shared))),
-        ox.Triple(dataset, _n(VOID, "distinctSubjects"), integer(len(classes))),
+        ox.Triple(dataset, _n(VOID, "distinctSubjects"), integer(subjects + len(shared_classes))),
         ox.Triple(dataset, _n(VOID, "distinctObjects"), integer(len(objects))),
         ox.Triple(dataset, _n(VOID, "properties"), integer(len(properties))),
         ox.Triple(dataset, _n(VOID, "classes"), integer(len(members))),
-        ox.Triple(dataset, _n(VOID, "entities"), integer(sum(1 for named in classes.values() if named))),
+        ox.Triple(dataset, _n(VOID, "entities"), integer(entities)),
     ]
     for lang in sorted(languages):
         if lang in LANGUAGES:

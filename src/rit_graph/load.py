@@ -26,7 +26,7 @@ from . import anchor
 from .cache import Cache, key, ntriples
 from .errors import InputError
 from .formats import for_path
-from .namespaces import RDF_TYPE
+from .namespaces import RDF
 from .project import Announcement, Project
 
 if TYPE_CHECKING:
@@ -55,29 +55,33 @@ class Summary:
     languages: frozenset[str]
 
     @classmethod
-    def of(cls, triples: list[ox.Triple]) -> Summary:
+    def of(cls, data: bytes) -> Summary:
+        """The summary of triples written as N-Triples DATA, one per line, each once.
+
+        Read from the text: a Python object for each term would cost more than the parse.
+        """
         counts: dict[str, int] = {}
         types: dict[str, list[str]] = {}
         nodes: dict[str, None] = {}
-        objects: set[bytes] = set()
-        predicates, languages = set(), set()
-        for t in triples:
-            subject, value = str(t.subject), str(t.object)
+        objects: set[str] = set()
+        predicates: set[str] = set()
+        # Not splitlines(): a text may hold U+2028 and other characters it ends lines at.
+        for line in data.decode("utf-8").split("\n")[:-1]:
+            subject, predicate, value = line[:-2].split(" ", 2)
             counts[subject] = counts.get(subject, 0) + 1
             classes = types.setdefault(subject, [])
-            if t.predicate == RDF_TYPE:
+            if predicate == _RDF_TYPE:
                 classes.append(value)
             nodes[subject] = None
-            if isinstance(t.object, ox.Literal):
-                if t.object.language:
-                    languages.add(t.object.language)
-            else:
+            if value[0] != '"':
                 nodes[value] = None
-            objects.add(hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest())
-            predicates.add(t.predicate.value)
+            objects.add(value)
+            predicates.add(predicate[1:-1])
+        languages = {value.rpartition('"')[2][1:] for value in objects if value[0] == '"'}
+        hashes = sorted(hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest() for value in objects)
         return cls(
             {s: (n, tuple(types[s])) for s, n in counts.items()},
-            tuple(nodes), b"".join(sorted(objects)), frozenset(predicates), frozenset(languages),
+            tuple(nodes), b"".join(hashes), frozenset(predicates), frozenset(lang for lang in languages if lang and lang[0] != "^"),
         )
 
     @property
@@ -116,6 +120,8 @@ class Unit:
     #: The folder name of an announcement; None for reference data.
     announcement: str | None
     read: Callable[[], list[ox.Triple]] = dataclasses.field(repr=False)
+    #: Its triples as N-Triples, when it was parsed in this run.
+    written: bytes | None = dataclasses.field(default=None, repr=False)
 
     @functools.cached_property
     def triples(self) -> list[ox.Triple]:
@@ -130,8 +136,10 @@ class Unit:
            unit_key: str | None = None) -> Unit:
         """A unit of TRIPLES in memory."""
         triples = list(dict.fromkeys(triples))
-        return cls(name, graph, unit_key or key(name, graph.value, ntriples(triples)), Summary.of(triples),
-                   announcement, lambda: triples)
+        data = ntriples(triples)
+        unit = cls(name, graph, unit_key or key(name, graph.value, data), Summary.of(data), announcement, lambda: triples)
+        unit.written = data
+        return unit
 
 
 @dataclass
@@ -333,15 +341,20 @@ def _refuse_unshowable_escapes(path: Path, text: str, quads: list[ox.Quad]) -> N
             )
 
 
-def parse_file(path: Path, base_iri: str, graph: GraphName, key: str = "") -> list[ox.Quad]:
-    """Parse one RDF file into GRAPH, resolving relative IRIs against BASE_IRI.
+def parse_file(path: Path, base_iri: str, key: str = "") -> list[ox.Triple]:
+    """The triples of one RDF file (graph names dropped), relative IRIs resolved against BASE_IRI.
 
     KEY (the file's path within its project) keeps blank nodes of different
     files apart while their labels stay the same wherever the project lies.
     """
     labels = BlankNodeLabels(key or path.name)
+    blank = ox.BlankNode
     return [
-        ox.Quad(labels(q.subject), q.predicate, labels(q.object), graph)  # type: ignore[arg-type]
+        ox.Triple(
+            labels(q.subject) if isinstance(q.subject, blank) else q.subject,  # type: ignore[arg-type]
+            q.predicate,
+            labels(q.object) if isinstance(q.object, blank) else q.object,
+        )
         for q in read_rdf(path, base_iri)
     ]
 
@@ -405,11 +418,11 @@ def _refuse_fetching(path: Path, text: str, rdf_format: ox.RdfFormat) -> None:
 
 
 def parse_files(project: Project, paths: list[Path]) -> list[ox.Triple]:
-    return [q.triple for path in paths for q in _parse(project, path, ox.DefaultGraph())]
+    return [t for path in paths for t in _parse(project, path)]
 
 
-def _parse(project: Project, path: Path, graph: GraphName) -> list[ox.Quad]:
-    return parse_file(path, project.base_iri, graph, path.relative_to(project.root).as_posix())
+def _parse(project: Project, path: Path) -> list[ox.Triple]:
+    return parse_file(path, project.base_iri, path.relative_to(project.root).as_posix())
 
 
 def load(project: Project, cache: Cache | None = None) -> Corpus:
@@ -436,6 +449,9 @@ def load(project: Project, cache: Cache | None = None) -> Corpus:
     return Corpus(project, units, parse_files(project, project.ontology_files()), parse_files(project, project.shapes_files()))
 
 
+_RDF_TYPE = f"<{RDF}type>"
+
+
 def _cached_summary(cache: Cache, unit_key: str) -> Summary | None:
     """The summary kept under UNIT_KEY; one that cannot be read (from another version, say) counts as missing."""
     data = cache.get_bytes(unit_key, ".json")
@@ -446,12 +462,12 @@ def _cached_summary(cache: Cache, unit_key: str) -> Summary | None:
 
 
 def _triples(project: Project, path: Path, graph: ox.NamedNode) -> list[ox.Triple]:
-    return [q.triple for q in _parse(project, path, graph)]
+    return _parse(project, path)
 
 
 def _announcement(project: Project, item: Announcement, graph: ox.NamedNode) -> list[ox.Triple]:
-    quads = [q for path in item.rdf_files for q in _parse(project, path, graph)]
-    return [q.triple for q in quads + anchor.anchor_quotes(project, item, quads, graph)]
+    triples = [t for path in item.rdf_files for t in _parse(project, path)]
+    return triples + anchor.anchor_quotes(project, item, triples, graph)
 
 
 def _unit(project: Project, cache: Cache, files: list[Path], graph: ox.NamedNode, announcement: str | None,
@@ -471,9 +487,10 @@ def _unit(project: Project, cache: Cache, files: list[Path], graph: ox.NamedNode
 
         return Unit(name, graph, unit_key, summary, announcement, read)
     unit = Unit.of(name, graph, parse(), announcement, unit_key)
-    if unit_key is not None:
-        cache.put(unit_key, unit.triples)
+    if unit_key is not None and unit.written is not None:
+        cache.put_bytes(unit_key, unit.written, ".nt")
         cache.put_bytes(unit_key, unit.summary.to_json(), ".json")
+    unit.written = None
     return unit
 
 

@@ -199,7 +199,7 @@ def _shared_resources(corpus: Corpus, cache: Cache) -> tuple[list[ox.Triple], fr
         for record, text in orjson.loads(found):
             if record is None or record not in recorded:
                 recorded.add(record)
-                lines.update(dict.fromkeys(text.splitlines()))
+                lines.update(dict.fromkeys(text.split("\n")))
     cache.keep_only(keys)
     facts = [q.triple for q in ox.parse("\n".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
     return facts, frozenset(ox.NamedNode(s[1:-1]) for s in shared)

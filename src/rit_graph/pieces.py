@@ -15,8 +15,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import multiprocessing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ import pyoxigraph as ox
 
 from .cache import Cache, key, ntriples, union
 from .catalog import Download, media_type
+from .forking import forked_map
 from .load import Corpus, Unit
 from .partition import shared_subjects
 from .progress import Progress
@@ -140,16 +140,6 @@ def _id(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
     return term.value if isinstance(term, ox.NamedNode) else "_:" + term.value  # type: ignore[union-attr]
 
 
-#: What forked workers render: set before the pool starts, so that no triples cross a pipe.
-_TODO: list[tuple[Layout, Piece]] = []
-
-
-def _render(i: int) -> tuple[bytes, bytes]:
-    layout, piece = _TODO[i]
-    data = layout.render(piece)
-    return data, _member(data) if layout.compress else b""
-
-
 def _member(data: bytes) -> bytes:
     """DATA as one gzip member, the same bytes on every run (no time, no file name)."""
     return gzip.compress(data, compresslevel=6, mtime=0) if data else b""
@@ -159,7 +149,6 @@ def render_all(
     jobs: list[tuple[Layout, list[Piece]]], cache: Cache, workers: int, progress: Progress
 ) -> list[list[tuple[bytes, bytes]]]:
     """Each layout's pieces rendered (with gzip members): from CACHE, or on WORKERS forked processes."""
-    global _TODO
     settings = {layout.name: key(layout.name, layout.header, layout.footer) for layout, _ in jobs}
     keys = [[key(settings[layout.name], p.key) for p in pieces] for layout, pieces in jobs]
     done: dict[tuple[int, int], tuple[bytes, bytes]] = {}
@@ -173,36 +162,23 @@ def render_all(
             else:
                 todo.append((j, i))
     progress.start("rendering dumps", len(todo))
-    _TODO = [(jobs[j][0], jobs[j][1][i]) for j, i in todo]
-    try:
-        if workers > 1 and len(todo) > 1:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                rendered: Iterable[tuple[bytes, bytes]] = pool.imap(_render, range(len(todo)), chunksize=4)
-                _keep(todo, rendered, keys, jobs, done, cache, progress)
-        else:
-            _keep(todo, map(_render, range(len(todo))), keys, jobs, done, cache, progress)
-    finally:
-        _TODO = []
-    progress.finish()
-    cache.keep_only(k for row in keys for k in row)
-    return [[done[(j, i)] for i in range(len(pieces))] for j, (_, pieces) in enumerate(jobs)]
 
+    def render(n: int) -> tuple[bytes, bytes]:
+        j, i = todo[n]
+        layout, pieces = jobs[j]
+        data = layout.render(pieces[i])
+        return data, _member(data) if layout.compress else b""
 
-def _keep(
-    todo: list[tuple[int, int]],
-    rendered: Iterable[tuple[bytes, bytes]],
-    keys: list[list[str]],
-    jobs: list[tuple[Layout, list[Piece]]],
-    done: dict[tuple[int, int], tuple[bytes, bytes]],
-    cache: Cache,
-    progress: Progress,
-) -> None:
-    for (j, i), (data, member) in zip(todo, rendered):
+    for n, (data, member) in enumerate(forked_map(render, range(len(todo)), workers)):
+        j, i = todo[n]
         done[(j, i)] = (data, member)
         cache.put_bytes(keys[j][i], data, ".data")
         if jobs[j][0].compress:
             cache.put_bytes(keys[j][i], member, ".gz")
         progress.advance()
+    progress.finish()
+    cache.keep_only(k for row in keys for k in row)
+    return [[done[(j, i)] for i in range(len(pieces))] for j, (_, pieces) in enumerate(jobs)]
 
 
 def write(folder: Path, layout: Layout, rendered: list[tuple[bytes, bytes]]) -> list[Download]:

@@ -315,7 +315,7 @@ def _file_stating(corpus: Corpus, triple: ox.Triple) -> Path:
     """The shapes file that states TRIPLE (the shapes folder if none does)."""
     project = corpus.project
     for path in project.shapes_files():
-        if triple.object in {q.object for q in parse_file(path, project.base_iri, ox.DefaultGraph())}:
+        if triple.object in {t.object for t in parse_file(path, project.base_iri)}:
             return path
     return project.root / "shapes"
 
