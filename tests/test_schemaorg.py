@@ -260,6 +260,22 @@ def test_city_address_and_wikidata_links(graph: rdflib.Graph, project: Project) 
     assert (place + "fukuoka-prefecture", SCHEMA.sameAs, WD.Q123258) in graph
 
 
+def whole_graph_projection(corpus: Corpus) -> set[ox.Triple]:
+    """The projection's queries run once on all the data merged: what the units' projections must add up to."""
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in corpus.quads)
+    ontology = ox.NamedNode(corpus.project.graph_iri("ontology"))
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ontology) for t in corpus.ontology)
+    base = corpus.project.base_iri
+    return {t for query in schemaorg.queries().values() for t in store.query(query, base_iri=base)}  # type: ignore[union-attr]
+
+
+def test_the_units_projections_add_up_to_the_projection_of_the_whole_graph(
+    corpus: Corpus, projection: list[ox.Triple]
+) -> None:
+    assert set(projection) == whole_graph_projection(corpus)
+
+
 def test_projection_follows_the_base_iri(tmp_path: Path, projection: list[ox.Triple], project: Project) -> None:
     root = copy_project(tmp_path)
     (root / "rit-graph.toml").write_text('[project]\nbase_iri = "https://example.org/bw/"\n', encoding="utf-8")

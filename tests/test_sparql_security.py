@@ -67,11 +67,12 @@ def test_a_query_past_its_time_limit_is_stopped_while_others_are_answered(server
         stopped = slow.result()
     assert stopped.status_code == 503
     assert "stopped after the time limit of 1 s" in stopped.text
+    # The replacement starts, and the killed worker is reaped, just after the answer: wait for both.
+    eventually(lambda: len(server.worker_pids()) == 2, "the stopped worker is replaced")
     workers_after = server.worker_pids()
-    assert len(workers_after) == 2, "the stopped worker is replaced"
     assert workers_before - workers_after, "the worker that ran the query was killed"
     for pid in workers_before - workers_after:
-        assert not Path(f"/proc/{pid}").exists(), "its process (and memory) is gone"
+        eventually(lambda pid=pid: not Path(f"/proc/{pid}").exists(), "its process (and memory) is gone")
     for pid in workers_after - workers_before:
         # The fork copied the server's sockets; the new worker lets go of them as it starts.
         eventually(

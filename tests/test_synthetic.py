@@ -26,3 +26,13 @@ def test_synthetic_announcements_conform_and_have_the_real_ones_classes(corpus: 
     assert {c: n // 3 for c, n in made.items() if c.endswith(provenance)} == {
         c: n for c, n in real.items() if c.endswith(provenance)
     }, "each copy has the real announcement's quotes and statement records"
+
+
+def test_the_units_projections_add_up_to_the_projection_of_the_whole_graph(tmp_path: Path) -> None:
+    """Announcements that share resources (the agencies, the programme) with each other and the reference data."""
+    from test_schemaorg import whole_graph_projection
+
+    from rit_graph import schemaorg
+
+    synthetic = load(make_project(tmp_path / "project", 3))
+    assert set(schemaorg.project(synthetic)) == whole_graph_projection(synthetic)

@@ -44,14 +44,20 @@ def project_option(command: F) -> F:
     )
     @functools.wraps(command)
     def wrapper(*args: Any, project_dir: Path, **kwargs: Any) -> Any:
-        project = Project.open(project_dir)
         use_cache = kwargs.pop("use_cache", None)
-        cache = Cache(project.root / CACHE_FOLDER if use_cache is not False else None)
+        corpus, cache = open_project(project_dir, use_cache is not False)
         if use_cache is not None:
             kwargs["cache"] = cache
-        return command(*args, corpus=load(project, cache), **kwargs)
+        return command(*args, corpus=corpus, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def open_project(folder: Path, use_cache: bool = True) -> tuple[Corpus, Cache]:
+    """The project in FOLDER, loaded, and its cache (which keeps nothing if not USE_CACHE)."""
+    project = Project.open(folder)
+    cache = Cache(project.root / CACHE_FOLDER if use_cache else None)
+    return load(project, cache, Progress.on_terminal()), cache
 
 
 def store_option(command: F) -> F:
@@ -352,7 +358,7 @@ def serve(
     if data_files:
         backend, base = stores.open_for_files(store, data_files, DEFAULT_BASE_IRI), DEFAULT_BASE_IRI
     else:
-        corpus = load(Project.open(project_dir))
+        corpus = open_project(project_dir)[0]
         backend, base = stores.open_for_corpus(store, corpus), corpus.project.base_iri
     backend.check()
     click.echo(backend.describe(), err=True)

@@ -149,11 +149,11 @@ class _Compactor:
             if t in seen:
                 continue
             seen.add(t)
-            subject = _id(t.subject)
+            subject = node_id(t.subject)
             node = by_subject.setdefault(subject, {"@id": self.iri(subject, False)})
             predicate, value = t.predicate.value, t.object
             if predicate == _RDF + "type":
-                node.setdefault("@type", []).append(self.iri(_id(value), True))  # type: ignore[arg-type]
+                node.setdefault("@type", []).append(self.iri(node_id(value), True))  # type: ignore[arg-type]
             elif isinstance(value, ox.Literal) and value.language and predicate in self._language_maps:
                 texts = node.setdefault(self._language_maps[predicate], {})
                 texts.setdefault(value.language, []).append(value.value)
@@ -163,7 +163,7 @@ class _Compactor:
 
     def _value(self, value: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Any:
         if isinstance(value, (ox.NamedNode, ox.BlankNode)):
-            return {"@id": self.iri(_id(value), False)}
+            return {"@id": self.iri(node_id(value), False)}
         assert isinstance(value, ox.Literal)
         if value.language:
             return {"@language": value.language, "@value": value.value}
@@ -172,7 +172,7 @@ class _Compactor:
         return {"@type": self.iri(value.datatype.value, True), "@value": value.value}
 
 
-def _id(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+def node_id(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
     return term.value if isinstance(term, ox.NamedNode) else "_:" + term.value  # type: ignore[union-attr]
 
 

@@ -27,6 +27,7 @@ from .cache import Cache, key, ntriples
 from .errors import InputError
 from .formats import for_path
 from .namespaces import RDF
+from .progress import Progress
 from .project import Announcement, Project
 
 if TYPE_CHECKING:
@@ -129,7 +130,9 @@ class Unit:
         return self.read()
 
     def quads(self) -> list[ox.Quad]:
-        return [ox.Quad(t.subject, t.predicate, t.object, self.graph) for t in self.triples]
+        """Its triples in its graph; read for the purpose, not kept (a store of the corpus keeps them)."""
+        triples = self.__dict__["triples"] if "triples" in self.__dict__ else self.read()
+        return [ox.Quad(t.subject, t.predicate, t.object, self.graph) for t in triples]
 
     @classmethod
     def of(cls, name: str, graph: ox.NamedNode, triples: list[ox.Triple], announcement: str | None,
@@ -425,26 +428,31 @@ def _parse(project: Project, path: Path) -> list[ox.Triple]:
     return parse_file(path, project.base_iri, path.relative_to(project.root).as_posix())
 
 
-def load(project: Project, cache: Cache | None = None) -> Corpus:
+def load(project: Project, cache: Cache | None = None, progress: Progress | None = None) -> Corpus:
     """Parse the whole project; announcements get their source text and quote positions.
 
     With CACHE, a unit whose files have not changed since a run that parsed
     them is not parsed again (``Unit``).
     """
     cache = (cache or Cache(None)).within("units")
+    progress = progress or Progress()
     reference = ox.NamedNode(project.graph_iri("reference"))
-    units = [
-        _unit(project, cache, [path], reference, None, lambda path=path: _triples(project, path, reference))  # type: ignore[misc]
-        for path in project.reference_files()
-    ]
-    for item in project.announcements():
+    references, announcements = project.reference_files(), project.announcements()
+    progress.start("reading files", len(references) + len(announcements))
+    units = []
+    for path in references:
+        units.append(_unit(project, cache, [path], reference, None, functools.partial(_parse, project, path)))
+        progress.advance()
+    for item in announcements:
         if not item.rdf_files:
             raise InputError(
                 item.folder, "announcement folder without RDF", "add announcement.ttl describing the announcement"
             )
         graph = ox.NamedNode(project.graph_iri("announcement", item.name))
         units.append(_unit(project, cache, [*item.rdf_files, item.source_text], graph, item.name,
-                           lambda item=item, graph=graph: _announcement(project, item, graph)))  # type: ignore[misc]
+                           functools.partial(_announcement, project, item, graph)))
+        progress.advance()
+    progress.finish()
     cache.keep_only(u.key for u in units)
     return Corpus(project, units, parse_files(project, project.ontology_files()), parse_files(project, project.shapes_files()))
 
@@ -459,10 +467,6 @@ def _cached_summary(cache: Cache, unit_key: str) -> Summary | None:
         return Summary.from_json(data) if data is not None else None
     except (ValueError, TypeError, KeyError):
         return None
-
-
-def _triples(project: Project, path: Path, graph: ox.NamedNode) -> list[ox.Triple]:
-    return _parse(project, path)
 
 
 def _announcement(project: Project, item: Announcement, graph: ox.NamedNode) -> list[ox.Triple]:

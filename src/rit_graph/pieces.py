@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from .cache import Cache, key, ntriples, union
 from .catalog import Download, media_type
 from .forking import forked_map
+from .jsonld import node_id
 from .load import Corpus, Unit
 from .partition import shared_subjects
 from .progress import Progress
@@ -71,9 +72,10 @@ def data_pieces(corpus: Corpus, cache: Cache) -> tuple[list[Piece], list[Piece],
     shared_triples = union(cache.within("shared-triples"), about_shared)
     pieces.append(Piece(key(ntriples(shared_triples)), lambda: shared_triples))
     references = corpus.reference_units
-    graphs = [
-        Piece(key("reference", *(u.key for u in references)), lambda: list(dict.fromkeys(t for u in references for t in u.triples)), references[0].graph)
-    ] if references else []
+    graphs = []
+    if references:  # one named graph, written from all reference files
+        graphs.append(Piece(key("reference", *(u.key for u in references)),
+                            lambda: list(dict.fromkeys(t for u in references for t in u.triples)), references[0].graph))
     graphs += [Piece(key("graph", u.key), lambda u=u: u.triples, u.graph) for u in corpus.units if u.announcement]  # type: ignore[misc]
     return pieces, graphs, shared_triples
 
@@ -119,7 +121,7 @@ def jsonld_layout(
         return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
 
     def render(piece: Piece) -> bytes:
-        triples = sorted(piece.triples(), key=lambda t: (_id(t.subject), str(t.predicate), str(t.object)))
+        triples = sorted(piece.triples(), key=lambda t: (node_id(t.subject), str(t.predicate), str(t.object)))
         if not triples:
             return b""
         document = compact(triples)
@@ -134,10 +136,6 @@ def jsonld_layout(
 def _indented(text: bytes, spaces: int) -> bytes:
     pad = b" " * spaces
     return b"\n".join(pad + line for line in text.split(b"\n"))
-
-
-def _id(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
-    return term.value if isinstance(term, ox.NamedNode) else "_:" + term.value  # type: ignore[union-attr]
 
 
 def _member(data: bytes) -> bytes:
