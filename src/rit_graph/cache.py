@@ -65,14 +65,6 @@ class Cache:
         self.counts = counts if counts is not None else Counter()
         self.kind = kind
 
-    @property
-    def hits(self) -> int:
-        return self.counts["hits"]
-
-    @property
-    def misses(self) -> int:
-        return self.counts["misses"]
-
     def _count(self, what: str) -> None:
         self.counts[what] += 1
         self.counts[f"{self.kind} {what}"] += 1

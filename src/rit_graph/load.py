@@ -121,8 +121,6 @@ class Unit:
     #: The folder name of an announcement; None for reference data.
     announcement: str | None
     read: Callable[[], list[ox.Triple]] = dataclasses.field(repr=False)
-    #: Its triples as N-Triples, when it was parsed in this run.
-    written: bytes | None = dataclasses.field(default=None, repr=False)
 
     @functools.cached_property
     def triples(self) -> list[ox.Triple]:
@@ -135,14 +133,18 @@ class Unit:
         return [ox.Quad(t.subject, t.predicate, t.object, self.graph) for t in triples]
 
     @classmethod
-    def of(cls, name: str, graph: ox.NamedNode, triples: list[ox.Triple], announcement: str | None,
-           unit_key: str | None = None) -> Unit:
+    def of(cls, name: str, graph: ox.NamedNode, triples: list[ox.Triple], announcement: str | None) -> Unit:
         """A unit of TRIPLES in memory."""
-        triples = list(dict.fromkeys(triples))
-        data = ntriples(triples)
-        unit = cls(name, graph, unit_key or key(name, graph.value, data), Summary.of(data), announcement, lambda: triples)
-        unit.written = data
-        return unit
+        return _in_memory(name, graph, triples, announcement, None)[0]
+
+
+def _in_memory(name: str, graph: ox.NamedNode, triples: list[ox.Triple], announcement: str | None,
+               unit_key: str | None) -> tuple[Unit, bytes]:
+    """A unit holding TRIPLES (each once), and them as N-Triples, which its summary is read from."""
+    triples = list(dict.fromkeys(triples))
+    data = ntriples(triples)
+    unit_key = unit_key or key(name, graph.value, data)
+    return Unit(name, graph, unit_key, Summary.of(data), announcement, lambda: triples), data
 
 
 @dataclass
@@ -490,11 +492,10 @@ def _unit(project: Project, cache: Cache, files: list[Path], graph: ox.NamedNode
             return list(dict.fromkeys(parse())) if cached is None else cached
 
         return Unit(name, graph, unit_key, summary, announcement, read)
-    unit = Unit.of(name, graph, parse(), announcement, unit_key)
-    if unit_key is not None and unit.written is not None:
-        cache.put_bytes(unit_key, unit.written, ".nt")
+    unit, data = _in_memory(name, graph, parse(), announcement, unit_key)
+    if unit_key is not None:
+        cache.put_bytes(unit_key, data, ".nt")
         cache.put_bytes(unit_key, unit.summary.to_json(), ".json")
-    unit.written = None
     return unit
 
 
