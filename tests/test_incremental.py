@@ -7,8 +7,10 @@ these tests hold it to byte-identical output and to the work it skips.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -46,13 +48,38 @@ def retitle(project: Path, name: str, title: str) -> None:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """Seven synthetic announcements: enough for several validation groups and shared resources."""
-    return make_project(tmp_path / "project", 7).root
+    """Five synthetic announcements: enough for several validation groups and shared resources."""
+    return make_project(tmp_path / "project", 5).root
 
 
-def test_a_build_after_a_change_writes_what_a_build_from_scratch_writes(project: Path, tmp_path: Path) -> None:
+def replace_in(project: Path, path: str, old: str, new: str) -> None:
+    file = project / path
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def remove_announcement(project: Path, name: str) -> None:
+    shutil.rmtree(project / "data" / "announcements" / name)
+    (project / "data" / "reference" / f"{name}.nt").unlink()
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "an announcement's title": lambda project: retitle(project, "synthetic-00003", "updated"),
+    "a cluster in one announcement's reference file": lambda project: replace_in(
+        project, "data/reference/synthetic-00002.nt", '"automotive-bw"@en', '"automotive-bw cluster"@en'
+    ),
+    "a state every announcement reaches": lambda project: replace_in(
+        project, "data/reference/places.ttl", '"Baden-Württemberg"@en', '"Baden-Wurttemberg"@en'
+    ),
+    "an announcement removed with its reference file": lambda project: remove_announcement(project, "synthetic-00001"),
+}
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=list(EDITS))
+def test_a_build_after_a_change_writes_what_a_build_from_scratch_writes(project: Path, tmp_path: Path, edit: str) -> None:
     build_with_cache(project, tmp_path / "warm")
-    retitle(project, "synthetic-00003", "updated")
+    EDITS[edit](project)
     build_with_cache(project, tmp_path / "warm")
     result = CliRunner().invoke(cli, ["build", "--no-site", "--no-cache", "--project", str(project),
                                       "--out", str(tmp_path / "cold")])
@@ -66,7 +93,7 @@ def test_a_changed_announcement_is_parsed_validated_projected_and_checked_again_
     project: Path, tmp_path: Path
 ) -> None:
     first = build_with_cache(project, tmp_path / "dist")
-    assert first["units misses"] == 7 + len(list((project / "data" / "reference").iterdir()))
+    assert first["units misses"] == 5 + len(list((project / "data" / "reference").iterdir()))
     retitle(project, "synthetic-00003", "updated")
     again = build_with_cache(project, tmp_path / "dist")
     assert again["units misses"] == 1
