@@ -7,6 +7,9 @@ skos matches for event statuses) and add the structure search engines
 expect (postal addresses, organizers, property values). They run with the
 project's base IRI, so ``rit:`` in them is the project's vocabulary whatever
 the base; the ontology is queried as the named graph ``<graph/ontology>``.
+They run on each unit (a reference file, an announcement) with the reference
+data it reaches (``Projected``), so a fact comes from one source and the
+shared reference data, and an unchanged unit is not projected again.
 JSON-LD is produced with a context shipped in the package, never fetched.
 """
 
