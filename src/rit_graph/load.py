@@ -147,6 +147,17 @@ def _in_memory(name: str, graph: ox.NamedNode, triples: list[ox.Triple], announc
     return Unit(name, graph, unit_key, Summary.of(data), announcement, lambda: triples), data
 
 
+def shared_subjects(units: list[Unit]) -> set[str]:
+    """The IRIs (as N-Triples terms) that two or more of UNITS describe."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for unit in units:
+        for subject in unit.summary.subjects:
+            if subject.startswith("<"):
+                (shared if subject in seen else seen).add(subject)
+    return shared
+
+
 @dataclass
 class Corpus:
     """Everything a project holds: its data as units (one named graph per announcement, one for
@@ -206,6 +217,11 @@ class Corpus:
         ontology = ox.NamedNode(self.project.graph_iri("ontology"))
         store.extend(ox.Quad(t.subject, t.predicate, t.object, ontology) for t in self.ontology)
         return store
+
+    @functools.cached_property
+    def shared(self) -> set[str]:
+        """The IRIs (as N-Triples terms) that two or more units describe (``shared_subjects``)."""
+        return shared_subjects(self.units)
 
     @functools.cached_property
     def reach(self) -> Reach:

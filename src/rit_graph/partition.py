@@ -24,7 +24,7 @@ import orjson
 import pyoxigraph as ox
 
 from .cache import Cache, key, ntriples
-from .load import Corpus, Unit
+from .load import Corpus, Unit, shared_subjects
 from .namespaces import DCTERMS, OA, RDF
 
 DCTERMS_SOURCE = ox.NamedNode(DCTERMS + "source")
@@ -156,17 +156,6 @@ class Reach:
                 if link is not None:
                     todo.append(link)
         return reached
-
-
-def shared_subjects(units: list[Unit]) -> set[str]:
-    """The IRIs (as N-Triples terms) that two or more of UNITS describe."""
-    seen: set[str] = set()
-    shared: set[str] = set()
-    for unit in units:
-        for subject in unit.summary.subjects:
-            if subject.startswith("<"):
-                (shared if subject in seen else seen).add(subject)
-    return shared
 
 
 def _shared_resources(corpus: Corpus, cache: Cache) -> tuple[list[ox.Triple], frozenset[ox.NamedNode]] | None:

@@ -28,7 +28,6 @@ from .catalog import Download, media_type
 from .forking import forked_map
 from .jsonld import node_id
 from .load import Corpus, Unit
-from .partition import shared_subjects
 from .progress import Progress
 
 
@@ -61,7 +60,7 @@ def data_pieces(corpus: Corpus, cache: Cache) -> tuple[list[Piece], list[Piece],
     default graph's triples are each unit's triples about the subjects it
     alone describes, once each, and the triples about the shared subjects.
     """
-    shared = shared_subjects(corpus.units)
+    shared = corpus.shared
     pieces = []
     about_shared = []
     for unit in corpus.units:

@@ -32,7 +32,7 @@ from . import jsonld
 from .cache import Cache, key, ntriples, union
 from .errors import RitGraphError
 from .load import BlankNodeLabels, Corpus, Unit
-from .partition import groups, shared_subjects
+from .partition import groups
 from .pieces import Layout, Piece, jsonld_layout
 from .progress import Progress
 from .validate import Report, _ox_term, run_parts, to_rdflib
@@ -100,7 +100,7 @@ class Projection:
     @functools.cached_property
     def shared(self) -> list[ox.Triple]:
         """The facts about resources several units describe, each once."""
-        shared = shared_subjects(self.corpus.units)
+        shared = self.corpus.shared
         parts = []
         for p in self.units:
             mine = shared.intersection(p.unit.summary.subjects)
@@ -182,7 +182,7 @@ def dump_layout() -> Layout:
 
 def dump_pieces(projection: Projection) -> list[Piece]:
     """The projection in pieces: each unit's facts about what it alone describes, then the others'."""
-    shared = shared_subjects(projection.corpus.units)
+    shared = projection.corpus.shared
     parts = [
         Piece(key(p.key, *sorted(shared.intersection(p.unit.summary.subjects))),
               lambda p=p: p.own(p.unit.summary.subjects.keys() - shared))  # type: ignore[misc]
