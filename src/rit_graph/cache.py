@@ -107,7 +107,7 @@ class Cache:
             i = todo[n]
             if isinstance(answer, bytes):
                 self.put_bytes(keys[i], answer, ".nt")
-                found[i] = functools.partial(_parsed, answer)
+                found[i] = functools.partial(read_ntriples, answer)
             else:
                 self.put(keys[i], answer)
                 found[i] = functools.partial(_same, answer)
@@ -125,14 +125,10 @@ class Cache:
 
     def _read_or_redo(self, key: str, redo: Callable[[], list[ox.Triple]]) -> list[ox.Triple]:
         """The value under KEY; if it became unreadable, REDO's, kept in its place."""
-        data = self.get_bytes(key, ".nt", count=False)
-        try:
-            if data is not None:
-                return [q.triple for q in ox.parse(data, format=_NT)]
-        except SyntaxError:
-            pass
-        value = redo()
-        self.put(key, value)
+        value = self.get(key, count=False)
+        if value is None:
+            value = redo()
+            self.put(key, value)
         return value
 
     def keep_only(self, keys: Iterable[str]) -> None:
@@ -158,12 +154,13 @@ class Cache:
         assert self.folder is not None
         return self.folder / key[:2] / f"{key}{suffix}"
 
-    def get(self, key: str) -> list[ox.Triple] | None:
-        data = self.get_bytes(key, ".nt")
+    def get(self, key: str, count: bool = True) -> list[ox.Triple] | None:
+        """The triples kept under KEY; None if there are none or they cannot be read."""
+        data = self.get_bytes(key, ".nt", count)
         if data is None:
             return None
         try:
-            return [q.triple for q in ox.parse(data, format=_NT)]
+            return read_ntriples(data)
         except SyntaxError:
             return None
 
@@ -222,10 +219,11 @@ def union(cache: Cache, parts: Iterable[tuple[str, Callable[[], list[ox.Triple]]
             cache.put_bytes(part_key, data, ".nt")
         lines.update(dict.fromkeys(data.split(b"\n")))
     cache.keep_only(keys)
-    return sorted(_parsed(b"\n".join(lines)), key=str)
+    return sorted(read_ntriples(b"\n".join(lines)), key=str)
 
 
-def _parsed(data: bytes) -> list[ox.Triple]:
+def read_ntriples(data: bytes) -> list[ox.Triple]:
+    """The triples of N-Triples DATA, in their order."""
     return [q.triple for q in ox.parse(data, format=_NT)]
 
 

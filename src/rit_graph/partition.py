@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import orjson
 import pyoxigraph as ox
 
-from .cache import Cache, key, ntriples
+from .cache import Cache, key, ntriples, read_ntriples
 from .load import Corpus, Unit, shared_subjects
 from .namespaces import DCTERMS, OA, RDF
 
@@ -190,7 +190,7 @@ def _shared_resources(corpus: Corpus, cache: Cache) -> tuple[list[ox.Triple], fr
                 recorded.add(record)
                 lines.update(dict.fromkeys(text.split("\n")))
     cache.keep_only(keys)
-    facts = [q.triple for q in ox.parse("\n".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
+    facts = read_ntriples("\n".join(lines).encode("utf-8"))
     return facts, frozenset(ox.NamedNode(s[1:-1]) for s in shared)
 
 
