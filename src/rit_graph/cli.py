@@ -320,6 +320,22 @@ def query(
     "each up to a sixteenth of it; 0 turns the cache off. An external store (--store URL) is never cached.",
 )
 @click.option(
+    "--max-query-memory",
+    type=click.IntRange(min=16),
+    default=Limits.max_query_memory // 2**20,
+    show_default=True,
+    metavar="MIB",
+    help="Memory one query may take in its worker past what the worker holds idle; a query that needs more "
+    "is stopped with 503 and its worker replaced.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=Limits.max_connections,
+    show_default=True,
+    help="Open connections served at once; requests on more get 503.",
+)
+@click.option(
     "--access-log/--no-access-log",
     default=True,
     show_default=True,
@@ -337,6 +353,8 @@ def serve(
     max_body_bytes: int,
     max_result_bytes: int,
     result_cache_bytes: int,
+    max_query_memory: int,
+    max_connections: int,
     access_log: bool,
     store: str,
 ) -> None:
@@ -352,6 +370,7 @@ def serve(
     import uvicorn
 
     from . import stores
+    from .connections import guarded_protocol
     from .server import create_app, read_examples
 
     corpus = None
@@ -362,9 +381,29 @@ def serve(
         backend, base = stores.open_for_corpus(store, corpus), corpus.project.base_iri
     backend.check()
     click.echo(backend.describe(), err=True)
-    limits = Limits(timeout, max_body_bytes, max_result_bytes, workers, result_cache_bytes)
+    limits = Limits(
+        timeout, max_body_bytes, max_result_bytes, workers, result_cache_bytes,
+        max_query_memory=max_query_memory * 2**20, max_connections=max_connections,
+    )  # fmt: skip
     app = create_app(backend, limits, base, read_examples(project_dir / "queries"), corpus=corpus)
-    uvicorn.run(app, host=host, port=port, access_log=access_log)
+    _allow_open_files(max_connections + 64)
+    uvicorn.run(
+        app, host=host, port=port, access_log=access_log, http=guarded_protocol(limits),
+        limit_concurrency=max_connections, timeout_keep_alive=5,
+    )  # fmt: skip
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise this process's soft limit of open files towards WANTED (connections, workers' pipes, files).
+
+    The common soft limit of 1,024 would refuse every client once that many
+    sockets are open; the hard limit is the operator's, and stays.
+    """
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
 
 
 @cli.command()

@@ -1,7 +1,7 @@
 """An external SPARQL store: queries forwarded over the SPARQL 1.1 Protocol, and its credentials.
 
 With ``--store URL``, ``serve`` and ``query`` send each query, already
-checked by ``sparql.check`` (no update, LOAD or SERVICE is ever sent), to
+checked by ``querycheck`` (no update, LOAD or SERVICE is ever sent), to
 the store's query endpoint, under the same time limit, result size limit
 and content negotiation as the embedded stores. ``publish`` shares the
 credentials read here.
@@ -29,6 +29,7 @@ from .sparql import (
     QueryTimeout,
     Request,
 )
+from .querypool import QueryPool
 from .stores import Backend, Runner, StoreOptionError
 
 #: Environment variables holding credentials for an external store; they are never printed.
@@ -170,8 +171,13 @@ class RemoteRunner(Runner):
         self.limits = limits
         self.client = store.client(limits.workers)
         self._slots = asyncio.Semaphore(limits.workers)
+        #: Workers without a store, for the queries whose check needs a parse.
+        self._checkers = QueryPool(None, limits)
 
-    async def answer(self, request: Request) -> Answer:
+    async def prove_closed(self, query: CheckedQuery, client: str) -> CheckedQuery:
+        return await self._checkers.prove_closed(query, client)
+
+    async def answer(self, request: Request, client: str) -> Answer:
         timeout = self.limits.timeout
         try:
             async with asyncio.timeout(timeout):
@@ -184,6 +190,7 @@ class RemoteRunner(Runner):
             self._slots.release()
 
     async def aclose(self) -> None:
+        self._checkers.close()
         await self.client.aclose()
 
 

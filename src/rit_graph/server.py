@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import copy
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import parse_qsl
 
 import jinja2
@@ -26,16 +28,20 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
-from . import sparql
+from . import querycheck, sparql
 from .formats import BY_MEDIA_TYPE, BY_NAME
 from .linkeddata import LinkedData
 from .load import Corpus
 from .namespaces import RDF_TYPE
+from .querycheck import CheckedQuery
+from .querypool import Busy
 from .sparql import GRAPH_FORMATS, Form, Limits, QueryError, ResultCache
 from .stores import Backend, MemoryStore, Runner
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,7 @@ class SparqlEndpoint:
         self.runner: Runner | None = None
         #: None when turned off (--result-cache-bytes 0) or when the store's data can change meanwhile.
         self.cache = ResultCache(limits.result_cache_bytes) if limits.result_cache_bytes and store.fixed_data else None
+        self.sending = Sending(limits.max_sending_bytes)
         self.templates = jinja2.Environment(
             loader=jinja2.PackageLoader("rit_graph", "templates"), autoescape=True
         )
@@ -141,7 +148,8 @@ class SparqlEndpoint:
                 raise QueryError("send exactly one query parameter")
             return await self._query(request, queries[0], params)
         except QueryError as e:
-            return PlainTextResponse(str(e) + "\n", status_code=e.status)
+            headers = {"Retry-After": str(e.retry_after)} if isinstance(e, Busy) else None
+            return PlainTextResponse(str(e) + "\n", status_code=e.status, headers=headers)
 
     async def _params(self, request: Request) -> list[tuple[str, str]]:
         """Parameters from the URL and, for POST, from the body (form or direct query)."""
@@ -181,11 +189,14 @@ class SparqlEndpoint:
             raise _too_large("request body", limit)
         chunks, size = [], 0
         try:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > limit:
-                    raise _too_large("request body", limit)
-                chunks.append(chunk)
+            async with asyncio.timeout(self.limits.read_timeout):
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > limit:
+                        raise _too_large("request body", limit)
+                    chunks.append(chunk)
+        except TimeoutError:
+            raise _TooSlow(f"the request body did not arrive within {self.limits.read_timeout:g} s") from None
         except ClientDisconnect as e:
             # Gone mid-body (or its chunked body was malformed): nobody reads the answer, but the
             # server's log gets no traceback.
@@ -193,12 +204,9 @@ class SparqlEndpoint:
         return b"".join(chunks)
 
     async def _query(self, request: Request, text: str, params: list[tuple[str, str]]) -> Response:
-        # Parsing takes milliseconds to (for long queries) much more; keep it off the event loop.
-        # asyncio's own executor: starlette's run_in_threadpool (anyio) costs a fifth of a cheap query's time.
-        checked = sparql.checked_before(text)
-        if checked is None:
-            checked = await asyncio.get_running_loop().run_in_executor(None, sparql.check, text)
         assert self.runner is not None, "the app's lifespan starts the runner"
+        client = request.client.host if request.client else ""
+        checked = await self._checked(request, text, client)
         asked = sparql.Request(
             checked,
             _negotiate(checked.form, request, params),
@@ -212,11 +220,33 @@ class SparqlEndpoint:
         if answer is not None:
             headers["Cache-Status"] = "rit-graph; hit"
         else:
-            answer = await self.runner.answer(asked)
+            answer = await _unless_disconnected(request, self.runner.answer(asked, client))
             if self.cache is not None:
                 # RFC 9211: the store answered; "stored" if later identical requests will be answered from the cache.
                 headers["Cache-Status"] = "rit-graph; fwd=miss" + ("; stored" if self.cache.put(asked, answer) else "")
-        return Response(answer.body, media_type=answer.media_type, headers=headers)
+        return self.sending.response(answer, headers)
+
+    async def _checked(self, request: Request, text: str, client: str) -> CheckedQuery:
+        """TEXT checked (``querycheck``), its outcome remembered: a repeated text, accepted or refused, costs a lookup.
+
+        The outline takes time linear in the text, here; a text that may hold
+        SERVICE is parsed in a worker, under the query's time and memory limits.
+        """
+        assert self.runner is not None
+        outcome = querycheck.remembered(text)
+        if outcome is None:
+            try:
+                outcome = querycheck.outline(text)
+                if not outcome.closed:
+                    outcome = await _unless_disconnected(request, self.runner.prove_closed(outcome, client))
+            except (Busy, _ClientGone):
+                raise  # says nothing of the text
+            except QueryError as e:
+                outcome = e
+            querycheck.remember(text, outcome)
+        if isinstance(outcome, QueryError):
+            raise copy.copy(outcome)
+        return outcome
 
     def _describe(self, request: Request) -> Response:
         """A plain GET: the HTML query page for browsers, else the SPARQL 1.1 Service Description."""
@@ -228,14 +258,17 @@ class SparqlEndpoint:
                 formats=[*sparql.RESULT_FORMATS, *GRAPH_FORMATS],
                 default_query=self.examples[0].text if self.examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
             )
-            return HTMLResponse(page)
+            return HTMLResponse(page, headers={"Vary": "Accept"})
         rdf = next((BY_MEDIA_TYPE[m] for m in accept if m in BY_MEDIA_TYPE and BY_MEDIA_TYPE[m] in GRAPH_FORMATS), None)
         rdf = rdf or BY_NAME["turtle"]
         body = ox.serialize(self._description(request.url), format=rdf.oxigraph, prefixes={"sd": SD})
         return Response(body, media_type=rdf.media_type, headers={"Vary": "Accept"})
 
     def _description(self, url: URL) -> list[ox.Triple]:
-        service = ox.NamedNode(str(url.replace(query="", fragment="")))
+        try:
+            service = ox.NamedNode(str(url.replace(query="", fragment="")))
+        except ValueError as e:
+            raise QueryError(f"the endpoint's own IRI cannot be made from the Host header ({e}); send a host name") from e
         dataset, default = ox.BlankNode(), ox.BlankNode()
 
         def sd(name: str) -> ox.NamedNode:
@@ -269,6 +302,90 @@ class _UnsupportedMediaType(QueryError):
 
 class _RequestTooLarge(QueryError):
     status = 413
+
+
+class _TooSlow(QueryError):
+    status = 408
+
+
+class _ClientGone(QueryError):
+    """The client closed its connection while its query was checked or answered; nobody reads this."""
+
+
+async def _unless_disconnected(request: Request, work: Awaitable[T]) -> T:
+    """WORK's result; WORK is cancelled (its worker freed) if the client closes the connection first."""
+    task = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(_disconnection(request))
+    try:
+        await asyncio.wait((task, watcher), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            await task
+        raise _ClientGone("the client closed the connection before the answer")
+    return task.result()
+
+
+async def _disconnection(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+class Sending:
+    """The answers being sent, in bytes, within ``Limits.max_sending_bytes``; large answers go out in chunks.
+
+    A client that does not read keeps its answer in the server until the
+    connection's send timeout (``connections``); the budget bounds how many
+    such answers there can be at once. Answers up to one chunk are not counted.
+    """
+
+    CHUNK = 256 * 1024
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.size = 0
+
+    def response(self, answer: sparql.Answer, headers: dict[str, str]) -> Response:
+        size = len(answer.body)
+        if size <= self.CHUNK:
+            return Response(answer.body, media_type=answer.media_type, headers=headers)
+        if self.size and self.size + size > self.budget:
+            raise Busy(
+                f"the server is sending {self.size} bytes of answers, close to its limit of {self.budget}; "
+                "try again shortly or ask for less (LIMIT)",
+                1,
+            )
+        self.size += size
+        return _Chunked(answer, headers, self._sent)
+
+    def _sent(self, size: int) -> None:
+        self.size -= size
+
+
+class _Chunked(Response):
+    """An answer sent a chunk at a time, each waiting for the client to take the one before."""
+
+    def __init__(self, answer: sparql.Answer, headers: dict[str, str], done: Callable[[int], None]) -> None:
+        super().__init__(b"", media_type=answer.media_type, headers=headers)
+        self.raw_headers = [(k, v) for k, v in self.raw_headers if k != b"content-length"]
+        self.raw_headers.append((b"content-length", str(len(answer.body)).encode("ascii")))
+        self.answer = answer
+        self.done = done
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = memoryview(self.answer.body)
+        try:
+            await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+            if scope["method"] == "HEAD":
+                await send({"type": "http.response.body", "body": b""})
+                return
+            for start in range(0, len(body), Sending.CHUNK):
+                end = start + Sending.CHUNK
+                await send({"type": "http.response.body", "body": body[start:end], "more_body": end < len(body)})
+        finally:
+            self.done(len(body))
 
 
 def _too_large(what: str, limit: int) -> QueryError:

@@ -1,79 +1,43 @@
 """Answer SPARQL queries on a pyoxigraph store, read-only and closed.
 
 pyoxigraph evaluates SPARQL natively, 20–90× faster than rdflib's evaluator
-(benchmarks/sparql_engines.py). Every query is first checked with rdflib's
-SPARQL 1.1 parser: updates and SERVICE are refused before anything runs, so
-no query can change the data or make the process open a connection. pyoxigraph
-has no query time limit, so the server runs queries in worker processes
-(see QueryPool) that are killed when their time is up.
+(benchmarks/sparql_engines.py). Every query is first checked (``querycheck``):
+updates and SERVICE are refused before anything runs, so no query can change
+the data or make the process open a connection. pyoxigraph has no query time
+or memory limit, so the server runs queries in worker processes that are
+killed when they pass them (``querypool``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import collections
-import ctypes
 import io
-import multiprocessing
-import os
-import pickle
-import signal
-import socket
-import stat
-import struct
-import threading
+import re
 import xml.parsers.expat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any
 
 import pyoxigraph as ox
 
-from .errors import InputError, RitGraphError
+from .errors import InputError
 from .formats import BY_MEDIA_TYPE, BY_NAME, FORMATS, RdfFormat
 from .load import read_rdf
-
-READ_ONLY = (
-    "this SPARQL endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, COPY, MOVE, ADD) "
-    "is not accepted; send queries (SELECT, ASK, CONSTRUCT, DESCRIBE)"
+from .querycheck import (
+    READ_ONLY,
+    CheckedQuery,
+    Forbidden,
+    Form,
+    QueryError,
+    QueryTimeout,
+    ReadOnly,
+    check,
 )
 
-
-class QueryError(RitGraphError):
-    """A query the endpoint does not answer; ``status`` is its HTTP status code."""
-
-    status = 400
-
-
-class ReadOnly(QueryError):
-    status = 403
-
-
-class Forbidden(QueryError):
-    status = 403
-
-
-class QueryTimeout(QueryError):
-    status = 503
-
+__all__ = ["READ_ONLY", "CheckedQuery", "Forbidden", "Form", "QueryError", "QueryTimeout", "ReadOnly", "check"]
 
 class ResultTooLarge(QueryError):
     pass
-
-
-class Form(Enum):
-    """The four query forms; SELECT and ASK give result sets, CONSTRUCT and DESCRIBE give graphs."""
-
-    SELECT = "SELECT"
-    ASK = "ASK"
-    CONSTRUCT = "CONSTRUCT"
-    DESCRIBE = "DESCRIBE"
-
-    @property
-    def gives_graph(self) -> bool:
-        return self in (Form.CONSTRUCT, Form.DESCRIBE)
 
 
 @dataclass(frozen=True)
@@ -106,28 +70,45 @@ FORMAT_NAMES: tuple[str, ...] = (*RESULTS_BY_NAME, *(f.name for f in GRAPH_FORMA
 
 @dataclass(frozen=True)
 class Limits:
-    """The endpoint's limits: the one table of them, with the defaults ``rit-graph serve`` shows."""
+    """The endpoint's limits: the one table of them, with the defaults ``rit-graph serve`` shows.
 
-    #: Seconds a query may run before its worker is killed and the client gets 503.
+    Together they bound what the server holds: its workers' memory
+    (WORKERS × MAX_QUERY_MEMORY past the store they share), the answers it is
+    sending (MAX_SENDING_BYTES) and its connections (MAX_CONNECTIONS, each
+    with a request of at most MAX_BODY_BYTES and MAX_HEADER_BYTES).
+    """
+
+    #: Seconds a query may run (its check by rdflib included) before its worker is killed and the client gets 503.
     timeout: float = 30.0
     #: Bytes a request body (or query string) may have; larger requests get 413.
     max_body_bytes: int = 100_000
     #: Bytes a serialised result may have; larger results are stopped and get 400.
     max_result_bytes: int = 50_000_000
-    #: Worker processes answering queries at the same time.
-    workers: int = 2
+    #: Worker processes answering queries at the same time; one of them is kept for queries known to be quick.
+    workers: int = 4
     #: Bytes of answers the server keeps to repeat for identical requests (ResultCache); 0 turns it off.
     result_cache_bytes: int = 32 * 1024 * 1024
+    #: Bytes a worker may allocate for one query past what it holds when idle; past them it is stopped (503).
+    max_query_memory: int = 1024 * 1024 * 1024
+    #: Open connections; more get 503 at once.
+    max_connections: int = 256
+    #: Bytes of request headers (the request line aside); more get 431.
+    max_header_bytes: int = 16 * 1024
+    #: Seconds a client has to send a request's headers, and again its body; then the connection is closed.
+    read_timeout: float = 10.0
+    #: Seconds a response may wait for the client to read it before the connection is closed.
+    send_timeout: float = 30.0
+    #: Bytes of answers the server may be sending at once; a query whose answer would pass them gets 503.
+    max_sending_bytes: int = 256 * 1024 * 1024
+    #: Queries one client address may have waiting for a worker; more get 503 with Retry-After.
+    max_waiting_per_client: int = 16
+    #: Queries waiting for a worker in all; more get 503 with Retry-After.
+    max_waiting: int = 256
 
-
-@dataclass(frozen=True)
-class CheckedQuery:
-    """A query that passed the read-only and closed checks."""
-
-    text: str
-    form: Form
-    #: True when the query names its own dataset (FROM / FROM NAMED).
-    has_dataset: bool
+    @property
+    def max_url_bytes(self) -> int:
+        """A query string may hold MAX_BODY_BYTES percent-encoded (three bytes a character), and a path."""
+        return 3 * self.max_body_bytes + 2048
 
 
 @dataclass(frozen=True)
@@ -155,7 +136,7 @@ class ResultCache:
     project is loaded by the next start, into a new cache), so the same checked
     query in the same format on the same graphs gets the same answer, and
     repeating it spares the worker and the pipe. Errors and time-outs are never
-    kept, nor answers larger than a sixteenth of the budget, so that one large
+    kept, nor answers of queries that call RAND, NOW, UUID, STRUUID or BNODE, nor answers larger than a sixteenth of the budget, so that one large
     result cannot push out all the others.
     """
 
@@ -176,7 +157,9 @@ class ResultCache:
         return answer
 
     def put(self, request: Request, answer: Answer) -> bool:
-        """Keep ANSWER to REQUEST unless it is too large for the cache; True if kept."""
+        """Keep ANSWER to REQUEST unless it is too large for the cache or may differ next time; True if kept."""
+        if not request.query.deterministic:
+            return False
         cost = self._cost(request, answer)
         if cost > self.largest:
             return False
@@ -195,80 +178,6 @@ class ResultCache:
 
     def _cost(self, request: Request, answer: Answer) -> int:
         return len(answer.body) + len(request.query.text) + self.OVERHEAD
-
-
-#: rdflib's parser (pyparsing) is not thread-safe: each parse action learns how many arguments
-#: it takes on its first call, and threads doing that at once can leave it wrong for good, so
-#: that every later query fails with a TypeError. Parsing is pure Python and holds the GIL
-#: anyway, so one parse at a time costs no throughput.
-_PARSER_LOCK = threading.Lock()
-
-
-def check(text: str) -> CheckedQuery:
-    """Parse TEXT as a SPARQL 1.1 query; refuse updates and SERVICE, report syntax errors.
-
-    rdflib's parser gives the syntax tree, so SERVICE is found wherever it is
-    nested and never confused with a string, IRI or comment that spells it.
-    """
-    found = checked_before(text)
-    if found is not None:
-        return found
-    try:
-        with _PARSER_LOCK:
-            checked = _check(text)
-    except RecursionError as e:
-        raise QueryError("the query is nested too deeply to be checked; flatten its expressions or groups") from e
-    _CHECKED[text] = checked
-    while len(_CHECKED) > CHECKED_TEXTS:
-        _CHECKED.pop(next(iter(_CHECKED)), None)
-    return checked
-
-
-def checked_before(text: str) -> CheckedQuery | None:
-    """The check of TEXT if it passed recently: a dictionary lookup, cheap enough for the event loop.
-
-    Parsing takes 5–15 ms of the server's one Python thread, and clients send
-    the same query texts again and again. Refusals are not remembered.
-    """
-    return _CHECKED.get(text)
-
-
-#: How many query texts (of at most --max-body-bytes each) ``check`` remembers, oldest dropped first.
-CHECKED_TEXTS = 256
-_CHECKED: dict[str, CheckedQuery] = {}
-
-
-def _check(text: str) -> CheckedQuery:
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql import parser
-
-    try:
-        tree = parser.parseQuery(text)
-    except ParseException as e:
-        try:
-            parser.parseUpdate(text)
-        except ParseException:
-            raise QueryError(
-                f"SPARQL syntax error at line {e.lineno}, column {e.column}: {e.msg}\n  {e.line}\n  {' ' * (e.column - 1)}^"
-            ) from e
-        raise ReadOnly(READ_ONLY) from e
-    if _contains(tree, "ServiceGraphPattern"):
-        raise Forbidden(
-            "SERVICE is not allowed: rit-graph answers from its own data only and never opens outbound connections"
-        )
-    body = tree[1]
-    form = Form(body.name.removesuffix("Query").upper())
-    return CheckedQuery(text, form, "datasetClause" in body)
-
-
-def _contains(node: Any, name: str) -> bool:
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    if isinstance(node, CompValue):
-        return node.name == name or any(_contains(v, name) for v in node.values())
-    if isinstance(node, list | tuple) or type(node).__name__ == "ParseResults":
-        return any(_contains(v, name) for v in node)
-    return False
 
 
 def graph_iris(parameter: str, values: Iterable[str]) -> tuple[str, ...]:
@@ -294,23 +203,44 @@ def execute(store: ox.Store, request: Request) -> Answer:
     does not hold are empty, nothing is ever fetched.
     """
     query = request.query
+    if not query.closed:
+        raise Forbidden("the query was not checked for SERVICE")
     options: dict[str, Any] = {"base_iri": request.base_iri}
     if request.default_graphs or request.named_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
         options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
     elif not query.has_dataset:
         options["use_default_graph_as_union"] = True
-    try:
-        result = store.query(query.text, **options)
-    except SyntaxError as e:
-        raise QueryError(f"SPARQL syntax error: {e.msg}") from e
-    except ValueError as e:
-        raise QueryError(f"invalid query: {e}") from e
+    result = evaluate(store, query.text, **options)
+    if (query.form is Form.ASK) != isinstance(result, ox.QueryBoolean) or query.form.gives_graph != isinstance(
+        result, ox.QueryTriples
+    ):
+        raise QueryError(f"the query was read as {query.form.value} but is not; write it as SPARQL 1.1 says")
     return serialize_result(result, query.form, request.format_name, request.max_result_bytes)
 
 
 #: What ``Store.query`` and ``parse_query_results`` give.
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+#: Where pyoxigraph's syntax errors say they are: "error at LINE:COLUMN: what".
+_AT = re.compile(r"error at (\d+):(\d+): ")
+
+
+def evaluate(store: ox.Store, text: str, **options: Any) -> QueryResult:
+    """TEXT evaluated on STORE, its errors put as QueryError; the engine's parser decides its syntax."""
+    try:
+        return store.query(text, **options)
+    except SyntaxError as e:
+        message = str(e.msg)
+        if at := _AT.match(message):
+            line, column = int(at.group(1)), int(at.group(2))
+            shown = text.split("\n")[line - 1] if line <= text.count("\n") + 1 else ""
+            message = f"at line {line}, column {column}: {message[at.end():]}\n  {shown[:200]}\n  {' ' * (column - 1)}^"
+        raise QueryError(f"SPARQL syntax error {message}") from e
+    except ValueError as e:
+        raise QueryError(f"invalid query: {e}") from e
+    except OSError as e:
+        # Also what SERVICE meets in a worker without network, were the check ever wrong.
+        raise QueryError(f"the query could not be evaluated: {e}") from e
 
 
 def serialize_result(
@@ -360,7 +290,7 @@ def too_large(max_result_bytes: int | None) -> ResultTooLarge:
 
 def render_table(store: ox.Store, query: CheckedQuery, base_iri: str | None = None) -> str:
     """SELECT and ASK results as an aligned text table for people."""
-    return results_table(store.query(query.text, base_iri=base_iri, use_default_graph_as_union=not query.has_dataset))
+    return results_table(evaluate(store, query.text, base_iri=base_iri, use_default_graph_as_union=not query.has_dataset))
 
 
 def results_table(result: QueryResult) -> str:
@@ -460,258 +390,3 @@ def read_query(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(path, f"cannot read query: {e}") from e
-
-
-class QueryPool:
-    """Worker processes that answer queries, each killed and replaced when its query runs too long.
-
-    Workers are forked after the store is loaded, so they share an in-memory
-    store copy-on-write and start in milliseconds. A store on disk is given as
-    a function that opens it instead: each worker opens its own read-only
-    handle after the fork, since a RocksDB handle must not cross a fork. A
-    killed worker takes its query's memory with it, and the other workers keep
-    answering meanwhile.
-
-    The event loop itself talks to the workers over non-blocking socket pairs:
-    the hop through a thread and a blocking pipe took a quarter of the
-    server process's CPU time per cheap query (benchmarks/RESULTS.md). So
-    create and use a pool in the event loop that serves the requests.
-    """
-
-    def __init__(self, store: ox.Store | Callable[[], ox.Store], workers: int, timeout: float) -> None:
-        self._store = store
-        self._timeout = timeout
-        self._context = multiprocessing.get_context("fork")
-        self._loop = asyncio.get_running_loop()
-        self._idle: collections.deque[_Worker] = collections.deque()
-        #: Requests waiting for a worker, first come first served.
-        self._waiting: collections.deque[asyncio.Future[_Worker]] = collections.deque()
-        self._all: set[_Worker] = set()
-        self._closed = False
-        for _ in range(workers):
-            self._idle.append(self._start())
-
-    def _start(self) -> _Worker:
-        ours, theirs = socket.socketpair()
-        process = self._context.Process(target=_serve, args=(self._store, theirs, os.getpid()), daemon=True)
-        process.start()
-        theirs.close()
-        worker = _Worker(process, ours, self._loop)
-        self._all.add(worker)
-        return worker
-
-    async def run(self, request: Request) -> Answer:
-        """Answer REQUEST in a worker; the event loop serves other requests meanwhile."""
-        worker = self._idle.popleft() if self._idle else await self._wait_for_worker()
-        try:
-            outcome = await _within(self._timeout, await worker.ask(request))
-        except TimeoutError:
-            worker = self._replace(worker)
-            raise QueryTimeout(
-                f"the query was stopped after the time limit of {self._timeout:g} s; "
-                "narrow it (fewer joins, LIMIT) or ask the operator for a longer --timeout"
-            ) from None
-        except (EOFError, OSError) as e:
-            worker = self._replace(worker)
-            raise QueryError(f"the query worker ended unexpectedly ({e or 'no answer'})") from e
-        except BaseException:
-            # Cancelled while the worker runs the query: its answer would go to the next request.
-            worker = self._replace(worker)
-            raise
-        finally:
-            self._release(worker)
-        if isinstance(outcome, QueryError):
-            raise outcome
-        return outcome
-
-    async def _wait_for_worker(self) -> _Worker:
-        handed: asyncio.Future[_Worker] = self._loop.create_future()
-        self._waiting.append(handed)
-        try:
-            return await _within(self._timeout, handed)
-        except TimeoutError:
-            raise QueryTimeout(f"all query workers stayed busy for {self._timeout:g} s; try again later") from None
-        except asyncio.CancelledError:
-            if handed.done() and not handed.cancelled():
-                self._release(handed.result())
-            raise
-
-    def _release(self, worker: _Worker) -> None:
-        while self._waiting:
-            handed = self._waiting.popleft()
-            if not handed.done():
-                handed.set_result(worker)
-                return
-        self._idle.append(worker)
-
-    def _replace(self, worker: _Worker) -> _Worker:
-        worker.stop()
-        self._all.discard(worker)
-        return worker if self._closed else self._start()
-
-    def worker_pids(self) -> list[int]:
-        return sorted(w.process.pid or 0 for w in self._all)
-
-    def close(self) -> None:
-        self._closed = True
-        for worker in list(self._all):
-            worker.stop()
-        self._all.clear()
-
-
-T = TypeVar("T")
-
-
-async def _within(seconds: float, future: asyncio.Future[T]) -> T:
-    """FUTURE's result, or TimeoutError after SECONDS: a plain timer, cheaper than asyncio.timeout per request."""
-    timer = asyncio.get_running_loop().call_later(seconds, _expire, future)
-    try:
-        return await future
-    finally:
-        timer.cancel()
-
-
-def _expire(future: asyncio.Future[Any]) -> None:
-    if not future.done():
-        future.set_exception(TimeoutError())
-
-
-#: Each message between the server and a worker: its length as 8 bytes, then a pickle.
-_LENGTH = struct.Struct("!Q")
-#: Bytes the server reads from a worker at a time.
-_CHUNK = 1 << 18
-
-
-def _message(value: object) -> bytes:
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    return _LENGTH.pack(len(payload)) + payload
-
-
-class _Worker:
-    """A worker process and the server's end of its socket pair, read by the event loop whenever data comes."""
-
-    def __init__(
-        self, process: multiprocessing.process.BaseProcess, channel: socket.socket, loop: asyncio.AbstractEventLoop
-    ) -> None:
-        self.process = process
-        self.channel = channel
-        self._loop = loop
-        self._received = bytearray()
-        self._answer: asyncio.Future[Answer | QueryError] | None = None
-        self._ended = False
-        channel.setblocking(False)
-        loop.add_reader(channel.fileno(), self._read)
-
-    async def ask(self, request: Request) -> asyncio.Future[Answer | QueryError]:
-        """Send REQUEST; the future of the worker's answer, failed with EOFError if the worker ends first."""
-        answer = self._answer = self._loop.create_future()
-        if self._ended:
-            answer.set_exception(EOFError("the worker had ended"))
-            return answer
-        # Plain values pickle in a tenth of the time the dataclasses take.
-        query = request.query
-        fields = (
-            (query.text, query.form.value, query.has_dataset),
-            (request.format_name, request.default_graphs, request.named_graphs, request.base_iri, request.max_result_bytes),
-        )
-        await self._loop.sock_sendall(self.channel, _message(fields))
-        return answer
-
-    def _read(self) -> None:
-        try:
-            data = self.channel.recv(_CHUNK)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            data = b""
-        if not data:
-            self._end()
-            return
-        self._received += data
-        if len(self._received) < _LENGTH.size:
-            return
-        end = _LENGTH.size + _LENGTH.unpack_from(self._received)[0]
-        if len(self._received) < end:
-            return
-        message, self._received = self._received, bytearray()
-        outcome = pickle.loads(memoryview(message)[_LENGTH.size : end])
-        if self._answer is not None and not self._answer.done():
-            self._answer.set_result(Answer(*outcome) if isinstance(outcome, tuple) else outcome)
-
-    def _end(self) -> None:
-        if not self._ended:
-            self._ended = True
-            self._loop.remove_reader(self.channel.fileno())
-        if self._answer is not None and not self._answer.done():
-            self._answer.set_exception(EOFError("the worker closed its connection"))
-
-    def stop(self) -> None:
-        self._end()
-        self.process.kill()
-        self.process.join()
-        self.channel.close()
-
-
-def _serve(source: ox.Store | Callable[[], ox.Store], channel: socket.socket, server: int) -> None:
-    """A worker's loop: answer requests until the pool closes its end of the socket pair."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _end_with(server)
-    _close_inherited_sockets(keep=channel.fileno())
-    store = source if isinstance(source, ox.Store) else source()
-    with channel.makefile("rb") as incoming:
-        for request in _requests(incoming):
-            try:
-                answer = execute(store, request)
-                channel.sendall(_message((answer.media_type, answer.body)))
-            except QueryError as e:
-                channel.sendall(_message(e))
-
-
-def _end_with(server: int) -> None:
-    """Have Linux kill this worker when SERVER, the process that forked it, dies.
-
-    A server killed with SIGKILL cannot stop its workers, and one in the middle
-    of a runaway query would run on, unbounded, with nobody to read its answer.
-    The pool forks from the event loop's thread, which lives as long as the
-    server (the death signal follows the forking thread). Elsewhere than on
-    Linux the workers end when they next find their channel closed.
-    """
-    prctl = getattr(ctypes.CDLL(None), "prctl", None)
-    if prctl is not None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != server:  # the server died before the request took effect
-        os._exit(0)
-
-
-#: prctl option from <linux/prctl.h>.
-_PR_SET_PDEATHSIG = 1
-
-
-def _close_inherited_sockets(keep: int) -> None:
-    """Let go of every socket but KEEP (the worker's channel) that the fork copied from the server.
-
-    A worker forked to replace a killed one gets the server's listening socket
-    and its open client connections; holding them, it kept a client that was
-    told ``Connection: close`` waiting for an end of the response that never came.
-    Each becomes /dev/null rather than a closed number, so that a copied socket
-    object closing itself later cannot close a file the worker opened since.
-    """
-    null = os.open(os.devnull, os.O_RDWR)
-    for name in os.listdir("/dev/fd"):
-        fd = int(name)
-        if fd <= 2 or fd in (keep, null):
-            continue
-        try:
-            if stat.S_ISSOCK(os.fstat(fd).st_mode):
-                os.dup2(null, fd)
-        except OSError:
-            continue  # the descriptor of the listing itself, already closed
-    os.close(null)
-
-
-def _requests(incoming: BinaryIO) -> Iterator[Request]:
-    """The requests read from INCOMING (blocking) until the server closes it."""
-    while header := incoming.read(_LENGTH.size):
-        (text, form, has_dataset), options = pickle.loads(incoming.read(_LENGTH.unpack(header)[0]))
-        yield Request(CheckedQuery(text, Form(form), has_dataset), *options)

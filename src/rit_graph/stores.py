@@ -11,7 +11,7 @@ opens what it names:
   atomic rename, so a crash while loading leaves the previous store usable.
 - an ``http://`` or ``https://`` URL of a SPARQL 1.1 query endpoint (Oxigraph
   server's ``/query``, Fuseki, GraphDB, Virtuoso): each query, already checked
-  by ``sparql.check``, is forwarded over the SPARQL 1.1 Protocol, under the
+  by ``querycheck``, is forwarded over the SPARQL 1.1 Protocol, under the
   same time and size limits as the embedded stores (``remote``).
 
 Each choice is a Backend: it answers in this process (the command line) and
@@ -41,7 +41,8 @@ import pyoxigraph as ox
 from . import sparql
 from .errors import EXIT_INPUT, RitGraphError, StoreError
 from .load import Corpus
-from .sparql import Answer, CheckedQuery, Limits, QueryPool, Request
+from .querypool import QueryPool
+from .sparql import Answer, CheckedQuery, Limits, Request
 
 MEMORY = "memory"
 
@@ -126,10 +127,18 @@ def open_for_files(option: str, paths: Iterable[Path], base_iri: str) -> Backend
 
 
 class Runner(ABC):
-    """Answers the server's queries; started in the app's lifespan, closed with it."""
+    """Answers the server's queries; started in the app's lifespan, closed with it.
+
+    CLIENT, the address a request came from, is what the runner shares its
+    capacity by.
+    """
 
     @abstractmethod
-    async def answer(self, request: Request) -> Answer: ...
+    async def answer(self, request: Request, client: str) -> Answer: ...
+
+    @abstractmethod
+    async def prove_closed(self, query: CheckedQuery, client: str) -> CheckedQuery:
+        """QUERY once its parse shows no SERVICE (``querycheck.prove_closed``), in a process under the query limits."""
 
     @abstractmethod
     async def aclose(self) -> None: ...
@@ -173,10 +182,13 @@ class PoolRunner(Runner):
     """Queries answered in a QueryPool's worker processes, off the event loop."""
 
     def __init__(self, store: ox.Store | Callable[[], ox.Store], limits: Limits) -> None:
-        self.pool = QueryPool(store, limits.workers, limits.timeout)
+        self.pool = QueryPool(store, limits)
 
-    async def answer(self, request: Request) -> Answer:
-        return await self.pool.run(request)
+    async def answer(self, request: Request, client: str) -> Answer:
+        return await self.pool.run(request, client)
+
+    async def prove_closed(self, query: CheckedQuery, client: str) -> CheckedQuery:
+        return await self.pool.prove_closed(query, client)
 
     async def aclose(self) -> None:
         self.pool.close()
