@@ -13,6 +13,7 @@ recorded, which catches a fetch to any other address.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import socket
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
 from conftest import MINI, copy_project
@@ -30,7 +32,9 @@ from live_server import live_server
 
 from rit_graph.cli import cli
 from rit_graph.errors import InputError
-from rit_graph.sparql import files_store
+from rit_graph.querycheck import CheckedQuery, Form, QueryError
+from rit_graph.querypool import QueryPool
+from rit_graph.sparql import Answer, Limits, Request, files_store
 
 #: What a fetch would bring in; none of it may show up anywhere.
 FETCHED = "urn:fetched:from-the-listener"
@@ -205,6 +209,9 @@ def test_data_that_needs_a_fetch_is_refused_with_its_place(tmp_path: Path, liste
     "PREFIX : <URL/> SELECT $this WHERE { $this ?p ?o . SERVICE:sparql { ?a ?b ?c } }",
     "PREFIX : <URL/> SELECT $this WHERE { $this ?p ?o FILTER NOT EXISTS { SERVICE:sparql { ?a ?b ?c } } }",
     "SELECT $this WHERE { $this ?p ?o OPTIONAL { SERVICE SILENT <URL/sparql> { ?a ?b ?c } } }",
+    # pyoxigraph ends a comment at CR, rdflib only at LF: the shape runs as checked, with LF.
+    "SELECT $this WHERE { $this ?p ?o . #\\r SERVICE <URL/sparql> { ?a ?b ?c } \\n }",
+    "SELECT $this WHERE { $this ?p ?o . #\\\\u000D SERVICE <URL/sparql> { ?a ?b ?c } \\n }",
 ])
 def test_a_shape_with_service_is_refused_before_validation(tmp_path: Path, listener: Listener, outbound: list[object],
                                                            select: str) -> None:
@@ -250,6 +257,12 @@ def queries(url: str) -> list[tuple[dict[str, str], int]]:
         ({"query": f"CONSTRUCT {{ ?s ?p ?o }} FROM <{url}/x> WHERE {{ ?s ?p ?o }}"}, 200),
         ({"query": f"DESCRIBE <{url}/x>"}, 200),
         ({"query": f"ASK {{ <{url}/tokyo> ?p ?o }}"}, 200),
+        *(({"query": f"SELECT ?a {{ ?s ?p ?o . #{end} SERVICE <{url}/sparql> {{ ?a ?b ?c }} \n }} LIMIT 1"}, 403)
+          for end in ("\r", "\r\n", "\\u000D", "\\u000a")),
+        # Characters that end no comment in either parser leave SERVICE inside it.
+        *(({"query": f"SELECT ?a {{ ?s ?p ?o . #{end} SERVICE <{url}/sparql> {{ ?a ?b ?c }} \n }} LIMIT 1"}, 200)
+          for end in ("\u2028", "\u0085", "\x0c", "\x0b")),
+        ({"query": f'SELECT ?a {{ BIND("a\\u005C" AS ?x) SERVICE <{url}/sparql> {{ ?a ?b ?c }} BIND("b" AS ?y) }}'}, 400),
     ]
 
 
@@ -285,4 +298,20 @@ def test_the_server_never_connects(tmp_path: Path, listener: Listener) -> None:
                 response = httpx.get(site + page, headers={"Accept": accept})
                 assert response.status_code < 500, (page, accept)
                 assert FETCHED not in response.text
+    assert listener.connections == []
+
+
+def test_a_query_worker_cannot_connect_even_if_the_check_were_wrong(listener: Listener) -> None:
+    """A SERVICE query handed to a worker as if it had passed the check: the kernel refuses the worker a socket."""
+    query = CheckedQuery(f"SELECT * {{ SERVICE <{listener.url}/sparql> {{ ?s ?p ?o }} }}", Form.SELECT, False)
+
+    async def ask() -> Answer:
+        pool = QueryPool(ox.Store(), Limits(workers=1, timeout=10))
+        try:
+            return await pool.run(Request(query, "json"), "127.0.0.1")
+        finally:
+            pool.close()
+
+    with pytest.raises(QueryError, match="Permission denied"):
+        asyncio.run(ask())
     assert listener.connections == []

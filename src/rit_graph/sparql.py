@@ -260,6 +260,9 @@ def serialize_result(
             result.serialize(output, oxformat)
     except _TooLarge as e:
         raise too_large(max_result_bytes) from e
+    except (OSError, ValueError) as e:
+        # Solutions are evaluated as they are written: this is where evaluation errors show.
+        raise QueryError(f"the query could not be evaluated: {e}") from e
     body = output.getvalue()
     if oxformat in (ox.QueryResultsFormat.XML, ox.RdfFormat.RDF_XML):
         _check_well_formed(body, format_name)

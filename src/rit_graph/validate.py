@@ -286,20 +286,22 @@ def _term_of(text: str) -> ox.NamedNode | ox.BlankNode:
 
 
 def check_shape_queries(corpus: Corpus) -> None:
-    """Refuse a shape whose SPARQL is not a closed query: one with SERVICE would make validation connect out.
+    """Refuse a shape whose SPARQL is not a closed query, and put each in the canonical form that was checked.
 
     pyshacl spots SERVICE with a regular expression that ``SERVICE:name`` (a
     prefixed name) gets past, and both pyoxigraph and rdflib then connect to the
-    endpoint it names. rit-graph's parser check (``sparql.check``, the endpoint's
-    own) finds SERVICE wherever it is, and reports syntax errors and updates too.
+    endpoint it names. rit-graph's check (``querycheck``, the endpoint's own)
+    finds SERVICE wherever it is, and reports updates too. What pyshacl then
+    runs is the checked text (escapes expanded, LF line ends), replaced in
+    ``corpus.shapes``: the text as written could read otherwise to pyoxigraph.
     """
-    from .sparql import QueryError, check
+    from .querycheck import QueryError, check
 
-    for triple in corpus.shapes:
+    for i, triple in enumerate(corpus.shapes):
         if triple.predicate not in SPARQL_TEXTS or not isinstance(triple.object, ox.Literal):
             continue
         try:
-            check(triple.object.value)
+            text = check(triple.object.value).text
         except QueryError as e:
             shapes = [t.subject for t in corpus.shapes if t.predicate == SH_SPARQL and t.object == triple.subject]
             owner = next((s.value for s in shapes if isinstance(s, ox.NamedNode)), None)
@@ -309,6 +311,8 @@ def check_shape_queries(corpus: Corpus) -> None:
                 f"cannot be used: {e}",
                 "a shape's SPARQL is a query (SELECT, ASK, CONSTRUCT) of the data being validated, without SERVICE",
             ) from e
+        if text != triple.object.value:
+            corpus.shapes[i] = ox.Triple(triple.subject, triple.predicate, ox.Literal(text))
 
 
 def _file_stating(corpus: Corpus, triple: ox.Triple) -> Path:
