@@ -336,6 +336,20 @@ def query(
     help="Open connections served at once; requests on more get 503.",
 )
 @click.option(
+    "--read-timeout",
+    type=click.FloatRange(min=0.1),
+    default=Limits.read_timeout,
+    show_default=True,
+    help="Seconds a client has to send a request's headers, and again its body (408).",
+)
+@click.option(
+    "--send-timeout",
+    type=click.FloatRange(min=0.1),
+    default=Limits.send_timeout,
+    show_default=True,
+    help="Seconds a response may wait for its client to read on; then the connection is closed.",
+)
+@click.option(
     "--access-log/--no-access-log",
     default=True,
     show_default=True,
@@ -355,6 +369,8 @@ def serve(
     result_cache_bytes: int,
     max_query_memory: int,
     max_connections: int,
+    read_timeout: float,
+    send_timeout: float,
     access_log: bool,
     store: str,
 ) -> None:
@@ -384,6 +400,7 @@ def serve(
     limits = Limits(
         timeout, max_body_bytes, max_result_bytes, workers, result_cache_bytes,
         max_query_memory=max_query_memory * 2**20, max_connections=max_connections,
+        read_timeout=read_timeout, send_timeout=send_timeout,
     )  # fmt: skip
     app = create_app(backend, limits, base, read_examples(project_dir / "queries"), corpus=corpus)
     _allow_open_files(max_connections + 64)

@@ -10,9 +10,11 @@ memory with it while the other workers go on.
 
 Sharing: one worker is kept for queries that finished quickly before (their
 text is remembered), so a flood of expensive or unknown queries cannot make
-cheap ones wait; the others take queries not known to be quick, one per
-client address at a time, client after client. Queues are bounded per client
-and in all; past them a request gets 503 with Retry-After.
+cheap ones wait. The others take queries not known to be quick, one per
+client address at a time, the client that used the workers least lately
+first: a newcomer waits for one running query to end, not for every query of
+the clients already waiting. Queues are bounded per client and in all; past
+them a request gets 503 with Retry-After.
 
 The event loop itself talks to the workers over non-blocking socket pairs:
 the hop through a thread and a blocking pipe took a quarter of the server
@@ -33,6 +35,7 @@ import signal
 import socket
 import stat
 import struct
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TypeVar
@@ -49,6 +52,13 @@ QUICK_SECONDS = 0.25
 QUICK_TEXTS = 4096
 #: Queries not known to be quick that one client address may have running at once.
 SLOW_PER_CLIENT = 1
+#: Seconds rdflib may take to parse a text that may hold SERVICE: 2,000 triple patterns or 5,000
+#: operators take under 3; a text that takes longer is refused, and that is remembered.
+CHECK_SECONDS = 5.0
+#: Seconds after which a client's use of the workers counts half, in choosing whose query runs next.
+USAGE_HALF_LIFE = 60.0
+#: Clients whose use is remembered; the least recent half is forgotten past it.
+USAGE_CLIENTS = 10_000
 
 
 class Busy(QueryTimeout):
@@ -82,6 +92,8 @@ class QueryPool:
         self._quick_waiting: collections.deque[_Job] = collections.deque()
         self._slow_waiting: dict[str, collections.deque[_Job]] = {}
         self._slow_running: collections.Counter[str] = collections.Counter()
+        #: By client: worker seconds used lately and when they were last counted.
+        self._usage: dict[str, tuple[float, float]] = {}
         self._waiting = 0
         for _ in range(limits.workers):
             self._idle.append(self._start())
@@ -110,7 +122,7 @@ class QueryPool:
             (query.text, query.form.value, query.has_dataset, query.deterministic, query.closed),
             (request.format_name, request.default_graphs, request.named_graphs, request.base_iri, request.max_result_bytes),
         )
-        outcome, seconds = await self._call(fields, client, text in self._quick, "the query")
+        outcome, seconds = await self._call(fields, client, text in self._quick, "the query", self._limits.timeout)
         if seconds <= QUICK_SECONDS:
             self._note_quick(text)
         if isinstance(outcome, QueryError):
@@ -120,22 +132,26 @@ class QueryPool:
     async def prove_closed(self, query: CheckedQuery, client: str) -> CheckedQuery:
         """QUERY once a worker's parse shows no SERVICE (``querycheck.prove_closed``), under the query limits."""
         fields = ("check", (query.text, query.form.value, query.has_dataset, query.deterministic, query.closed), ())
-        outcome, _ = await self._call(fields, client, False, "checking the query")
+        outcome, _ = await self._call(
+            fields, client, False, "checking the query", min(self._limits.timeout, CHECK_SECONDS)
+        )
         if isinstance(outcome, QueryError):
             raise outcome
         return _query(outcome)
 
-    async def _call(self, message: tuple[Any, ...], client: str, quick: bool, what: str) -> tuple[Any, float]:
-        """The worker's reply to MESSAGE and the seconds it took, the wait for the worker left out."""
+    async def _call(
+        self, message: tuple[Any, ...], client: str, quick: bool, what: str, seconds: float
+    ) -> tuple[Any, float]:
+        """The worker's reply to MESSAGE within SECONDS and the time it took, the wait for the worker left out."""
         worker = await self._acquire(client, quick)
         started = self._loop.time()
         try:
-            reply = await _within(self._limits.timeout, await worker.ask(message))
+            reply = await _within(seconds, await worker.ask(message))
             return reply, self._loop.time() - started
         except TimeoutError:
             worker = self._replace(worker)
             raise QueryTimeout(
-                f"{what} was stopped after the time limit of {self._limits.timeout:g} s; "
+                f"{what} was stopped after the time limit of {seconds:g} s; "
                 "narrow it (fewer joins, LIMIT) or ask the operator for a longer --timeout"
             ) from None
         except (EOFError, OSError) as e:
@@ -147,6 +163,7 @@ class QueryPool:
             worker = self._replace(worker)
             raise
         finally:
+            self._charge(client, self._loop.time() - started)
             self._release(worker, client, quick)
 
     def _ended(self, exitcode: int | None) -> QueryError:
@@ -180,9 +197,10 @@ class QueryPool:
         self._waiting += 1
         self._dispatch()
         try:
-            return await _within(self._limits.timeout, job.handed)
+            # Long enough for the query running ahead of it to end at its own time limit.
+            return await _within(2 * self._limits.timeout, job.handed)
         except TimeoutError:
-            raise Busy(f"all query workers stayed busy for {self._limits.timeout:g} s; try again later",
+            raise Busy(f"all query workers stayed busy for {2 * self._limits.timeout:g} s; try again later",
                        self._limits.timeout) from None
         except asyncio.CancelledError:
             if job.handed.done() and not job.handed.cancelled():
@@ -216,20 +234,28 @@ class QueryPool:
                 return job
         if sum(self._slow_running.values()) >= self._slow_capacity:
             return None
-        for client in list(self._slow_waiting):
-            queue = self._slow_waiting.pop(client)
+        for queue in self._slow_waiting.values():
             while queue and queue[0].handed.done():
                 queue.popleft()
-            if not queue:
-                continue
-            if self._slow_running[client] >= SLOW_PER_CLIENT:
-                self._slow_waiting[client] = queue
-                continue
-            job = queue.popleft()
-            if queue:
-                self._slow_waiting[client] = queue  # to the back of the line of clients
-            return job
-        return None
+        ready = [c for c, queue in self._slow_waiting.items() if self._slow_running[c] < SLOW_PER_CLIENT and queue]
+        if not ready:
+            return None
+        client = min(ready, key=self._usage_of)
+        queue = self._slow_waiting[client]
+        job = queue.popleft()
+        if not queue:
+            del self._slow_waiting[client]
+        return job
+
+    def _usage_of(self, client: str) -> float:
+        """Worker seconds CLIENT used lately, halved every USAGE_HALF_LIFE seconds."""
+        used, when = self._usage.get(client, (0.0, 0.0))
+        return used * 0.5 ** ((self._loop.time() - when) / USAGE_HALF_LIFE)
+
+    def _charge(self, client: str, seconds: float) -> None:
+        self._usage[client] = (self._usage_of(client) + seconds, self._loop.time())
+        if len(self._usage) > USAGE_CLIENTS:
+            self._usage = dict(sorted(self._usage.items(), key=lambda item: -item[1][1])[: USAGE_CLIENTS // 2])
 
     def _release(self, worker: _Worker, client: str, quick: bool) -> None:
         if not quick:
@@ -374,7 +400,21 @@ def _serve(
     _close_inherited_sockets(keep=channel.fileno())
     sandbox.forbid_network()
     store = source() if callable(source) else source
+    # pyoxigraph draws RAND, UUID and blank nodes from a generator per thread, and a forked worker's
+    # main thread has the server's: every worker would draw the same numbers. A new thread seeds anew.
+    threading.stack_size(_WORKER_STACK_BYTES)
+    thread = threading.Thread(target=_answer, args=(store, channel, max_memory), name="rit-graph query worker")
     sandbox.limit_memory(max_memory)
+    thread.start()
+    thread.join()
+
+
+#: The stack of the thread that evaluates queries; deeper than a main thread's 8 MiB, for nested queries.
+_WORKER_STACK_BYTES = 32 * 1024 * 1024
+
+
+def _answer(store: ox.Store | None, channel: socket.socket, max_memory: int) -> None:
+    """Answer the pool's messages on CHANNEL until the pool closes it."""
     with channel.makefile("rb") as incoming:
         for kind, query, options in _requests(incoming):
             try:
