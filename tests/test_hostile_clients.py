@@ -224,7 +224,7 @@ def test_a_client_that_leaves_frees_its_worker(data_file: Path) -> None:
             assert http.get(running.url, params={"query": CHEAP}).status_code == 200
 
 
-@pytest.mark.parametrize("chain", ["1+" * 49_000 + "1", "||".join(["1"] * 45_000)])
+@pytest.mark.parametrize("chain", ["1+" * 49_000 + "1", "||".join(["1"] * 30_000)])
 def test_a_query_the_engine_cannot_evaluate_ends_its_worker_not_the_server(server: LiveServer, chain: str) -> None:
     """pyoxigraph recurses on long chains of operators: its worker crashes (400) or runs out of time (503)."""
     with client() as http:
