@@ -189,6 +189,8 @@ def outline(text: str) -> CheckedQuery:
                 f"or DESCRIBE (after BASE and PREFIX declarations), not {word[:40]}"
             )
         break
+    if form is None and not words:
+        raise ReadOnly(READ_ONLY)  # an empty text is a valid (empty) SPARQL Update
     if form is None:
         raise QueryError("SPARQL syntax error: the text holds no query (SELECT, ASK, CONSTRUCT or DESCRIBE)")
     names = {word for word, _ in words}
