@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from . import sparql
 from .errors import EXIT_STORE, StoreError
 from .formats import BY_NAME
+from .querypool import QueryPool
 from .sparql import (
     Answer,
     CheckedQuery,
@@ -29,7 +30,6 @@ from .sparql import (
     QueryTimeout,
     Request,
 )
-from .querypool import QueryPool
 from .stores import Backend, Runner, StoreOptionError
 
 #: Environment variables holding credentials for an external store; they are never printed.
