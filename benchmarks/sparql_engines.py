@@ -22,6 +22,7 @@ import pyoxigraph as ox
 import rdflib
 
 from rit_graph import sparql
+from rit_graph.querypool import QueryPool
 
 BASE = "https://w3id.org/rit-graph/"
 RIT = BASE + "ontology#"
@@ -165,11 +166,11 @@ class SyncPool:
         self.pool = self.loop.run_until_complete(self._open(store, timeout))
 
     @staticmethod
-    async def _open(store: ox.Store, timeout: float) -> sparql.QueryPool:
-        return sparql.QueryPool(store, workers=1, timeout=timeout)
+    async def _open(store: ox.Store, timeout: float) -> QueryPool:
+        return QueryPool(store, sparql.Limits(workers=1, timeout=timeout))
 
     def run(self, request: sparql.Request) -> sparql.Answer:
-        return self.loop.run_until_complete(self.pool.run(request))
+        return self.loop.run_until_complete(self.pool.run(request, "benchmark"))
 
     def close(self) -> None:
         self.pool.close()
