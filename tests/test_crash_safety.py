@@ -314,8 +314,8 @@ def test_a_killed_server_leaves_no_query_running(mini_folder: Path) -> None:
 
 
 def _busy(pid: int) -> bool:
-    """Whether process PID is running on a CPU now (state R in /proc)."""
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "R"
+    """Whether a thread of process PID is running on a CPU now (state R in /proc); a worker queries in a thread."""
+    return any(stat.read_text().rsplit(")", 1)[1].split()[0] == "R" for stat in Path(f"/proc/{pid}/task").glob("*/stat"))
 
 
 def _quietly(call: Callable[[], object]) -> None:
