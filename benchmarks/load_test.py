@@ -51,12 +51,13 @@ import bisect
 import contextlib
 import itertools
 import os
+import socket
 import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,6 +110,17 @@ DOWNLOADS = (CATALOG_FILE, ONTOLOGY_FILE, CONTEXT_FILE, DUMP_NAME + ".ttl.gz", D
 RESOURCES = 40
 #: The answer an expensive query must get; see ``answer``.
 STOPPED = "503 time limit"
+#: The answers of a query past its memory limit, and of one that found no worker in time.
+MEMORY = "503 memory"
+BUSY = "503 busy"
+#: What attackers send in --hostile runs, each kind from addresses of its own; what the check or the
+#: engine must refuse. "slow to check" is 90 KB of operators with the letters of SERVICE in a comment,
+#: so that rdflib must parse it, each text new so that no refusal is remembered.
+MEMORY_HUNGRY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i LIMIT 1"
+SLOW_TO_CHECK = "ASK { FILTER(" + "1+" * 45_000 + "1) } # service {n}"
+HOSTILE_KINDS = {"expensive": 3, "memory": 1, "slow to check": 2}
+#: A result of millions of triples, asked for by readers that do not read it.
+LARGE = "CONSTRUCT { ?a <urn:x:q> ?b } WHERE { ?a ?x ?y . ?b ?z ?w } LIMIT 1000000"
 
 
 @dataclass(frozen=True)
@@ -123,6 +135,13 @@ class Settings:
     #: rit-graph serve's --timeout and --workers.
     timeout: float = 2.0
     workers: int = 2
+    #: Add the attackers of HOSTILE_KINDS, slow readers and slowloris connections, each from an address of its
+    #: own, and serve without the result cache (every cheap query reaches a worker).
+    hostile: bool = False
+    #: rit-graph serve's --max-query-memory, in MiB.
+    max_query_memory: int = 1024
+    slow_readers: int = 4
+    slowloris: int = 200
 
 
 @dataclass(frozen=True)
@@ -134,7 +153,8 @@ class Call:
     path: str
     headers: dict[str, str]
     body: bytes = b""
-    expected: str = "200"
+    #: The answers it may get.
+    expected: tuple[str, ...] = ("200",)
 
 
 @dataclass(frozen=True)
@@ -161,6 +181,8 @@ class Sample:
     server_rss: int
     server_pss: int
     workers: frozenset[int]
+    #: Open file descriptors of the server (connections, workers' channels, files).
+    server_fds: int = 0
 
 
 @dataclass
@@ -213,12 +235,79 @@ class Report:
     #: The server at rest after the warm-up and after the run (all clients done).
     warm: Sample
     end: Sample
+    nuisance: Nuisance | None = None
 
     def phase(self, name: str) -> Phase:
         return next(p for p in [*self.warm_up, *self.phases] if p.name == name)
 
     def unexpected(self) -> list[Outcome]:
         return [o for p in [*self.warm_up, *self.phases] for o in p.outcomes if not o.expected]
+
+
+@dataclass
+class Nuisance:
+    """Clients that cost the server without asking it anything useful: readers that hardly read a large
+    answer (1 KB a second, a 4 KB receive buffer), and slowloris connections that send a header line a
+    second and never end their head. Each from an address of its own."""
+
+    port: int
+    readers: int
+    slowloris: int
+    #: Per slow reader: bytes it read, and seconds until the server closed the connection (None: still open).
+    read: list[tuple[int, float | None]] = field(default_factory=list)
+    #: Per slowloris connection: seconds until the server closed it (None: still open), and what it answered.
+    loris: list[tuple[float | None, str]] = field(default_factory=list)
+
+    def run(self, deadline: float) -> list[Coroutine[None, None, None]]:
+        return [*(self._reader(n, deadline) for n in range(self.readers)),
+                *(self._loris(n, deadline) for n in range(self.slowloris))]  # fmt: skip
+
+    async def _reader(self, n: int, deadline: float) -> None:
+        began = time.perf_counter()
+        connection = socket.socket()
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        connection.bind((f"127.0.1.{n + 1}", 0))
+        connection.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(connection, ("127.0.0.1", self.port))
+        reader, writer = await asyncio.open_connection(sock=connection, limit=4096)
+        target = "/sparql?" + str(httpx.QueryParams({"query": LARGE, "format": "ntriples"}))
+        writer.write(f"GET {target} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        received, closed = 0, None
+        try:
+            while time.perf_counter() < deadline:
+                chunk = await reader.read(1024)
+                if not chunk:
+                    closed = time.perf_counter() - began
+                    break
+                received += len(chunk)
+                await asyncio.sleep(1)
+        except ConnectionError:
+            closed = time.perf_counter() - began
+        finally:
+            writer.close()
+        self.read.append((received, closed))
+
+    async def _loris(self, n: int, deadline: float) -> None:
+        began = time.perf_counter()
+        reader, writer = await asyncio.open_connection("127.0.0.1", self.port, local_addr=(f"127.0.2.{n % 250 + 1}", 0))
+        answer, closed = "", None
+        try:
+            writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n")
+            while time.perf_counter() < deadline:
+                try:
+                    data = await asyncio.wait_for(reader.read(4096), timeout=1)
+                except TimeoutError:
+                    writer.write(b"X-Slow: loris\r\n")
+                    continue
+                answer += data.decode("latin-1")
+                if not data:
+                    closed = time.perf_counter() - began
+                    break
+        except ConnectionError:
+            closed = time.perf_counter() - began
+        finally:
+            writer.close()
+        self.loris.append((closed, answer.split("\r\n", 1)[0][9:] or "nothing"))
 
 
 class Budget:
@@ -238,6 +327,8 @@ def run(project_dir: Path, settings: Settings, work: Path) -> Report:
     command = [
         str(BIN / "rit-graph"), "serve", "--project", str(project_dir), "--port", str(port),
         "--timeout", f"{settings.timeout:g}", "--workers", str(settings.workers),
+        "--max-query-memory", str(settings.max_query_memory),
+        *(["--result-cache-bytes", "0"] if settings.hostile else []),
     ]  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     with started("rit-graph serve", url + "/sparql", command, work / "rit-graph.log") as server:
@@ -248,16 +339,21 @@ def run(project_dir: Path, settings: Settings, work: Path) -> Report:
         warm = sample(pid)
         progress(f"warm-up: {sum(len(p.outcomes) for p in warm_up)} requests in {sum(p.seconds for p in warm_up):.1f} s")
         budget = Budget(settings.max_requests)
-        cheap = [cheap_calls(calls, n) for n in range(settings.clients - settings.expensive_clients)]
-        expensive = [itertools.islice(itertools.cycle(calls["expensive"]), n, None) for n in range(settings.expensive_clients)]
+        cheap = [Stream(cheap_calls(calls, n)) for n in range(settings.clients - settings.expensive_clients)]
+        expensive = [Stream(itertools.islice(itertools.cycle(calls["expensive"]), n, None), _address(n))
+                     for n in range(settings.expensive_clients)]  # fmt: skip
+        if settings.hostile:
+            expensive += hostile_streams(calls, settings.expensive_clients)
         phases = []
         if settings.baseline > 0:
             progress(f"{settings.baseline:g} s with {len(cheap)} cheap clients alone")
             phases.append(asyncio.run(drive("cheap only", url, pid, cheap, settings.baseline, budget, settings.timeout)))
-        progress(f"{settings.duration:g} s with {len(cheap)} cheap and {len(expensive)} expensive clients")
-        phases.append(asyncio.run(drive("all", url, pid, [*cheap, *expensive], settings.duration, budget, settings.timeout)))
+        progress(f"{settings.duration:g} s with {len(cheap)} cheap and {len(expensive)} hostile or expensive clients")
+        nuisance = Nuisance(port, settings.slow_readers, settings.slowloris) if settings.hostile else None
+        phases.append(asyncio.run(drive("all", url, pid, [*cheap, *expensive], settings.duration, budget, settings.timeout,
+                                        nuisance)))  # fmt: skip
         end = sample(pid)
-    return Report(settings, str(project_dir), pid, quads, calls, warm_up, phases, warm, end)
+    return Report(settings, str(project_dir), pid, quads, calls, warm_up, phases, warm, end, nuisance)
 
 
 def warmed_up(url: str, pid: int, calls: dict[str, list[Call]], settings: Settings) -> Iterator[Phase]:
@@ -266,8 +362,8 @@ def warmed_up(url: str, pid: int, calls: dict[str, list[Call]], settings: Settin
     warmed-up server, as the workers replaced during the run are: RSS counts the pages a worker shares
     with the server it was forked from, so at rest after the run it compares with this."""
     every_cheap = [call for kind, group in calls.items() if kind != "expensive" for call in group]
-    yield asyncio.run(drive("warm-up", url, pid, [iter(every_cheap)], float("inf"), Budget(len(every_cheap)), settings.timeout))
-    expensive = [iter([calls["expensive"][n % len(calls["expensive"])]]) for n in range(settings.workers)]
+    yield asyncio.run(drive("warm-up", url, pid, [Stream(iter(every_cheap))], float("inf"), Budget(len(every_cheap)), settings.timeout))
+    expensive = [Stream(iter([calls["expensive"][n % len(calls["expensive"])]]), _address(n)) for n in range(settings.workers)]
     yield asyncio.run(drive("warm-up: workers replaced", url, pid, expensive, float("inf"), Budget(settings.workers), settings.timeout))
 
 
@@ -294,10 +390,18 @@ def plan(url: str, project_dir: Path) -> tuple[dict[str, list[Call]], int]:
         ],
         "download": [Call("download", "GET", "/downloads/" + name, {}) for name in DOWNLOADS],
         "expensive": [
-            Call("expensive", "POST", "/sparql", query_headers(RESULTS_JSON), text.encode(), STOPPED)
+            Call("expensive", "POST", "/sparql", query_headers(RESULTS_JSON), text.encode(), (STOPPED, BUSY))
             for text in EXPENSIVE_QUERIES.values()
         ],
+        "memory": [Call("memory", "POST", "/sparql", query_headers(RESULTS_JSON), MEMORY_HUNGRY.encode(), (MEMORY, BUSY))],
     }, quads
+
+
+def slow_to_check() -> Iterator[Call]:
+    """Texts that rdflib must parse and cannot within the time limit, each new."""
+    for n in itertools.count():
+        text = SLOW_TO_CHECK.replace("{n}", str(n)).encode()
+        yield Call("slow to check", "POST", "/sparql", query_headers(RESULTS_JSON), text, (STOPPED, BUSY))
 
 
 def _select(http: httpx.Client, query: str) -> list[dict[str, dict[str, str]]]:
@@ -315,19 +419,42 @@ def cheap_calls(calls: dict[str, list[Call]], number: int) -> Iterator[Call]:
         turns[kind] += 1
 
 
+@dataclass
+class Stream:
+    """One client's calls, and the loopback address it sends them from (each attacker has its own)."""
+
+    calls: Iterator[Call]
+    address: str = "127.0.0.1"
+
+
+def _address(n: int) -> str:
+    return f"127.0.0.{10 + n}"
+
+
+def hostile_streams(calls: dict[str, list[Call]], first: int) -> list[Stream]:
+    """The attackers of HOSTILE_KINDS but the expensive clients (counted by --expensive-clients)."""
+    streams = [Stream(itertools.cycle(calls["memory"]), _address(first + n)) for n in range(HOSTILE_KINDS["memory"])]
+    first += len(streams)
+    streams += [Stream(slow_to_check(), _address(first + n)) for n in range(HOSTILE_KINDS["slow to check"])]
+    return streams
+
+
 async def drive(
-    name: str, url: str, pid: int, streams: list[Iterator[Call]], seconds: float, budget: Budget, timeout: float
-) -> Phase:
+    name: str, url: str, pid: int, streams: list[Stream], seconds: float, budget: Budget, timeout: float,
+    nuisance: Nuisance | None = None,
+) -> Phase:  # fmt: skip
     """One client per stream of calls, each sending its calls one after the other for SECONDS (or until its
-    stream or BUDGET ends), while the memory of the server PID and its workers is sampled every second."""
+    stream or BUDGET ends), while the memory of the server PID and its workers is sampled every second.
+    NUISANCE's slow readers and slowloris connections run meanwhile."""
     phase = Phase(name, time.perf_counter())
     deadline = phase.began + seconds
     server_cpu, client_cpu = cpu_seconds(pid), time.process_time()
 
-    async def client(calls: Iterator[Call]) -> None:
+    async def client(stream: Stream) -> None:
         # Long enough for any answer the server may give; a client waiting longer gets ReadTimeout.
-        async with httpx.AsyncClient(base_url=url, timeout=timeout + 60) as http:
-            for call in calls:
+        transport = httpx.AsyncHTTPTransport(local_address=stream.address)
+        async with httpx.AsyncClient(base_url=url, timeout=timeout + 60, transport=transport) as http:
+            for call in stream.calls:
                 if time.perf_counter() >= deadline or not budget.take():
                     return
                 phase.outcomes.append(await send(http, call, timeout))
@@ -338,10 +465,14 @@ async def drive(
             await asyncio.sleep(1)
 
     sampling = asyncio.create_task(sampler())
+    nuisances = [asyncio.create_task(n) for n in nuisance.run(deadline)] if nuisance is not None else []
     try:
-        await asyncio.gather(*(client(calls) for calls in streams))
+        await asyncio.gather(*(client(stream) for stream in streams))
+        await asyncio.gather(*nuisances)
     finally:
         sampling.cancel()
+        for task in nuisances:
+            task.cancel()
     phase.ended = time.perf_counter()
     phase.server_cpu, phase.client_cpu = cpu_seconds(pid) - server_cpu, time.process_time() - client_cpu
     return phase
@@ -354,7 +485,7 @@ async def send(http: httpx.AsyncClient, call: Call, timeout: float) -> Outcome:
         got = answer(response, timeout)
     except httpx.HTTPError as e:
         got = type(e).__name__
-    return Outcome(call.kind, began, time.perf_counter(), got, got == call.expected)
+    return Outcome(call.kind, began, time.perf_counter(), got, got in call.expected)
 
 
 def answer(response: httpx.Response, timeout: float) -> str:
@@ -363,6 +494,10 @@ def answer(response: httpx.Response, timeout: float) -> str:
         return str(response.status_code)
     if response.status_code == 503 and f"stopped after the time limit of {timeout:g} s" in response.text:
         return STOPPED
+    if response.status_code == 503 and "needed more memory" in response.text:
+        return MEMORY
+    if response.status_code == 503 and "Retry-After" in response.headers:
+        return BUSY
     return f"{response.status_code}: {response.text.strip().splitlines()[0][:100] if response.text.strip() else ''}"
 
 
@@ -378,7 +513,10 @@ def sample(pid: int) -> Sample:
                 _kib(Path(f"/proc/{member}/smaps_rollup"), "Pss:"),
             )
     rss, pss = (sum(m[i] for m in memory.values()) for i in (0, 1))
-    return Sample(time.perf_counter(), rss, pss, *memory.get(pid, (0, 0)), frozenset(members - {pid}))
+    fds = 0
+    with contextlib.suppress(OSError):
+        fds = len(os.listdir(f"/proc/{pid}/fd"))
+    return Sample(time.perf_counter(), rss, pss, *memory.get(pid, (0, 0)), frozenset(members - {pid}), fds)
 
 
 def _kib(path: Path, key: str) -> int:
@@ -413,6 +551,8 @@ def print_report(report: Report, load_average: float, data: str) -> None:
     print_throughput(report)
     print_memory(report)
     print_workers(report)
+    if report.nuisance is not None:
+        print_hostile(report, report.nuisance)
 
 
 def print_requests(report: Report) -> None:
@@ -427,7 +567,7 @@ def print_requests(report: Report) -> None:
             others = Counter(o.answer for o in done if not o.expected)
             seconds = [o.seconds for o in done]
             print(
-                f"| {phase.name} | {kind} | {len(done):,} | {calls[0].expected} × {len(done) - others.total():,} | "
+                f"| {phase.name} | {kind} | {len(done):,} | {' or '.join(calls[0].expected)} × {len(done) - others.total():,} | "
                 f"{', '.join(f'{a} × {n}' for a, n in others.most_common()) or 'none'} | "
                 + " | ".join(percentile_ms(seconds, f) for f in (0.5, 0.95, 0.99, 1.0))
                 + " |"
@@ -497,6 +637,40 @@ def print_workers(report: Report) -> None:
         print(f"\n**{len(unexpected)} requests got another answer than expected.**")
 
 
+def print_hostile(report: Report, nuisance: Nuisance) -> None:
+    settings = report.settings
+    cheap = [o for o in report.phase("all").cheap() if o.kind == "query"]
+    seconds = [o.seconds for o in cheap]
+    failed = sum(not o.expected for o in cheap)
+    print("\n### Under attack\n")
+    print(
+        f"Cheap queries (uncached: no result cache) while attackers ran: {len(cheap):,}, {failed} errors, "
+        f"p50 {percentile_ms(seconds, 0.5)} ms, p99 {percentile_ms(seconds, 0.99)} ms, max {percentile_ms(seconds, 1.0)} ms."
+    )
+    dropped = [c for _, c in nuisance.read if c is not None]
+    print(
+        f"Slow readers: {len(nuisance.read)}, asking for {LARGE!r} as N-Triples and reading 1 KB a second; "
+        f"{len(dropped)} dropped by the server, after {min(dropped, default=0):.0f}–{max(dropped, default=0):.0f} s, "
+        f"having read {min(r for r, _ in nuisance.read) if nuisance.read else 0:,}–{max((r for r, _ in nuisance.read), default=0):,} bytes."
+    )
+    closed = [c for c, _ in nuisance.loris if c is not None]
+    answers = Counter(a for _, a in nuisance.loris)
+    print(
+        f"Slowloris connections: {len(nuisance.loris)}; {len(closed)} closed by the server after "
+        f"{min(closed, default=0):.1f}–{max(closed, default=0):.1f} s, answers: "
+        f"{', '.join(f'{a} × {n}' for a, n in answers.most_common())}."
+    )
+    samples = [s for p in report.phases for s in p.samples]
+    peak = max(s.rss for s in samples)
+    bound = report.warm.rss + settings.workers * settings.max_query_memory * MIB + 256 * MIB
+    print(
+        f"Peak RSS of the server and its workers: {_mib(peak)}, against the bound the settings give of {_mib(bound)} "
+        f"(at rest after the warm-up {_mib(report.warm.rss)} + {settings.workers} workers × --max-query-memory "
+        f"{settings.max_query_memory} MiB + 256 MiB of answers being sent). Peak open files of the server: "
+        f"{max(s.server_fds for s in samples)} (at rest {report.warm.server_fds})."
+    )
+
+
 def _mib(value: float) -> str:
     return f"{value / MIB:,.0f} MiB"
 
@@ -514,12 +688,14 @@ def main() -> int:
     parser.add_argument("--max-requests", type=int, default=defaults.max_requests, help=f"stop after this many requests (default {defaults.max_requests})")
     parser.add_argument("--timeout", type=float, default=defaults.timeout, help=f"rit-graph serve --timeout (default {defaults.timeout:g})")
     parser.add_argument("--workers", type=int, default=defaults.workers, help=f"rit-graph serve --workers (default {defaults.workers})")
+    parser.add_argument("--hostile", action="store_true", help="add attackers, slow readers and slowloris connections")
+    parser.add_argument("--max-query-memory", type=int, default=defaults.max_query_memory, help=f"rit-graph serve --max-query-memory in MiB (default {defaults.max_query_memory})")
     arguments = parser.parse_args()
     if not 0 < arguments.expensive_clients < arguments.clients:
         parser.error("--expensive-clients must be at least 1 and fewer than --clients")
     settings = Settings(
         arguments.clients, arguments.expensive_clients, arguments.duration, arguments.baseline,
-        arguments.max_requests, arguments.timeout, arguments.workers,
+        arguments.max_requests, arguments.timeout, arguments.workers, arguments.hostile, arguments.max_query_memory,
     )  # fmt: skip
 
     exit_on_sigterm()

@@ -47,7 +47,7 @@ from .querycheck import CheckedQuery, Form, QueryError, QueryTimeout, prove_clos
 from .sparql import Answer, Limits, Request, execute
 
 #: A query that finished within this many seconds is quick: its text may use the kept worker next time.
-QUICK_SECONDS = 0.25
+QUICK_SECONDS = 0.5
 #: How many quick texts are remembered, oldest dropped first.
 QUICK_TEXTS = 4096
 #: Queries not known to be quick that one client address may have running at once.
