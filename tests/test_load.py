@@ -4,7 +4,9 @@ limit. It also replaces the workers it killed, and its memory stays bounded.
 This is a short run of benchmarks/load_test.py, through the same code as the benchmark, so the two cannot
 drift. It serves the repository's own project with a time limit of 2 s. 8 clients run for 14 s: 7 send
 example queries, pages, linked data and downloads; 1 sends queries that no corpus answers within the limit.
-A request that got no answer (a connection error) counts as an unexpected answer.
+A request that got no answer (a connection error) counts as an unexpected answer. A second run adds
+attackers on addresses of their own (``--hostile``): cheap requests are still all answered, each attack
+gets its refusal, slowloris connections are closed, and memory stays within what the settings allow.
 """
 
 from __future__ import annotations
@@ -17,9 +19,21 @@ import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from load_test import EXPENSIVE_QUERIES, MIB, STOPPED, Report, Settings, run
+from load_test import (
+    EXPENSIVE_QUERIES,
+    HOSTILE_KINDS,
+    MIB,
+    STOPPED,
+    Report,
+    Settings,
+    run,
+)
 
 SETTINGS = Settings(clients=8, expensive_clients=1, duration=14, baseline=0, timeout=2, workers=2)
+#: The same with attackers, each from an address of its own: three flooding expensive queries, one
+#: memory-hungry query, two texts slow to check, two slow readers and 50 slowloris connections.
+HOSTILE = Settings(clients=9, expensive_clients=3, duration=14, baseline=0, timeout=2, workers=4, hostile=True,
+                   max_query_memory=256, slow_readers=2, slowloris=50)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +79,25 @@ def test_memory_at_rest_after_the_load_stays_close_to_memory_after_the_warm_up(r
 def test_the_load_test_leaves_no_process_behind(report: Report) -> None:
     processes = {report.server_pid, *report.warm.workers, *report.end.workers}
     assert [pid for pid in processes if Path(f"/proc/{pid}").exists()] == []
+
+
+@pytest.fixture(scope="module")
+def attacked(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    return run(ROOT, HOSTILE, tmp_path_factory.mktemp("attacked"))
+
+
+def test_under_attack_every_cheap_request_is_answered_and_every_attack_refused(attacked: Report) -> None:
+    load = attacked.phase("all")
+    assert Counter(o.answer for o in load.cheap() if not o.expected) == Counter()
+    assert {o.kind for o in load.outcomes} >= set(HOSTILE_KINDS), "every kind of attacker was answered"
+    assert attacked.unexpected() == []
+    assert len(attacked.end.workers) == HOSTILE.workers
+
+
+def test_under_attack_slow_connections_are_closed_and_memory_stays_within_the_settings(attacked: Report) -> None:
+    nuisance = attacked.nuisance
+    assert nuisance is not None
+    # The server closes every slowloris connection (408) at its read timeout, well within the run.
+    assert [answer for _, answer in nuisance.loris] == ["408 Request Timeout"] * HOSTILE.slowloris
+    peak = max(s.rss for p in attacked.phases for s in p.samples)
+    assert peak < attacked.warm.rss + HOSTILE.workers * HOSTILE.max_query_memory * MIB + 256 * MIB

@@ -9,6 +9,8 @@ EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_INPUT = 2
 EXIT_STORE = 3
+#: The system stopped the work: a worker process was killed (by the kernel when memory ran out, say).
+EXIT_SYSTEM = 4
 
 
 class RitGraphError(Exception):
@@ -48,6 +50,11 @@ class InputError(RitGraphError):
         super().__init__(message)
 
 
+def line_column(text: str, at: int) -> tuple[int, int]:
+    """Line and column (from 1, in characters) of position AT in TEXT, as an InputError names them."""
+    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
 class ValidationFailed(RitGraphError):
     """The data does not conform to the shapes; raised where conformance is required (build)."""
 
@@ -62,3 +69,10 @@ class StoreError(RitGraphError):
     """
 
     exit_code = EXIT_STORE
+
+
+class WorkerKilled(RitGraphError):
+    """A worker process ended without its answer: killed by a signal, most often by the kernel
+    when memory ran out. The message says what it was doing."""
+
+    exit_code = EXIT_SYSTEM

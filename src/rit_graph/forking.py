@@ -3,13 +3,26 @@
 Pickling a million pyoxigraph terms to send them to a worker costs more than
 the work; a forked worker has them already. Only what the work gives goes
 back, so it should be small or bytes (N-Triples, rendered text).
+
+The workers are a ProcessPoolExecutor's: one killed (by the kernel when
+memory runs out, say) fails the run with WorkerKilled, where a
+multiprocessing.Pool would wait for it for ever. Each worker has no network
+(``sandbox``) and the default signal handlers: forked from ``rit-graph
+serve``, it would otherwise keep the server's SIGTERM handler and outlive
+its pool.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
+
+from . import sandbox
+from .errors import WorkerKilled
 
 T = TypeVar("T")
 
@@ -26,10 +39,23 @@ def forked_map(work: Callable[[int], T], indices: Sequence[int], workers: int) -
     global _WORK
     _WORK = work
     try:
-        with multiprocessing.get_context("fork").Pool(min(workers, len(indices))) as pool:
-            yield from pool.imap(_call, indices)
+        with ProcessPoolExecutor(
+            min(workers, len(indices)), mp_context=multiprocessing.get_context("fork"), initializer=_started
+        ) as pool:
+            yield from pool.map(_call, indices)
+    except BrokenProcessPool as e:
+        raise WorkerKilled(
+            "a worker process was killed before it finished (out of memory?); run again with more memory, "
+            "or with fewer processes at once"
+        ) from e
     finally:
         _WORK = None
+
+
+def _started() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    sandbox.forbid_network()
 
 
 def _call(i: int) -> Any:
