@@ -12,6 +12,8 @@ its response for ``Limits.send_timeout``.
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -74,13 +76,22 @@ class _GuardedProtocol(HttpToolsProtocol):
     def pause_writing(self) -> None:
         super().pause_writing()
         if self._send_timer is None:
-            self._send_timer = self.loop.call_later(self.limits.send_timeout, self.transport.abort)
+            self._send_timer = self.loop.call_later(self.limits.send_timeout, self._drop)
 
     def resume_writing(self) -> None:
         super().resume_writing()
         if self._send_timer is not None:
             self._send_timer.cancel()
             self._send_timer = None
+
+    def _drop(self) -> None:
+        """Reset the connection of a client that stopped reading: the kernel's send buffer (megabytes on
+        loopback) is dropped with it, where a close would go on sending it."""
+        self._send_timer = None
+        connection = self.transport.get_extra_info("socket")
+        if connection is not None:
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.transport.abort()
 
     def _start_head(self) -> None:
         self._reading_head = True
