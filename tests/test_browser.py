@@ -114,3 +114,25 @@ def test_no_injected_script_runs(browser: Browser, tmp_path: Path) -> None:
         shot(page, "hostile-ja")
         assert dialogs == []
         context.close()
+
+
+def test_no_link_of_the_404_page_runs_the_path_asked_for(browser: Browser, server: LiveServer) -> None:
+    """A click on the 404 page's language switch ran ``javascript:`` taken from the request path."""
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    dialogs: list[str] = []
+
+    def record(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", record)
+    asked = f"http://127.0.0.1:{server.port}/javascript:alert(document.domain)%3C!--"
+    for name in ("Deutsch", "日本語"):
+        page.goto(asked)
+        assert page.evaluate("() => [...document.links].every(a => a.protocol === 'http:')")
+        page.locator("nav.lang-switch").get_by_role("link", name=name).click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith((".de.html", ".ja.html")), page.url
+    assert dialogs == []
+    context.close()

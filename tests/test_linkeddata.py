@@ -8,8 +8,9 @@ import shutil
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
+import html5lib
 import httpx
 import pytest
 import rdflib
@@ -33,6 +34,7 @@ PWNED = """
 @prefix rdfs:  <http://www.w3.org/2000/01/rdf-schema#> .
 place:evil rdfs:label "<script>window.__pwned = 'label'; alert(6)</script>"@ja ;
     rdfs:comment "<img src=x onerror=\\"window.__pwned = 'img'\\">"@en .
+place:北九州 rdfs:label "北九州"@ja .
 """
 
 
@@ -201,9 +203,37 @@ def test_unknown_iri_gives_a_helpful_page_to_browsers(server: LiveServer) -> Non
     assert response.headers["content-type"].startswith("text/html") and lang_of(response.text) == "de"
     assert "https://w3id.org/rit-graph/id/city/kitakyushu" in response.text
     hrefs = Links(response.text).hrefs
-    assert "../place/kitakyushu.de.html" in hrefs and "../../index.de.html" in hrefs
-    for href in ("../place/kitakyushu.de.html", "../../index.de.html"):
-        assert httpx.get(urljoin(str(response.url), href)).status_code == 200
+    assert "/id/place/kitakyushu.de.html" in hrefs and "/index.de.html" in hrefs
+    for href in hrefs:
+        if not href.startswith("#"):
+            assert httpx.get(urljoin(str(response.url), href)).status_code == 200, href
+
+
+#: Request paths that once became links of the 404 page: its language switch was ``PATH?lang=xx``.
+REFLECTED = ["javascript:alert(document.domain)%3C!--", "JaVaScRiPt:alert(1)", "id/place/javascript:alert(1)",
+             "a/b/c/d/javascript:alert(1)//", "/evil.example/x", "data:text/html,%3Cscript%3Ealert(1)%3C/script%3E"]
+
+
+@pytest.mark.parametrize("path", REFLECTED)
+@pytest.mark.parametrize("lang", ["de", "en", "ja"])
+def test_every_link_of_the_404_page_is_a_site_path(server: LiveServer, path: str, lang: str) -> None:
+    """No link or header of the 404 page comes from the request: the path asked for is escaped text only."""
+    response = httpx.get(url(server, path), headers={"Accept": BROWSER, "Accept-Language": lang})
+    assert response.status_code == 404 and lang_of(response.text) == lang
+    document = html5lib.parse(response.text, namespaceHTMLElements=False)
+    links = [v for element in document.iter() for k, v in element.attrib.items()
+             if k in ("href", "src", "action", "formaction", "poster", "srcset", "xlink:href")]
+    assert len(links) >= 8, "navigation, language switch and home"
+    for link in links:
+        parts = urlsplit(link)
+        assert not parts.scheme and not parts.netloc and link.startswith(("/", "#")), link
+        assert "alert" not in link and "evil" not in link, link
+        if link.startswith("/"):
+            assert httpx.head(url(server, link[1:])).status_code == 200, link
+    assert not [v for element in document.iter() for v in element.attrib.values() if "alert" in v]
+    shown = "".join(document.find(".//code").itertext())
+    assert shown == "https://w3id.org/rit-graph/" + unquote(path).lstrip("/")
+    assert "alert" not in "".join(f"{k}: {v}" for k, v in response.headers.items())
 
 
 def test_unknown_iri_gives_text_to_rdf_clients(server: LiveServer) -> None:
@@ -267,3 +297,12 @@ def test_a_hostile_path_in_the_404_page_is_text(hostile: tuple[LiveServer, Site]
     page = Elements(response.text)
     assert not [tag for tag, _ in page.tags if tag in ("script", "img")]
     assert "id/place/<script>alert(7)</script><img src=x onerror=alert(8)>" in page.text
+
+
+def test_a_non_ascii_iri_has_a_content_location_in_ascii(hostile: tuple[LiveServer, Site]) -> None:
+    server, _ = hostile
+    for accept, location in [("text/turtle", "/id/place/%E5%8C%97%E4%B9%9D%E5%B7%9E.ttl"),
+                             (BROWSER, "/id/place/%E5%8C%97%E4%B9%9D%E5%B7%9E.ja.html")]:
+        response = httpx.get(url(server, "id/place/北九州"), headers={"Accept": accept, "Accept-Language": "ja"})
+        assert response.status_code == 200 and response.headers["content-location"] == location
+        assert httpx.get(url(server, location[1:])).status_code == 200

@@ -233,7 +233,11 @@ class Site:
         return f"source/{name}.{lang}.html"
 
     @staticmethod
-    def relative(target: str, here: str) -> str:
+    def relative(target: str, here: str | None) -> str:
+        """TARGET's link from the page at HERE; from the root if HERE is None (a page served at any path,
+        such as the 404, whose links must not depend on the path asked for)."""
+        if here is None:
+            return "/" + target
         path, _, fragment = target.partition("#")
         if path == here and fragment:
             return "#" + fragment
@@ -264,7 +268,7 @@ class Site:
         return (self.compact(iri.value) if not iri.value.startswith(self.base + "id/")
                 else iri.value.rsplit("/", 1)[-1]), None
 
-    def value(self, term: Term, lang: str, here: str, graph: _Graph | None = None, depth: int = 0) -> Value:
+    def value(self, term: Term, lang: str, here: str | None, graph: _Graph | None = None, depth: int = 0) -> Value:
         """TERM as shown on the page at HERE: linked if it has a page or an http(s) IRI."""
         if isinstance(term, ox.Literal):
             datatype = term.datatype.value
@@ -285,7 +289,7 @@ class Site:
         return Value(self.compact(term.value) if text_lang is None else text, href, text_lang, term.value)
 
     def rows(
-        self, graph: _Graph, subject: Term, lang: str, here: str,
+        self, graph: _Graph, subject: Term, lang: str, here: str | None,
         only: tuple[ox.NamedNode, ...] = (), skip: tuple[ox.NamedNode, ...] = (), depth: int = 0,
     ) -> tuple[Row, ...]:
         """SUBJECT's statements in GRAPH, one row per predicate."""
@@ -302,9 +306,10 @@ class Site:
 
     # Pages --------------------------------------------------------------
 
-    def page(self, template: str, here: str, lang: str, title: str, alternates: Callable[[str], str],
+    def page(self, template: str, here: str | None, lang: str, title: str, alternates: Callable[[str], str],
               **context: Any) -> str:
-        """Render TEMPLATE as the page at HERE, with navigation and the language switch."""
+        """Render TEMPLATE as the page at HERE (None: at any path, linked from the root), with navigation and
+        the language switch."""
         nav = [(self.messages[lang][key], self.relative(f"{key}.{lang}.html", here))
                for key in ("index", "ontology", "shapes", "downloads")]
         switch = [(other, self.messages[other]["language_name"], self.relative(alternates(other), here), other == lang)
