@@ -234,3 +234,9 @@ def test_a_query_the_engine_cannot_evaluate_ends_its_worker_not_the_server(serve
         assert "the query worker ended on this query" in response.text or "time limit" in response.text
         eventually(lambda: len(server.worker_pids()) == 2, "the worker is replaced")
         assert http.get(server.url, params={"query": CHEAP}).json()["boolean"] is True
+
+
+def test_no_answer_may_be_sniffed_as_a_page(server: LiveServer) -> None:
+    with client() as http:
+        for response in (http.get(server.url, params={"query": "ASK {"}), http.get(server.url, params={"query": CHEAP})):
+            assert response.headers["X-Content-Type-Options"] == "nosniff"

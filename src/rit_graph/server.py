@@ -28,7 +28,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import querycheck, sparql
 from .formats import BY_MEDIA_TYPE, BY_NAME
@@ -107,6 +107,7 @@ def create_app(
             Route("/{path:path}", site.not_found),
         ]
     middleware = [
+        Middleware(_NoSniff),
         Middleware(
             CORSMiddleware,
             allow_origins=["*"],
@@ -294,6 +295,26 @@ class SparqlEndpoint:
                 ox.Triple(named, sd("name"), ox.NamedNode(name)),
             ]
         return triples
+
+
+class _NoSniff:
+    """Every response says ``X-Content-Type-Options: nosniff``: no browser may read a plain-text answer,
+    which can quote the request, as a page."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), (b"x-content-type-options", b"nosniff")]
+            await send(message)
+
+        await self.app(scope, receive, sending)
 
 
 class _UnsupportedMediaType(QueryError):
