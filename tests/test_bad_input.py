@@ -2,7 +2,8 @@
 
 Each case damages a fresh copy of the minimal project with a small file from
 tests/bad_input/ (or an edit) and runs both commands that read the project.
-What cannot be read is an input error (exit 2), named by file, line and
+What cannot be read, or is past the input limits (nesting, collection
+length, a 4 MiB token), is an input error (exit 2), named by file, line and
 column. What can be read but is wrong, such as a date that is no date, an
 absurdly long value, two announcements contradicting each other or a quote
 its source does not contain, is a violation of the shapes (exit 1), named by
@@ -38,10 +39,12 @@ def add_reference(name: str) -> Callable[[Path], Path]:
     return damage
 
 
-def write_reference(name: str, text: str) -> Callable[[Path], Path]:
+def write_reference(name: str, text: str | Callable[[], str]) -> Callable[[Path], Path]:
+    """A reference file NAME holding TEXT, or what TEXT() makes (big texts are made when needed)."""
+
     def damage(project: Path) -> Path:
         path = project / "data" / "reference" / name
-        path.write_text(text, encoding="utf-8")
+        path.write_text(text if isinstance(text, str) else text(), encoding="utf-8")
         return path
 
     return damage
@@ -102,11 +105,48 @@ def add_contradicting_announcement(project: Path) -> Path:
     return Path(shutil.copytree(BAD / "second-announcement", project / "data" / "announcements" / "second"))
 
 
-ELEVEN_MB_LABEL = "Kitakyushu " * 1_000_000
+#: Just under the 4 MiB a string may have (input_limits.MAX_TOKEN_BYTES): readable, but no label.
+FOUR_MB_LABEL = ("Kitakyushu " * 400_000)[:4_000_000]
 ONE_MB_DESCRIPTION = "Ein Cluster. " * 80_000
 ONE_MB_LINE = (
     '@prefix rit: <ontology#> .\n<id/organisation/cluster> rit:description "' + ONE_MB_DESCRIPTION + '"@de .\n'
 )
+
+
+TURTLE_PREFIX = "@prefix rit: <ontology#> .\n"
+SEVENTEEN_MIB = 17 * 2**20
+
+
+def nested_jsonld(depth: int) -> str:
+    """A JSON-LD resource whose part has a part, and so on: DEPTH objects, about 9 bytes each."""
+    return (
+        '{"@context": {"@vocab": "https://example.org/kb/ontology#"},\n'
+        ' "@id": "id/place/deep",\n'
+        ' "part": ' + '{"part": ' * (depth - 1) + '"bottom"' + "}" * depth + "\n"
+    )
+
+
+def nested_turtle(depth: int) -> str:
+    """Blank nodes within blank nodes, DEPTH levels."""
+    return TURTLE_PREFIX + "<id/place/deep> rit:part " + "[ rit:part " * depth + "1" + " ]" * depth + " .\n"
+
+
+def long_collection() -> str:
+    """A collection of a million blank nodes: 3 MB."""
+    return TURTLE_PREFIX + "<id/place/kitakyushu> rit:parts (" + " []" * 1_000_000 + " ) .\n"
+
+
+def long_string() -> str:
+    return TURTLE_PREFIX + '<id/organisation/cluster> rit:description "' + "x" * SEVENTEEN_MIB + '"@de .\n'
+
+
+def long_name() -> str:
+    return TURTLE_PREFIX + "<id/place/kitakyushu> rit:" + "x" * SEVENTEEN_MIB + " 1 .\n"
+
+
+def long_jsonld_string() -> str:
+    description = "https://example.org/kb/ontology#description"
+    return '{"@id": "id/place/kitakyushu",\n "' + description + '": "' + "x" * 9 * 2**20 + '"}\n'
 
 
 @dataclass(frozen=True)
@@ -164,6 +204,32 @@ CASES: dict[str, Case] = {
         add_reference("bad-language-tag.jsonld"),
         ':3:86: the language tag "deutsch!" is not valid (The given language subtag is invalid)',
     ),
+    # Past the input limits (input_limits): the parser would crash, stop, or leave the build without memory.
+    "JSON-LD nested 5,000 deep": Case(
+        write_reference("deep.jsonld", lambda: nested_jsonld(5_000)),
+        ":3:901: nests arrays and objects more than 100 levels deep (the limit)",
+    ),
+    "blank nodes nested 101 deep in Turtle": Case(
+        write_reference("deep.ttl", nested_turtle(101)),
+        ":2:1126: nests collections and blank-node property lists more than 100 levels deep (the limit)",
+    ),
+    "Turtle collection of a million members": Case(
+        write_reference("long-list.ttl", long_collection),
+        ":2:33: holds a collection ( … ) of more than 10,000 members",
+    ),
+    "string literal of 17 MiB": Case(
+        write_reference("long-string.ttl", long_string),
+        ":2:43: holds a string of 17,825,794 bytes, more than the 4,194,304 (4 MiB) a string, IRI or comment may have",
+    ),
+    "JSON-LD string of 9 MiB": Case(
+        write_reference("long-string.jsonld", long_jsonld_string),
+        ":2:49: holds a string of 9,437,186 bytes, more than the 4,194,304 (4 MiB)",
+    ),
+    "name of 17 MiB": Case(
+        write_reference("long-name.ttl", long_name),
+        ": turtle: a name, number or line is longer than the parser can read "
+        "(Reached the buffer maximal size of 16777216 bytes)",
+    ),
     # Encodings
     "broken UTF-8": Case(add_reference("broken-encoding.ttl"), ":3:32: not valid UTF-8: byte 0xfc"),
     # The column counts characters: "ü" and "–" before the bad byte take 2 and 3 bytes.
@@ -211,10 +277,10 @@ CASES: dict[str, Case] = {
         "\n\n1 violation(s)",
         EXIT_VIOLATIONS,
     ),
-    "label of 11 million characters": Case(
-        replace(REFERENCE, '"Kitakyushu"@de', f'"{ELEVEN_MB_LABEL}"@de'),
+    "label of 4 million characters": Case(
+        replace(REFERENCE, '"Kitakyushu"@de', f'"{FOUR_MB_LABEL}"@de'),
         "<id/place/kitakyushu>  “Kitakyushu”\n  in data/reference/\n"
-        f'  violation: rdfs:label "{ELEVEN_MB_LABEL[:SHOWN]}…"@de (11,000,000 characters): '
+        f'  violation: rdfs:label "{FOUR_MB_LABEL[:SHOWN]}…"@de (4,000,000 characters): '
         "a label is a name of at most 200 characters: shorten it",
         EXIT_VIOLATIONS,
     ),

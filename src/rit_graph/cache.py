@@ -103,7 +103,7 @@ class Cache:
             answer = work(job(i))
             return ntriples(answer) if parallel > 1 else answer
 
-        for n, answer in enumerate(forked_map(run, todo, parallel)):
+        for n, answer in enumerate(forked_map(run, todo, parallel, task)):
             i = todo[n]
             if isinstance(answer, bytes):
                 self.put_bytes(keys[i], answer, ".nt")

@@ -30,9 +30,10 @@ T = TypeVar("T")
 _WORK: Callable[[int], Any] | None = None
 
 
-def forked_map(work: Callable[[int], T], indices: Sequence[int], workers: int) -> Iterator[T]:
+def forked_map(work: Callable[[int], T], indices: Sequence[int], workers: int, task: str) -> Iterator[T]:
     """WORK(i) for each of INDICES, in order: on up to WORKERS forked processes if more than one is
-    worth it, otherwise here. An exception in a worker is raised here."""
+    worth it, otherwise here. An exception in a worker is raised here; a worker killed raises
+    WorkerKilled, whose message names TASK ("validating partitions", say)."""
     if workers <= 1 or len(indices) <= 1:
         yield from map(work, indices)
         return
@@ -45,8 +46,8 @@ def forked_map(work: Callable[[int], T], indices: Sequence[int], workers: int) -
             yield from pool.map(_call, indices)
     except BrokenProcessPool as e:
         raise WorkerKilled(
-            "a worker process was killed before it finished (out of memory?); run again with more memory, "
-            "or with fewer processes at once"
+            f"a worker process was killed (out of memory?) while {task}; run again on a machine with more "
+            "free memory"
         ) from e
     finally:
         _WORK = None

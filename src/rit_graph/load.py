@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 import orjson
 import pyoxigraph as ox
 
-from . import anchor
+from . import anchor, input_limits
 from .cache import Cache, key, ntriples
-from .errors import InputError
+from .errors import InputError, line_column
 from .formats import for_path
 from .namespaces import RDF
 from .progress import Progress
@@ -286,7 +286,7 @@ def read_text(path: Path) -> str:
             path,
             "holds NUL characters: the file is UTF-16 or binary, not UTF-8 text",
             _SAVE_AS_UTF8,
-            *_line_column(before, len(before)),
+            *line_column(before, len(before)),
         )
     try:
         text = data.decode("utf-8")
@@ -297,15 +297,10 @@ def read_text(path: Path) -> str:
             path,
             f"not valid UTF-8: byte 0x{data[e.start]:02x} cannot be decoded ({e.reason})",
             _SAVE_AS_UTF8,
-            *_line_column(before, len(before)),
+            *line_column(before, len(before)),
         ) from e
     _refuse_unshowable(path, text)
     return text
-
-
-def _line_column(text: str, at: int) -> tuple[int, int]:
-    """Line and column (from 1, in characters) of position AT in TEXT."""
-    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
 #: The characters no XML 1.0 document can hold, not even as character references (U+0000 is refused
@@ -327,7 +322,7 @@ def _refuse_unshowable(path: Path, text: str) -> None:
             path,
             f"holds the control character U+{ord(found.group()):04X}, which no page or XML file can carry",
             _REMOVE_IT,
-            *_line_column(text, found.start()),
+            *line_column(text, found.start()),
         )
 
 
@@ -358,7 +353,7 @@ def _refuse_unshowable_escapes(path: Path, text: str, quads: list[ox.Quad]) -> N
                 "which no page or XML file can carry",
                 f"remove the escape {escape.group()}, or write a space or a line break in its place"
                 + ("; xsd:string does not allow U+0000" if name == "NUL" else ""),
-                *_line_column(text, escape.start()),
+                *line_column(text, escape.start()),
             )
 
 
@@ -384,16 +379,19 @@ def read_rdf(path: Path, base_iri: str) -> list[ox.Quad]:
     """The quads of one RDF file as written (TriG and N-Quads keep their graph names), or an InputError.
 
     The one place every RDF file of rit-graph is read: it refuses what would
-    make it fetch, what the parser refuses, what JSON-LD would drop without a
-    word and what no page or XML file could carry.
+    make it fetch, what is past the limits the parser and the build can bear
+    (``input_limits``), what the parser refuses, what JSON-LD would drop without
+    a word and what no page or XML file could carry.
     """
     rdf_format = for_path(path)
     if rdf_format is None:
         raise InputError(path, "not an RDF file", "use one of the extensions .ttl .nt .trig .nq .jsonld .rdf")
     text = read_text(path)
     _refuse_fetching(path, text, rdf_format.oxigraph)
+    data = text.encode("utf-8")
+    input_limits.check(path, text, data, rdf_format.oxigraph)
     try:
-        parsed = list(ox.parse(text.encode("utf-8"), rdf_format.oxigraph, base_iri=base_iri))
+        parsed = list(ox.parse(data, rdf_format.oxigraph, base_iri=base_iri))
     except SyntaxError as e:
         raise InputError(
             path,
@@ -401,6 +399,16 @@ def read_rdf(path: Path, base_iri: str) -> list[ox.Quad]:
             f"correct the {rdf_format.name} syntax at that place",
             e.lineno,
             e.offset,
+        ) from e
+    except MemoryError as e:
+        # pyoxigraph's buffer (16 MiB) holds a token and what precedes it on its line; the
+        # limits keep strings, IRIs and comments far below, not names, numbers or lines.
+        if "buffer maximal size" not in str(e):
+            raise
+        raise InputError(
+            path,
+            f"{rdf_format.name}: a name, number or line is longer than the parser can read ({e} bytes)",
+            "shorten it, or break the line",
         ) from e
     if rdf_format.oxigraph == ox.RdfFormat.JSON_LD:
         _refuse_dropped(path, text, base_iri, len(parsed))
@@ -425,7 +433,7 @@ def _refuse_fetching(path: Path, text: str, rdf_format: ox.RdfFormat) -> None:
             path,
             "declares an external XML entity (SYSTEM or PUBLIC), which rit-graph never loads",
             'write its text into the file, or declare the entity with its text: <!ENTITY name "text">',
-            *_line_column(text, entity.start()),
+            *line_column(text, entity.start()),
         )
     if rdf_format == ox.RdfFormat.JSON_LD:
         for remote in _REMOTE_CONTEXT.finditer(text):
@@ -434,7 +442,7 @@ def _refuse_fetching(path: Path, text: str, rdf_format: ox.RdfFormat) -> None:
                     path,
                     f"names the remote JSON-LD context {remote.group(1)}, which rit-graph never fetches",
                     "write the context into the file: an object under @context",
-                    *_line_column(text, remote.start()),
+                    *line_column(text, remote.start()),
                 )
 
 
@@ -591,7 +599,7 @@ def _written_at(text: str, value: str) -> tuple[int | None, int | None]:
         for start in starts:
             at = text.find(opening + json.dumps(value[start:], ensure_ascii=False)[1:])
             if at != -1:
-                return _line_column(text, at + 1)
+                return line_column(text, at + 1)
     return None, None
 
 

@@ -158,7 +158,8 @@ def render_all(
                 done[(j, i)] = (data, member)
             else:
                 todo.append((j, i))
-    progress.start("rendering dumps", len(todo))
+    task = "rendering dumps"
+    progress.start(task, len(todo))
 
     def render(n: int) -> tuple[bytes, bytes]:
         j, i = todo[n]
@@ -166,7 +167,7 @@ def render_all(
         data = layout.render(pieces[i])
         return data, _member(data) if layout.compress else b""
 
-    for n, (data, member) in enumerate(forked_map(render, range(len(todo)), workers)):
+    for n, (data, member) in enumerate(forked_map(render, range(len(todo)), workers, task)):
         j, i = todo[n]
         done[(j, i)] = (data, member)
         cache.put_bytes(keys[j][i], data, ".data")

@@ -1,0 +1,57 @@
+"""Forked workers: answers in order, a worker's exception raised in the parent, and a worker killed
+(as the kernel kills one when memory runs out) ends the work at once with its own exit status."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from rit_graph.errors import EXIT_SYSTEM, WorkerKilled
+from rit_graph.forking import forked_map
+
+
+def test_answers_come_in_order_from_the_parents_memory() -> None:
+    squares = {i: i * i for i in range(20)}  # a closure over the parent's data, never pickled
+    assert list(forked_map(squares.__getitem__, range(20), 3, "squaring")) == [i * i for i in range(20)]
+
+
+def test_an_exception_in_a_worker_is_raised_here() -> None:
+    def work(i: int) -> int:
+        if i == 5:
+            raise ValueError("five")
+        return i
+
+    with pytest.raises(ValueError, match="five"):
+        list(forked_map(work, range(10), 2, "counting"))
+
+
+def test_a_worker_killed_ends_the_work_at_once() -> None:
+    """With multiprocessing.Pool this waited forever; run in a process of its own with a time limit."""
+    program = textwrap.dedent(
+        """
+        import os, signal, sys, time
+        from rit_graph.errors import WorkerKilled
+        from rit_graph.forking import forked_map
+
+        def work(i):
+            if i == 3:
+                os.kill(os.getpid(), signal.SIGKILL)
+            time.sleep(0.05)
+            return i
+
+        try:
+            list(forked_map(work, range(8), 2, "validating partitions"))
+        except WorkerKilled as e:
+            print(e)
+            sys.exit(e.exit_code)
+        """
+    )
+    # The timeout guards against the old hang; a pool that waits for its dead worker would reach it.
+    done = subprocess.run([sys.executable, "-c", program], check=False, capture_output=True, text=True, timeout=60)
+    assert done.returncode == EXIT_SYSTEM == WorkerKilled.exit_code, done.stderr
+    assert done.stdout.startswith(
+        "a worker process was killed (out of memory?) while validating partitions; run again on a machine"
+    )
