@@ -73,6 +73,17 @@ def built(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def cross_join_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """3,000 triples as N-Triples: enough that a three-way cross join runs far past a time limit of seconds."""
+    path = tmp_path_factory.mktemp("data") / "generated.nt"
+    path.write_text(
+        "".join(f'<http://example.org/s{i}> <http://example.org/p> "value {i}" .\n' for i in range(3_000)),
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
 def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
     """A real Oxigraph server (SPARQL query and Graph Store Protocol endpoints) on a free loopback port."""
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as server:

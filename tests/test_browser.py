@@ -91,17 +91,23 @@ def test_home_diagrams_links_language_switch_and_json_ld(browser: Browser, serve
     context.close()
 
 
+def recorded_dialogs(page: Page) -> list[str]:
+    """The messages of the dialogs (alert, confirm) PAGE opens from now on, each dismissed."""
+    dialogs: list[str] = []
+
+    def record(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", record)
+    return dialogs
+
+
 def test_no_injected_script_runs(browser: Browser, tmp_path: Path) -> None:
     with live_server("--project", str(hostile_project(tmp_path))) as server:
         context = browser.new_context()
         page = context.new_page()
-        dialogs: list[str] = []
-
-        def record(dialog: Dialog) -> None:
-            dialogs.append(dialog.message)
-            dialog.dismiss()
-
-        page.on("dialog", record)
+        dialogs = recorded_dialogs(page)
         for path in ("id/place/evil?lang=ja", "id/place/evil?lang=en", "id/place/evil?lang=de",
                      "id/partnership/evil", "?lang=en", "id/place/%3Cscript%3Ewindow.__pwned=1%3C%2Fscript%3E"):
             page.goto(f"http://127.0.0.1:{server.port}/{path}")
@@ -120,13 +126,7 @@ def test_no_link_of_the_404_page_runs_the_path_asked_for(browser: Browser, serve
     """A click on the 404 page's language switch ran ``javascript:`` taken from the request path."""
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
-    dialogs: list[str] = []
-
-    def record(dialog: Dialog) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", record)
+    dialogs = recorded_dialogs(page)
     asked = f"http://127.0.0.1:{server.port}/javascript:alert(document.domain)%3C!--"
     for name in ("Deutsch", "日本語"):
         page.goto(asked)

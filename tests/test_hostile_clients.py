@@ -31,19 +31,9 @@ SEND_TIMEOUT = 1
 
 
 @pytest.fixture(scope="module")
-def data_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("data") / "generated.nt"
-    path.write_text(
-        "".join(f'<http://example.org/s{i}> <http://example.org/p> "value {i}" .\n' for i in range(3_000)),
-        encoding="utf-8",
-    )
-    return path
-
-
-@pytest.fixture(scope="module")
-def server(data_file: Path) -> Iterator[LiveServer]:
+def server(cross_join_data: Path) -> Iterator[LiveServer]:
     with live_server(
-        "--data", str(data_file),
+        "--data", str(cross_join_data),
         "--timeout", str(TIMEOUT),
         "--workers", "2",
         "--max-query-memory", "128",
@@ -211,9 +201,9 @@ def test_the_query_page_varies_by_accept(server: LiveServer) -> None:
     assert "Accept" in page.headers["Vary"]
 
 
-def test_a_client_that_leaves_frees_its_worker(data_file: Path) -> None:
+def test_a_client_that_leaves_frees_its_worker(cross_join_data: Path) -> None:
     """Under a time limit of ten minutes, the worker is replaced as soon as its client has gone."""
-    with live_server("--data", str(data_file), "--timeout", "600", "--workers", "1") as running:
+    with live_server("--data", str(cross_join_data), "--timeout", "600", "--workers", "1") as running:
         before = running.worker_pids()
         with socket.create_connection(("127.0.0.1", running.port)) as connection:
             target = "/sparql?" + str(httpx.QueryParams({"query": CROSS_JOIN}))

@@ -16,20 +16,9 @@ MAX_RESULT = 5_000
 
 
 @pytest.fixture(scope="module")
-def data_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """3,000 triples: enough that a three-way cross join runs far past a one-second limit."""
-    path = tmp_path_factory.mktemp("data") / "generated.nt"
-    path.write_text(
-        "".join(f'<http://example.org/s{i}> <http://example.org/p> "value {i}" .\n' for i in range(3_000)),
-        encoding="utf-8",
-    )
-    return path
-
-
-@pytest.fixture(scope="module")
-def server(data_file: Path) -> Iterator[LiveServer]:
+def server(cross_join_data: Path) -> Iterator[LiveServer]:
     with live_server(
-        "--data", str(data_file),
+        "--data", str(cross_join_data),
         "--timeout", "1",
         "--workers", "2",
         "--max-body-bytes", str(MAX_BODY),
