@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import textwrap
@@ -55,3 +56,19 @@ def test_a_worker_killed_ends_the_work_at_once() -> None:
     assert done.stdout.startswith(
         "a worker process was killed (out of memory?) while validating partitions; run again on a machine"
     )
+
+
+def _connect(port: int) -> str:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    except PermissionError as e:
+        return f"refused: {e}"
+    return "connected"
+
+
+def test_forked_workers_cannot_open_a_network_socket() -> None:
+    """Validation runs there, pyshacl and pyoxigraph evaluating the shapes' SPARQL: no SERVICE can connect."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        assert list(forked_map(lambda _: _connect(port), [0], 2, "connecting")) == ["refused: [Errno 13] Permission denied"]
+        assert _connect(port) == "connected"  # this process keeps its network

@@ -31,10 +31,10 @@ _WORK: Callable[[int], Any] | None = None
 
 
 def forked_map(work: Callable[[int], T], indices: Sequence[int], workers: int, task: str) -> Iterator[T]:
-    """WORK(i) for each of INDICES, in order: on up to WORKERS forked processes if more than one is
-    worth it, otherwise here. An exception in a worker is raised here; a worker killed raises
+    """WORK(i) for each of INDICES, in order: on up to WORKERS forked processes if WORKERS is more
+    than one, otherwise here. An exception in a worker is raised here; a worker killed raises
     WorkerKilled, whose message names TASK ("validating partitions", say)."""
-    if workers <= 1 or len(indices) <= 1:
+    if workers <= 1 or not indices:
         yield from map(work, indices)
         return
     global _WORK

@@ -167,7 +167,8 @@ def render_all(
         data = layout.render(pieces[i])
         return data, _member(data) if layout.compress else b""
 
-    for n, (data, member) in enumerate(forked_map(render, range(len(todo)), workers, task)):
+    # One piece is rendered here: a fork would cost more than it.
+    for n, (data, member) in enumerate(forked_map(render, range(len(todo)), workers if len(todo) > 1 else 1, task)):
         j, i = todo[n]
         done[(j, i)] = (data, member)
         cache.put_bytes(keys[j][i], data, ".data")

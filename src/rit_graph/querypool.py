@@ -95,8 +95,7 @@ class QueryPool:
         #: By client: worker seconds used lately and when they were last counted.
         self._usage: dict[str, tuple[float, float]] = {}
         self._waiting = 0
-        for _ in range(limits.workers):
-            self._idle.append(self._start())
+        self._top_up()
 
     @property
     def _slow_capacity(self) -> int:
@@ -264,6 +263,7 @@ class QueryPool:
                 del self._slow_running[client]
         if worker in self._all:
             self._idle.append(worker)
+        self._top_up()
         self._dispatch()
 
     def _note_quick(self, text: str) -> None:
@@ -273,9 +273,20 @@ class QueryPool:
             self._quick.pop(next(iter(self._quick)))
 
     def _replace(self, worker: _Worker) -> _Worker:
+        """Stop WORKER and start its successor among the idle ones; WORKER, to be released."""
         worker.stop()
         self._all.discard(worker)
-        return worker if self._closed else self._start()
+        self._top_up()
+        return worker
+
+    def _top_up(self) -> None:
+        """Start workers up to their number; one that cannot start now (no file descriptor left, say)
+        is started at a later release instead of failing the request that found it missing."""
+        while not self._closed and len(self._all) < self._limits.workers:
+            try:
+                self._idle.append(self._start())
+            except OSError:
+                return
 
     def worker_pids(self) -> list[int]:
         return sorted(w.process.pid or 0 for w in self._all)

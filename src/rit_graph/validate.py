@@ -174,9 +174,12 @@ def validate(
             lambda i: parts[i].triples,
             lambda i, triples: _validate_partition((triples, parts[i].focus, corpus.shapes, corpus.ontology, prefix)),
             functools.partial(_shapes, corpus),
-            workers or os.cpu_count() or 1,
+            # Always in forked processes, one partition or many: there pyshacl and pyoxigraph run
+            # the shapes' SPARQL without network (forking), whatever the check let through.
+            max(2, workers or os.cpu_count() or 1),
             progress or Progress(),
             "validating partitions",
+            min_parallel=1,
         )
     except ShapesRefused as e:
         raise InputError(project.root / "shapes", f"pyshacl cannot use the shapes: {e}", "correct the shape it names") from e
