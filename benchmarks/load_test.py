@@ -119,6 +119,8 @@ BUSY = "503 busy"
 MEMORY_HUNGRY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i LIMIT 1"
 SLOW_TO_CHECK = "ASK { FILTER(" + "1+" * 45_000 + "1) } # service {n}"
 HOSTILE_KINDS = {"expensive": 3, "memory": 1, "slow to check": 2}
+#: Neither cheap nor hostile: a newcomer's texts, each new, measured apart (see ``fresh_queries``).
+APART = {*HOSTILE_KINDS, "fresh"}
 #: A result of some 40 MB, under the default --max-result-bytes, asked for by readers that hardly read it.
 LARGE = "CONSTRUCT { ?a <urn:x:q> ?b } WHERE { ?a ?x ?y . ?b ?z ?w } LIMIT 300000"
 
@@ -204,7 +206,7 @@ class Phase:
         return [o for o in self.outcomes if o.kind == kind]
 
     def cheap(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.kind not in HOSTILE_KINDS]
+        return [o for o in self.outcomes if o.kind not in APART]
 
     def cheap_while_expensive(self) -> tuple[int, float]:
         """Cheap requests answered while an expensive query was under way, and the seconds one was."""
@@ -361,7 +363,7 @@ def warmed_up(url: str, pid: int, calls: dict[str, list[Call]], settings: Settin
     Then one expensive query per worker at once, so that every worker is killed and forked anew from the
     warmed-up server, as the workers replaced during the run are: RSS counts the pages a worker shares
     with the server it was forked from, so at rest after the run it compares with this."""
-    every_cheap = [call for kind, group in calls.items() if kind not in HOSTILE_KINDS for call in group]
+    every_cheap = [call for kind, group in calls.items() if kind not in APART for call in group]
     yield asyncio.run(drive("warm-up", url, pid, [Stream(iter(every_cheap))], float("inf"), Budget(len(every_cheap)), settings.timeout))
     expensive = [Stream(iter([calls["expensive"][n % len(calls["expensive"])]]), _address(n)) for n in range(settings.workers)]
     yield asyncio.run(drive("warm-up: workers replaced", url, pid, expensive, float("inf"), Budget(settings.workers), settings.timeout))
@@ -390,13 +392,22 @@ def plan(url: str, project_dir: Path) -> tuple[dict[str, list[Call]], int]:
         ],
         "download": [Call("download", "GET", "/downloads/" + name, {}) for name in DOWNLOADS],
         "expensive": [
-            Call("expensive", "POST", "/sparql", query_headers(RESULTS_JSON), text.encode(), (STOPPED, BUSY))
+            Call("expensive", "POST", "/sparql", query_headers(RESULTS_JSON), text.encode(), (STOPPED, MEMORY, BUSY))
             for text in EXPENSIVE_QUERIES.values()
         ],
         # On a small corpus the memory-hungry query may reach the time limit before the memory limit.
         "memory": [Call("memory", "POST", "/sparql", query_headers(RESULTS_JSON), MEMORY_HUNGRY.encode(), (MEMORY, STOPPED, BUSY))],
         "slow to check": [next(slow_to_check())],
+        "fresh": [],
     }, quads
+
+
+def fresh_queries(queries: list[Call]) -> Iterator[Call]:
+    """The example QUERIES in turn, each made a text never seen before by a comment: no worker knows
+    it to be quick, so it waits for its turn among the attackers'."""
+    for n in itertools.count():
+        call = queries[n % len(queries)]
+        yield Call("fresh", call.method, call.path, call.headers, call.body + f"\n# fresh {n}".encode(), ("200", BUSY))
 
 
 def slow_to_check() -> Iterator[Call]:
@@ -438,7 +449,8 @@ def hostile_streams(calls: dict[str, list[Call]], first: int) -> list[Stream]:
     streams = [Stream(itertools.cycle(calls["memory"]), _address(first + n)) for n in range(HOSTILE_KINDS["memory"])]
     first += len(streams)
     streams += [Stream(slow_to_check(), _address(first + n)) for n in range(HOSTILE_KINDS["slow to check"])]
-    return streams
+    calls["fresh"] = [next(fresh_queries(calls["query"]))]
+    return [*streams, Stream(fresh_queries(calls["query"]), _address(first + len(streams)))]
 
 
 async def drive(
@@ -649,6 +661,15 @@ def print_hostile(report: Report, nuisance: Nuisance) -> None:
         f"Cheap queries (uncached: no result cache) while attackers ran: {len(cheap):,}, {failed} errors, "
         f"p50 {percentile_ms(seconds, 0.5)} ms, p99 {percentile_ms(seconds, 0.99)} ms, max {percentile_ms(seconds, 1.0)} ms."
     )
+    fresh = report.phase("all").of("fresh")
+    if fresh:
+        answered = [o.seconds for o in fresh if o.answer == "200"]
+        print(
+            f"Fresh queries (an example query made new by a comment each time, from an address of its own): "
+            f"{len(fresh):,}, {len(answered):,} answered, {len(fresh) - len(answered)} busy; answered in "
+            f"p50 {percentile_ms(answered, 0.5)} ms, p99 {percentile_ms(answered, 0.99)} ms, "
+            f"max {percentile_ms(answered, 1.0)} ms."
+        )
     dropped = [c for _, c in nuisance.read if c is not None]
     print(
         f"Slow readers: {len(nuisance.read)}, asking for {LARGE!r} as N-Triples and reading 1 KB a second; "

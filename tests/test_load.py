@@ -90,6 +90,8 @@ def test_under_attack_every_cheap_request_is_answered_and_every_attack_refused(a
     load = attacked.phase("all")
     assert Counter(o.answer for o in load.cheap() if not o.expected) == Counter()
     assert {o.kind for o in load.outcomes} >= set(HOSTILE_KINDS), "every kind of attacker was answered"
+    fresh = Counter(o.answer for o in load.of("fresh"))
+    assert fresh["200"] > fresh["503 busy"], "a newcomer's new texts are mostly answered among the attackers"
     assert attacked.unexpected() == []
     assert len(attacked.end.workers) == HOSTILE.workers
 

@@ -8,12 +8,13 @@ has no network and a memory limit (``sandbox``). A worker past its time is
 killed, one past its memory dies, and either is replaced, taking its query's
 memory with it while the other workers go on.
 
-Sharing: one worker is kept for queries that finished quickly before (their
-text is remembered), so a flood of expensive or unknown queries cannot make
-cheap ones wait. The others take queries not known to be quick, one per
+Sharing, by lane (``_lane``): one worker is kept for queries that finished
+quickly before (their text is remembered), and with four workers or more one
+more for the queries of clients that used the workers little lately, one at a
+time each, so that a flood of expensive or unknown queries cannot make cheap
+ones, or a newcomer, wait. The other workers take the other queries, one per
 client address at a time, the client that used the workers least lately
-first: a newcomer waits for one running query to end, not for every query of
-the clients already waiting. Queues are bounded per client and in all; past
+first. Queues are bounded per client and in all; past
 them a request gets 503 with Retry-After.
 
 The event loop itself talks to the workers over non-blocking socket pairs:
@@ -38,7 +39,7 @@ import struct
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, Literal, TypeVar
 
 import pyoxigraph as ox
 
@@ -55,6 +56,12 @@ SLOW_PER_CLIENT = 1
 #: Seconds rdflib may take to parse a text that may hold SERVICE: 2,000 triple patterns or 5,000
 #: operators take under 3; a text that takes longer is refused, and that is remembered.
 CHECK_SECONDS = 5.0
+#: How a query goes to a worker (QueryPool._lane).
+Lane = Literal["quick", "light", "slow"]
+#: Worker seconds used lately (see USAGE_HALF_LIFE) under which a client's query not known to be quick
+#: may still take a quick one's way, one at a time: a newcomer, or a person clicking, is answered at
+#: once. A client using about a tenth of a worker stays under it; an expensive query puts it over.
+LIGHT_SECONDS = 10.0
 #: Seconds after which a client's use of the workers counts half, in choosing whose query runs next.
 USAGE_HALF_LIFE = 60.0
 #: Clients whose use is remembered; the least recent half is forgotten past it.
@@ -88,18 +95,28 @@ class QueryPool:
         self._all: set[_Worker] = set()
         self._closed = False
         self._quick: dict[str, None] = {}
-        #: Jobs waiting for a worker: quick ones first come first served, the others by client in turn.
+        #: Jobs waiting for a worker: quick ones, then light ones, first come first served; the others by client.
         self._quick_waiting: collections.deque[_Job] = collections.deque()
+        self._light_waiting: collections.deque[_Job] = collections.deque()
+        self._light_running = 0
         self._slow_waiting: dict[str, collections.deque[_Job]] = {}
         self._slow_running: collections.Counter[str] = collections.Counter()
         #: By client: worker seconds used lately and when they were last counted.
         self._usage: dict[str, tuple[float, float]] = {}
+        #: Clients with a query going as a quick one because they used the workers little (LIGHT_SECONDS).
+        self._light: set[str] = set()
         self._waiting = 0
         self._top_up()
 
     @property
+    def _light_capacity(self) -> int:
+        """Workers for light clients' queries: one, where there are four workers or more."""
+        return 1 if self._limits.workers >= 4 else 0
+
+    @property
     def _slow_capacity(self) -> int:
-        return max(1, self._limits.workers - 1)
+        """Workers for the other queries: all but one kept for quick ones and the light clients'."""
+        return max(1, self._limits.workers - 1 - self._light_capacity)
 
     def _start(self) -> _Worker:
         ours, theirs = socket.socketpair()
@@ -121,7 +138,14 @@ class QueryPool:
             (query.text, query.form.value, query.has_dataset, query.deterministic, query.closed),
             (request.format_name, request.default_graphs, request.named_graphs, request.base_iri, request.max_result_bytes),
         )
-        outcome, seconds = await self._call(fields, client, text in self._quick, "the query", self._limits.timeout)
+        lane = self._lane(text, client)
+        if lane == "light":
+            self._light.add(client)
+        try:
+            outcome, seconds = await self._call(fields, client, lane, "the query", self._limits.timeout)
+        finally:
+            if lane == "light":
+                self._light.discard(client)
         if seconds <= QUICK_SECONDS:
             self._note_quick(text)
         if isinstance(outcome, QueryError):
@@ -132,29 +156,32 @@ class QueryPool:
         """QUERY once a worker's parse shows no SERVICE (``querycheck.prove_closed``), under the query limits."""
         fields = ("check", (query.text, query.form.value, query.has_dataset, query.deterministic, query.closed), ())
         outcome, _ = await self._call(
-            fields, client, False, "checking the query", min(self._limits.timeout, CHECK_SECONDS)
+            fields, client, "slow", "checking the query", min(self._limits.timeout, CHECK_SECONDS)
         )
         if isinstance(outcome, QueryError):
             raise outcome
         return _query(outcome)
 
     async def _call(
-        self, message: tuple[Any, ...], client: str, quick: bool, what: str, seconds: float
+        self, message: tuple[Any, ...], client: str, lane: Lane, what: str, seconds: float
     ) -> tuple[Any, float]:
         """The worker's reply to MESSAGE within SECONDS and the time it took, the wait for the worker left out."""
-        worker = await self._acquire(client, quick)
+        worker = await self._acquire(client, lane)
         started = self._loop.time()
+        #: What the client is charged: the time taken, or the whole limit for a worker that had to be stopped.
+        charged = None
         try:
             reply = await _within(seconds, await worker.ask(message))
             return reply, self._loop.time() - started
         except TimeoutError:
+            charged = seconds
             worker = self._replace(worker)
             raise QueryTimeout(
                 f"{what} was stopped after the time limit of {seconds:g} s; "
                 "narrow it (fewer joins, LIMIT) or ask the operator for a longer --timeout"
             ) from None
         except (EOFError, OSError) as e:
-            ended = worker
+            charged, ended = seconds, worker
             worker = self._replace(worker)
             raise self._ended(ended.process.exitcode) from e
         except BaseException:
@@ -162,8 +189,8 @@ class QueryPool:
             worker = self._replace(worker)
             raise
         finally:
-            self._charge(client, self._loop.time() - started)
-            self._release(worker, client, quick)
+            self._charge(client, self._loop.time() - started if charged is None else charged)
+            self._release(worker, client, lane)
 
     def _ended(self, exitcode: int | None) -> QueryError:
         if exitcode in (-signal.SIGABRT, -signal.SIGKILL):
@@ -178,9 +205,18 @@ class QueryPool:
 
     # --- sharing the workers -------------------------------------------------------------------
 
-    async def _acquire(self, client: str, quick: bool) -> _Worker:
+    def _lane(self, text: str, client: str) -> Lane:
+        """How a query goes: quick if its text finished quickly before; light, one at a time, if its
+        client used the workers little lately; slow otherwise."""
+        if text in self._quick:
+            return "quick"
+        if self._light_capacity and client not in self._light and self._usage_of(client) < LIGHT_SECONDS:
+            return "light"
+        return "slow"
+
+    async def _acquire(self, client: str, lane: Lane) -> _Worker:
         """A worker for CLIENT's job, now if one is free for it, else in turn; Busy past the limits."""
-        job = _Job(self._loop.create_future(), client, quick)
+        job = _Job(self._loop.create_future(), client, lane)
         waiting_here = len(self._slow_waiting.get(client, ()))
         if self._waiting >= self._limits.max_waiting or waiting_here >= self._limits.max_waiting_per_client:
             raise Busy(
@@ -189,10 +225,10 @@ class QueryPool:
                 + "; try again later",
                 self._limits.timeout,
             )
-        if quick:
-            self._quick_waiting.append(job)
-        else:
+        if lane == "slow":
             self._slow_waiting.setdefault(client, collections.deque()).append(job)
+        else:
+            (self._quick_waiting if lane == "quick" else self._light_waiting).append(job)
         self._waiting += 1
         self._dispatch()
         try:
@@ -203,13 +239,14 @@ class QueryPool:
                        self._limits.timeout) from None
         except asyncio.CancelledError:
             if job.handed.done() and not job.handed.cancelled():
-                self._release(job.handed.result(), client, quick)
+                self._release(job.handed.result(), client, lane)
             raise
         finally:
             if not job.started:
                 job.handed.cancel()
                 self._waiting -= 1
-                queue = self._quick_waiting if quick else self._slow_waiting.get(client, collections.deque())
+                queue = {"quick": self._quick_waiting, "light": self._light_waiting}.get(lane)
+                queue = self._slow_waiting.get(client, collections.deque()) if queue is None else queue
                 if job in queue:
                     queue.remove(job)
 
@@ -221,12 +258,22 @@ class QueryPool:
                 return
             job.started = True
             self._waiting -= 1
-            if not job.quick:
+            if job.lane == "slow":
                 self._slow_running[job.client] += 1
+            elif job.lane == "light":
+                self._light_running += 1
             job.handed.set_result(self._idle.popleft())
 
     def _next_job(self) -> _Job | None:
         # A job whose wait just timed out is done but not yet out of its queue.
+        # Light jobs first, within their capacity: quick ones always keep the worker the capacities
+        # of the light and slow lanes leave them, and the cheap clients' flood cannot starve a newcomer.
+        if self._light_running < self._light_capacity:
+            waiting = [job for job in self._light_waiting if not job.handed.done()]
+            if waiting:
+                job = min(waiting, key=lambda j: self._usage_of(j.client))  # the lightest, not the first
+                self._light_waiting.remove(job)
+                return job
         while self._quick_waiting:
             job = self._quick_waiting.popleft()
             if not job.handed.done():
@@ -256,11 +303,13 @@ class QueryPool:
         if len(self._usage) > USAGE_CLIENTS:
             self._usage = dict(sorted(self._usage.items(), key=lambda item: -item[1][1])[: USAGE_CLIENTS // 2])
 
-    def _release(self, worker: _Worker, client: str, quick: bool) -> None:
-        if not quick:
+    def _release(self, worker: _Worker, client: str, lane: Lane) -> None:
+        if lane == "slow":
             self._slow_running[client] -= 1
             if self._slow_running[client] <= 0:
                 del self._slow_running[client]
+        elif lane == "light":
+            self._light_running -= 1
         if worker in self._all:
             self._idle.append(worker)
         self._top_up()
@@ -302,7 +351,7 @@ class QueryPool:
 class _Job:
     handed: asyncio.Future[_Worker]
     client: str
-    quick: bool
+    lane: Lane
     started: bool = False
 
 
