@@ -315,3 +315,20 @@ def test_a_query_worker_cannot_connect_even_if_the_check_were_wrong(listener: Li
     with pytest.raises(QueryError, match="Permission denied"):
         asyncio.run(ask())
     assert listener.connections == []
+
+
+# VT is refused as input before anything runs: XML cannot carry it (exit 2).
+@pytest.mark.parametrize(("separator", "status"), [("\\u2028", 0), ("\\u0085", 0), ("\\f", 0), ("\\u000B", 2)])
+def test_a_shape_whose_service_stays_in_a_comment_validates_without_connecting(
+    tmp_path: Path, listener: Listener, separator: str, status: int
+) -> None:
+    """Characters that end no comment in either parser keep SERVICE in it; the shape runs, and connects nowhere."""
+    shapes = f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <shapes#Commented> a sh:NodeShape ; sh:targetClass <ontology#Country> ;
+            sh:sparql [ a sh:SPARQLConstraint ; sh:message "commented" ;
+                sh:select "SELECT $this WHERE {{ $this <urn:x:none> ?o . #{separator} SERVICE <{listener.url}/sparql> {{ ?a ?b ?c }} \\n }}" ] ."""
+    project = project_with(tmp_path, {"shapes/commented.ttl": shapes})
+    result = run("validate", "--no-cache", "--project", str(project))
+    assert result.exit_code == status, result.output
+    assert listener.connections == []
