@@ -7,7 +7,9 @@ these tests hold it to byte-identical output and to the work it skips.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import MINI, ROOT, copy_project
 
 from rit_graph.build import build
 from rit_graph.cache import CACHE_FOLDER, Cache
@@ -109,3 +111,29 @@ def test_a_build_without_changes_renders_nothing(project: Path, tmp_path: Path) 
     again = build_with_cache(project, tmp_path / "dist")
     assert [kind for kind, n in again.items() if kind.endswith("misses") and n] == []
     assert files(tmp_path / "dist") == before
+
+
+def test_the_cache_knows_rit_graphs_own_code(tmp_path: Path) -> None:
+    """A renderer edited in a copy of the package gives its own output with the cache on, not the old one's."""
+    project = copy_project(MINI, tmp_path / "project")
+    code = tmp_path / "code"
+    shutil.copytree(ROOT / "src" / "rit_graph", code / "rit_graph", ignore=shutil.ignore_patterns("__pycache__"))
+    pieces = code / "rit_graph" / "pieces.py"
+    original = 'return b"\\n".join(lines[start:])'
+    assert pieces.read_text(encoding="utf-8").count(original) == 1
+    pieces.write_text(
+        pieces.read_text(encoding="utf-8").replace(original, 'return b"# edited renderer\\n" + b"\\n".join(lines[start:])'),
+        encoding="utf-8",
+    )
+
+    def build_with(python_path: Path, out: Path) -> str:
+        run = [sys.executable, "-c", "from rit_graph.cli import cli; cli()", "build", "--project", str(project),
+               "--out", str(out), "--no-site"]  # fmt: skip
+        done = subprocess.run(run, env={**os.environ, "PYTHONPATH": str(python_path)}, capture_output=True, text=True,
+                              check=False, timeout=600)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return (out / "rit-graph.nt").read_text(encoding="utf-8")
+
+    assert "# edited renderer" not in build_with(ROOT / "src", tmp_path / "before")
+    assert "# edited renderer" in build_with(code, tmp_path / "after")
+    assert (project / CACHE_FOLDER).is_dir(), "both builds used the cache"

@@ -1,7 +1,8 @@
 """A content-addressed cache on disk, so unchanged inputs are not worked on again.
 
 An entry's key is the SHA-256 of everything its value depends on (the
-caller's inputs and the versions of rit-graph and its validator), so an
+caller's inputs, the versions of the tools and a digest of rit-graph's own
+files), so an
 entry never goes stale: a change of any input is a different key. Entries
 are written atomically and an unreadable entry counts as missing.
 ``Cache.map`` runs work through a cache: validation partitions and chunks
@@ -37,7 +38,23 @@ J = TypeVar("J")
 
 @functools.cache
 def _versions() -> tuple[str, ...]:
-    return tuple(version(package) for package in ("rit-graph", "pyshacl", "rdflib", "pyoxigraph", "pyld"))
+    return (
+        *(version(package) for package in ("rit-graph", "pyshacl", "rdflib", "pyoxigraph", "pyld")),
+        code_digest(),
+    )
+
+
+def code_digest() -> str:
+    """A digest of rit-graph's own files (code, queries, templates, shapes, contexts), as this process runs them.
+
+    rit-graph's version number does not change while its code is worked on:
+    an edited renderer would otherwise be given the output cached by the old one.
+    """
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(package)).encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def key(*parts: bytes | str) -> str:
