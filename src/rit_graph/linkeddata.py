@@ -37,6 +37,7 @@ from .build import ONTOLOGY_FILE
 from .build import write_downloads as write_downloads_to
 from .formats import BY_EXTENSION, BY_NAME
 from .load import Corpus
+from .negotiation import negotiate
 from .site import LANGUAGES, RESOURCE_FORMATS, Site, Value, negotiate_language
 
 HTML = ("text/html", "application/xhtml+xml")
@@ -72,38 +73,6 @@ class Download:
 
     body: bytes
     media_type: str
-
-
-def accepted_quality(accept: str | None, media_types: Sequence[str]) -> float:
-    """The quality ACCEPT gives the best of MEDIA_TYPES: each rated by its most specific matching range."""
-    ranges = []
-    for item in (accept or "*/*").split(","):
-        media_range, *params = (part.strip().lower() for part in item.split(";"))
-        quality = 1.0
-        for param in params:
-            key, _, number = param.partition("=")
-            if key.strip() == "q":
-                try:
-                    quality = float(number)
-                except ValueError:
-                    quality = 0.0
-        if media_range:
-            ranges.append((media_range, quality))
-    best = 0.0
-    for media_type in media_types:
-        kind = media_type.split("/")[0]
-        matches = [(3 if r == media_type else 2 if r == kind + "/*" else 1, q)
-                   for r, q in ranges if r in (media_type, kind + "/*", "*/*")]
-        if matches:
-            best = max(best, max(matches)[1])
-    return best
-
-
-def negotiate(accept: str | None, offers: Sequence[tuple[str, Sequence[str]]]) -> str | None:
-    """The name of the offer ACCEPT rates highest (ties go to the earlier offer), or None if it accepts none."""
-    rated = [(accepted_quality(accept, types), -i, name) for i, (name, types) in enumerate(offers)]
-    quality, _, name = max(rated)
-    return name if quality > 0 else None
 
 
 def _grams(text: str, short: bool = False) -> set[str]:

@@ -30,8 +30,8 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import querycheck, sparql
-from .formats import BY_MEDIA_TYPE, BY_NAME
+from . import negotiation, querycheck, sparql
+from .formats import BY_NAME
 from .linkeddata import LinkedData
 from .load import Corpus
 from .namespaces import RDF_TYPE
@@ -251,8 +251,8 @@ class SparqlEndpoint:
 
     def _describe(self, request: Request) -> Response:
         """A plain GET: the HTML query page for browsers, else the SPARQL 1.1 Service Description."""
-        accept = _accepted(request.headers.get("accept", ""))
-        if accept and accept[0] in ("text/html", "application/xhtml+xml"):
+        chosen = negotiation.negotiate(request.headers.get("accept"), _DESCRIPTION_OFFERS) or "turtle"
+        if chosen == "html":
             page = self.templates.get_template("sparql-query.html").render(
                 title=self.title,
                 examples=self.examples,
@@ -260,8 +260,7 @@ class SparqlEndpoint:
                 default_query=self.examples[0].text if self.examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
             )
             return HTMLResponse(page, headers={"Vary": "Accept"})
-        rdf = next((BY_MEDIA_TYPE[m] for m in accept if m in BY_MEDIA_TYPE and BY_MEDIA_TYPE[m] in GRAPH_FORMATS), None)
-        rdf = rdf or BY_NAME["turtle"]
+        rdf = BY_NAME[chosen]
         body = ox.serialize(self._description(request.url), format=rdf.oxigraph, prefixes={"sd": SD})
         return Response(body, media_type=rdf.media_type, headers={"Vary": "Accept"})
 
@@ -414,7 +413,11 @@ def _too_large(what: str, limit: int) -> QueryError:
 
 
 def _negotiate(form: Form, request: Request, params: list[tuple[str, str]]) -> str:
-    """The format name for the result: the ``format`` parameter, else the best Accept match, else the default."""
+    """The format name for the result: the ``format`` parameter, else the best Accept match, else the default.
+
+    The default is the first offer, so ``*/*`` gets it; an Accept that rates no
+    format of the form gets it too, since SPARQL clients send all sorts of them.
+    """
     names = [v for k, v in params if k == "format"]
     if names:
         name = names[-1]
@@ -425,28 +428,18 @@ def _negotiate(form: Form, request: Request, params: list[tuple[str, str]]) -> s
                 + ", ".join(_choices(form))
             )
         return chosen
-    for media_type in _accepted(request.headers.get("accept", "")):
-        chosen = sparql.format_for(form, media_type)
-        if chosen:
-            return chosen
-    return "turtle" if form.gives_graph else "json"
+    offers = _GRAPH_OFFERS if form.gives_graph else _RESULT_OFFERS
+    return negotiation.negotiate(request.headers.get("accept"), offers) or offers[0][0]
+
+
+#: What /sparql offers for each kind of result, the default first.
+_RESULT_OFFERS = tuple((f.name, (f.media_type, *(a for a in f.aliases if "/" in a))) for f in sparql.RESULT_FORMATS)
+_GRAPH_OFFERS = tuple(
+    (f.name, (f.media_type,)) for f in sorted(GRAPH_FORMATS, key=lambda f: f.name != "turtle")
+)
+#: A plain GET of /sparql: the service description in a graph format (Turtle by default), or the query page.
+_DESCRIPTION_OFFERS = (*_GRAPH_OFFERS, ("html", ("text/html", "application/xhtml+xml")))
 
 
 def _choices(form: Form) -> list[str]:
     return [f.name for f in GRAPH_FORMATS] if form.gives_graph else [f.name for f in sparql.RESULT_FORMATS]
-
-
-def _accepted(header: str) -> list[str]:
-    """Media types of an Accept header, best first; */* and q=0 are left out."""
-    ranked = []
-    for position, item in enumerate(header.split(",")):
-        media_type, *options = (part.strip() for part in item.split(";"))
-        quality = 1.0
-        for option in options:
-            key, _, value = option.partition("=")
-            if key.strip() == "q":
-                with contextlib.suppress(ValueError):
-                    quality = float(value)
-        if media_type and quality > 0 and "*" not in media_type:
-            ranked.append((-quality, position, media_type.lower()))
-    return [m for _, _, m in sorted(ranked)]

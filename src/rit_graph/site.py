@@ -27,7 +27,7 @@ import jinja2
 import pyoxigraph as ox
 from markupsafe import Markup
 
-from . import embed, jsonld, schemaorg
+from . import embed, jsonld, negotiation, schemaorg
 from .catalog import Download
 from .formats import BY_NAME, for_path
 from .load import Corpus
@@ -667,21 +667,7 @@ class Site:
 
 def negotiate_language(accept_language: str | None) -> str:
     """The page language for an Accept-Language header: the reader's best-rated language we have, else English."""
-    ranked = []
-    for position, item in enumerate((accept_language or "").split(",")):
-        tag, _, params = item.strip().partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            name, _, number = param.strip().partition("=")
-            if name == "q":
-                try:
-                    quality = float(number)
-                except ValueError:
-                    quality = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        if primary in LANGUAGES and quality > 0:
-            ranked.append((-quality, position, primary))
-    return min(ranked)[2] if ranked else FALLBACK[0]
+    return negotiation.language(accept_language, LANGUAGES, FALLBACK[0])
 
 
 def schema_org_blocks(corpus: Corpus) -> SchemaBlock:
