@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 #: Exit codes, one per kind of outcome, shared by every command.
-EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_INPUT = 2
 EXIT_STORE = 3

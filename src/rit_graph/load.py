@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from .partition import Reach
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
-GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
 @dataclass(frozen=True)

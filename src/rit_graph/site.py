@@ -733,22 +733,6 @@ def render_resource(corpus: Corpus, iri: str, lang: str) -> str:
     return Site(corpus).resource(iri, lang)
 
 
-def render_home(corpus: Corpus, lang: str) -> str:
-    return Site(corpus).home(lang)
-
-
-def render_ontology(corpus: Corpus, lang: str) -> str:
-    return Site(corpus).ontology_page(lang)
-
-
-def render_shapes(corpus: Corpus, lang: str) -> str:
-    return Site(corpus).shapes_page(lang)
-
-
-def render_downloads(corpus: Corpus, downloads: Sequence[Download], lang: str) -> str:
-    return Site(corpus).downloads_page(downloads, lang)
-
-
 def write_site(corpus: Corpus, folder: Path, downloads: Sequence[Download] = (),
                schema_block: SchemaBlock | None = None) -> list[Path]:
     """Write the whole static site of CORPUS into FOLDER (``DIR/site`` beside the dumps in ``DIR``)."""
