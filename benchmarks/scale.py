@@ -35,6 +35,8 @@ import httpx
 from endpoint_throughput import free_port, started, wait_until_ready
 from synthetic import make_project
 
+from rit_graph.cache import cache_folder
+
 ROOT = Path(__file__).resolve().parent.parent
 RIT_GRAPH = str(Path(sys.executable).parent / "rit-graph")
 
@@ -112,7 +114,7 @@ def main(sizes: list[int], with_site: bool) -> None:
             triples = int(subprocess.run([RIT_GRAPH, "stats", *folder], capture_output=True, text=True,
                                          check=True).stdout.split()[0])
             validate = run("validate", "--no-cache", *folder)
-            shutil.rmtree(project.root / ".rit-graph-cache", ignore_errors=True)
+            shutil.rmtree(cache_folder(project.root), ignore_errors=True)
             build = run("build", "--no-site", "--out", out, *folder)
             change_one_announcement(project.root)
             incremental = run("build", "--no-site", "--out", out, *folder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,10 +13,15 @@ import pytest
 from hypothesis import settings
 from oxigraph_server import OxigraphServer, oxigraph_server
 
+from rit_graph.cache import CACHE_DIR_VARIABLE
 from rit_graph.load import Corpus, load
 from rit_graph.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Every cache the tests make, in process or in the servers and builds they start, goes here and
+#: never into the checkout, where a test could pass against output cached from older code.
+_CACHES = tempfile.TemporaryDirectory(prefix="rit-graph-test-caches-")
+os.environ[CACHE_DIR_VARIABLE] = _CACHES.name
 TESTS = Path(__file__).resolve().parent
 #: The minimal valid project (base IRI https://example.org/kb/) without ontology and shapes.
 MINI = TESTS / "shapes" / "valid"

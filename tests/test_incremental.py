@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from conftest import MINI, ROOT, copy_project
 
 from rit_graph.build import build
-from rit_graph.cache import CACHE_FOLDER, Cache
+from rit_graph.cache import CACHE_DIR_VARIABLE, CACHE_FOLDER, Cache, cache_folder
 from rit_graph.cli import cli
 from rit_graph.load import load
 from rit_graph.project import Project
@@ -136,4 +136,14 @@ def test_the_cache_knows_rit_graphs_own_code(tmp_path: Path) -> None:
 
     assert "# edited renderer" not in build_with(ROOT / "src", tmp_path / "before")
     assert "# edited renderer" in build_with(code, tmp_path / "after")
-    assert (project / CACHE_FOLDER).is_dir(), "both builds used the cache"
+    assert cache_folder(project).is_dir(), "both builds used the cache"
+
+
+def test_the_caches_go_where_rit_graph_cache_dir_says(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """One folder per project under it (each run prunes what its own project no longer has); else in the project."""
+    monkeypatch.setenv(CACHE_DIR_VARIABLE, str(tmp_path / "caches"))
+    first, second = cache_folder(tmp_path / "a"), cache_folder(tmp_path / "b")
+    assert first.parent == second.parent == tmp_path / "caches"
+    assert first != second
+    monkeypatch.delenv(CACHE_DIR_VARIABLE)
+    assert cache_folder(tmp_path / "a") == tmp_path / "a" / CACHE_FOLDER

@@ -30,6 +30,9 @@ from .progress import Progress
 
 #: The folder of a project where rit-graph keeps its caches (ignored by git).
 CACHE_FOLDER = ".rit-graph-cache"
+#: An environment variable naming a folder for the caches instead, one subfolder per project: for a
+#: checkout that must stay clean (the tests set it) or a cache kept apart (a CI cache, a faster disk).
+CACHE_DIR_VARIABLE = "RIT_GRAPH_CACHE_DIR"
 #: Seconds after which a value still being written is taken for the leftover of a killed run.
 WRITING_FOR_AT_MOST = 3600
 _NT = ox.RdfFormat.N_TRIPLES
@@ -55,6 +58,15 @@ def code_digest() -> str:
     for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(str(path.relative_to(package)).encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def cache_folder(project_root: Path) -> Path:
+    """Where the caches of the project at PROJECT_ROOT go: its CACHE_FOLDER, or a folder of its own in
+    $RIT_GRAPH_CACHE_DIR (one per project: each run drops the values its project no longer has)."""
+    elsewhere = os.environ.get(CACHE_DIR_VARIABLE)
+    if not elsewhere:
+        return project_root / CACHE_FOLDER
+    return Path(elsewhere) / hashlib.sha256(str(project_root.resolve()).encode("utf-8")).hexdigest()[:16]
 
 
 def key(*parts: bytes | str) -> str:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .cache import CACHE_FOLDER, Cache
+from .cache import Cache, cache_folder
 from .errors import EXIT_VIOLATIONS, RitGraphError
 from .load import Corpus, load
 from .progress import Progress
@@ -56,7 +56,7 @@ def project_option(command: F) -> F:
 def open_project(folder: Path, use_cache: bool = True) -> tuple[Corpus, Cache]:
     """The project in FOLDER, loaded, and its cache (which keeps nothing if not USE_CACHE)."""
     project = Project.open(folder)
-    cache = Cache(project.root / CACHE_FOLDER if use_cache else None)
+    cache = Cache(cache_folder(project.root) if use_cache else None)
     return load(project, cache, Progress.on_terminal()), cache
 
 
