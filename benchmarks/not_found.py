@@ -22,11 +22,8 @@ import difflib
 import os
 import platform
 import random
-import socket
 import statistics
 import string
-import subprocess
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -38,6 +35,7 @@ from typing import NamedTuple
 
 import httpx
 import pyoxigraph as ox
+from serving import BIN, free_port, started, wait_until_ready
 from synthetic import OWN_REFERENCE, SEED_NAME, make_project
 
 from rit_graph.linkeddata import ClosePaths, LinkedData
@@ -138,11 +136,8 @@ def shown(spent: list[float]) -> str:
 
 def over_http(clients: int = 40) -> None:
     """A page's time on its own, then while CLIENTS ask at once for an 8 KB path that names nothing."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    server = subprocess.Popen([str(Path(sys.executable).with_name("rit-graph")), "serve", "--port", str(port),
-                               "--project", str(ROOT)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = free_port()
+    command = [str(BIN / "rit-graph"), "serve", "--port", str(port), "--project", str(ROOT)]
     base = f"http://127.0.0.1:{port}/"
     browser = {"Accept": "text/html"}
 
@@ -151,13 +146,9 @@ def over_http(clients: int = 40) -> None:
         assert httpx.get(base + path, headers=browser, timeout=600).status_code == status, path
         return (time.perf_counter() - start) * 1000
 
-    try:
-        while True:
-            try:
-                httpx.get(base + "sparql")
-                break
-            except httpx.TransportError:
-                time.sleep(0.05)
+    with tempfile.TemporaryDirectory() as scratch, started("rit-graph serve", base + "sparql", command,
+                                                          Path(scratch) / "serve.log") as server:
+        wait_until_ready(server)
         alone = [get_ms("id/place/kitakyushu", 200) for _ in range(REPEAT)]
         with ThreadPoolExecutor(clients) as pool:
             sent = [pool.submit(get_ms, "id/place/" + "kitakyushu-" * 744, 404) for _ in range(clients)]
@@ -165,9 +156,6 @@ def over_http(clients: int = 40) -> None:
             while not all(f.done() for f in sent):
                 during.append(get_ms("id/place/kitakyushu", 200))
             missed = [f.result() for f in sent]
-    finally:
-        server.terminate()
-        server.wait()
     print(f"page alone: {shown(alone)}; {clients} 404s of 8 KB at once: {shown(missed)} each; "
           f"page meanwhile: {shown(during)} over {len(during)} requests")
 
