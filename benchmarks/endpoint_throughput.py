@@ -67,8 +67,8 @@ from serving import (
 )
 from synthetic import make_project
 
-from rit_graph.load import load
-from rit_graph.project import Project
+from rit_graph.corpus.load import load
+from rit_graph.corpus.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 OXIGRAPH = BIN / "oxigraph"

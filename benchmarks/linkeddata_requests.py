@@ -22,9 +22,9 @@ from pathlib import Path
 
 import httpx
 
-from rit_graph.linkeddata import LinkedData
-from rit_graph.load import load
-from rit_graph.project import Project
+from rit_graph.corpus.load import load
+from rit_graph.corpus.project import Project
+from rit_graph.serve.linkeddata import LinkedData
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEAT = 50

@@ -81,10 +81,10 @@ from serving import (
 )
 from synthetic import make_project
 
-from rit_graph.build import DUMP_NAME, ONTOLOGY_FILE
-from rit_graph.catalog import CATALOG_FILE
-from rit_graph.jsonld import CONTEXT_FILE
-from rit_graph.project import Project
+from rit_graph.corpus.project import Project
+from rit_graph.output.build import DUMP_NAME, ONTOLOGY_FILE
+from rit_graph.output.catalog import CATALOG_FILE
+from rit_graph.rdf.jsonld import CONTEXT_FILE
 
 MIB = 1024 * 1024
 #: Queries that no corpus of 1,000 triples or more answers within seconds: the first two make billions

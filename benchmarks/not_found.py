@@ -38,9 +38,9 @@ import pyoxigraph as ox
 from serving import BIN, free_port, started, wait_until_ready
 from synthetic import OWN_REFERENCE, SEED_NAME, make_project
 
-from rit_graph.linkeddata import ClosePaths, LinkedData
-from rit_graph.load import Corpus, load
-from rit_graph.project import Project
+from rit_graph.corpus.load import Corpus, load
+from rit_graph.corpus.project import Project
+from rit_graph.serve.linkeddata import ClosePaths, LinkedData
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (0, 99, 1_031)

@@ -35,7 +35,7 @@ import httpx
 from endpoint_throughput import free_port, started, wait_until_ready
 from synthetic import make_project
 
-from rit_graph.cache import cache_folder
+from rit_graph.runtime.cache import cache_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 RIT_GRAPH = str(Path(sys.executable).parent / "rit-graph")

@@ -20,9 +20,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from rit_graph import schemaorg
-from rit_graph.embed import script_element
-from rit_graph.load import load
-from rit_graph.project import Project
+from rit_graph.corpus.load import load
+from rit_graph.corpus.project import Project
+from rit_graph.corpus.run import Run
+from rit_graph.rdf.embed import script_element
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,7 +39,7 @@ def median_seconds(step: Callable[[], Any], repeat: int) -> float:
 
 def main(repeat: int) -> None:
     corpus = load(Project.open(ROOT))
-    triples = schemaorg.project(corpus)
+    triples = schemaorg.project(Run(corpus))
     base = corpus.project.base_iri + "id/"
     pages = sorted(
         {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode) and "#" not in t.subject.value}
@@ -48,8 +49,8 @@ def main(repeat: int) -> None:
     )
     print(f"projection: {len(triples)} triples, {len(pages)} pages; median of {repeat} runs\n")
     steps: list[tuple[str, Callable[[], Any]]] = [
-        ("project (7 CONSTRUCT queries per unit)", lambda: schemaorg.project(corpus)),
-        ("check (SHACL, pyshacl)", lambda: schemaorg.check(corpus)),
+        ("project (7 CONSTRUCT queries per unit)", lambda: schemaorg.project(Run(corpus))),
+        ("check (SHACL, pyshacl)", lambda: schemaorg.check(Run(corpus), schemaorg.projections(Run(corpus)))),
         (
             "announcement block (de)",
             lambda: script_element(schemaorg.markup(triples, base + "announcement/bwi-cluster-japan-rit")),

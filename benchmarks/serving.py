@@ -25,7 +25,7 @@ import httpx
 import pyoxigraph as ox
 
 import rit_graph
-from rit_graph.sparql import check
+from rit_graph.query.sparql import check
 
 BIN = Path(sys.executable).parent
 #: Seconds a server may take to load its data and answer its first request.

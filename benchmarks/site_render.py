@@ -17,9 +17,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from rit_graph.load import load
-from rit_graph.project import Project
-from rit_graph.site import LANGUAGES, Site, write_site
+from rit_graph.corpus.load import load
+from rit_graph.corpus.project import Project
+from rit_graph.output.site import LANGUAGES, Site, write_site
 
 ROOT = Path(__file__).resolve().parent.parent
 

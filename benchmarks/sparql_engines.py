@@ -21,8 +21,8 @@ from collections.abc import Callable
 import pyoxigraph as ox
 import rdflib
 
-from rit_graph import sparql
-from rit_graph.querypool import QueryPool
+from rit_graph.query import sparql
+from rit_graph.query.querypool import QueryPool
 
 BASE = "https://w3id.org/rit-graph/"
 RIT = BASE + "ontology#"

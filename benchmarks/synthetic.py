@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from rit_graph.load import load, parse_file
-from rit_graph.project import Project
+from rit_graph.corpus.load import load
+from rit_graph.corpus.project import Project
+from rit_graph.rdf.reading import parse_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_NAME = "bwi-cluster-japan-rit"

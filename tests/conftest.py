@@ -13,9 +13,10 @@ import pytest
 from hypothesis import settings
 from oxigraph_server import OxigraphServer, oxigraph_server
 
-from rit_graph.cache import CACHE_DIR_VARIABLE
-from rit_graph.load import Corpus, load
-from rit_graph.project import Project
+from rit_graph.corpus.load import Corpus, load
+from rit_graph.corpus.project import Project
+from rit_graph.corpus.run import Run
+from rit_graph.runtime.cache import CACHE_DIR_VARIABLE
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Every cache the tests make, in process or in the servers and builds they start, goes here and
@@ -71,10 +72,10 @@ def mini_folder(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def built(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's project built once: dumps, catalog and site."""
-    from rit_graph.build import build
+    from rit_graph.output.build import build
 
     out = tmp_path_factory.mktemp("built") / "dist"
-    build(corpus, out)
+    build(Run(corpus), out)
     return out
 
 

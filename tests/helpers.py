@@ -37,7 +37,7 @@ def select(store: ox.Store, query: str, base_iri: str) -> list[dict[str, str | N
 
 def rdflib_graph(triples: object) -> rdflib.Graph:
     """An rdflib graph of pyoxigraph triples or quads (graph names dropped)."""
-    from rit_graph.validate import term
+    from rit_graph.rdf.terms import term
 
     graph = rdflib.Graph()
     for t in triples:  # type: ignore[attr-defined]

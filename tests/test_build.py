@@ -14,11 +14,13 @@ from conftest import ROOT
 from helpers import assert_isomorphic, tree
 from pyld import jsonld as pyld
 
-import rit_graph.build
+import rit_graph.output.build
 import rit_graph.schemaorg
-from rit_graph import jsonld
+from rit_graph import schemaorg
 from rit_graph.cli import cli
-from rit_graph.load import Corpus
+from rit_graph.corpus.load import Corpus
+from rit_graph.corpus.run import Run
+from rit_graph.rdf import jsonld
 
 DUMPS = ("rit-graph.ttl", "rit-graph.nt", "rit-graph.trig", "rit-graph.jsonld", "context.jsonld")
 
@@ -150,9 +152,9 @@ def test_a_failure_while_writing_leaves_the_previous_output(
         (folder / "rit-graph.ttl").write_text("half")
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(rit_graph.build, "write_dumps", half_then_fail)
+    monkeypatch.setattr(rit_graph.output.build, "write_dumps", half_then_fail)
     with pytest.raises(OSError, match="No space"):
-        rit_graph.build.build(mini_corpus, out)
+        rit_graph.output.build.build(Run(mini_corpus), out)
     assert tree(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
 
@@ -166,12 +168,12 @@ def test_a_writer_failing_in_its_own_process_fails_the_build(
     def fail(*args: object) -> None:
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(rit_graph.jsonld, "compact", fail)  # what renders the schema.org pieces
+    monkeypatch.setattr(rit_graph.rdf.jsonld, "compact", fail)  # what renders the schema.org pieces
     (tmp_path / "dumps").mkdir()
     with pytest.raises(OSError, match="No space"):
-        rit_graph.build.write_dumps(mini_corpus, tmp_path / "dumps", workers=2)
+        rit_graph.output.build.write_dumps(Run(mini_corpus, workers=2), tmp_path / "dumps", schemaorg.projections(Run(mini_corpus)))
     with pytest.raises(OSError, match="No space"):
-        rit_graph.build.build(mini_corpus, out)
+        rit_graph.output.build.build(Run(mini_corpus), out)
     assert tree(out) == before
 
 

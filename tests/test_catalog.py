@@ -10,8 +10,9 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
-from rit_graph.load import Corpus, load
-from rit_graph.project import Project
+from rit_graph.corpus.load import Corpus, load
+from rit_graph.corpus.project import Project
+from rit_graph.corpus.run import Run
 
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
 DUMPS = ("rit-graph.ttl", "rit-graph.nt", "rit-graph.trig", "rit-graph.jsonld")
@@ -107,10 +108,10 @@ def test_no_publisher_unless_the_settings_name_one(built: Path, mini_folder: Pat
         + 'publisher_name = "Example Publisher"\npublisher_iri = "https://example.org/publisher"\n',
         encoding="utf-8",
     )
-    from rit_graph.build import build
+    from rit_graph.output.build import build
 
     out = tmp_path / "dist"
-    build(load(Project.open(mini_folder)), out)
+    build(Run(load(Project.open(mini_folder))), out)
     catalog = read_catalog(out)
     publisher = catalog.value(catalog.value(None, RDF.type, DCAT.Dataset), DCTERMS.publisher)
     assert publisher == rdflib.URIRef("https://example.org/publisher")

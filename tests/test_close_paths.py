@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 
 import pytest
 
-from rit_graph import linkeddata
-from rit_graph.linkeddata import CANDIDATES, COMPARED, POSTINGS, ClosePaths
+from rit_graph.serve import linkeddata
+from rit_graph.serve.linkeddata import CANDIDATES, COMPARED, POSTINGS, ClosePaths
 
 KINDS = ("organisation", "place", "event", "partnership", "announcement")
 

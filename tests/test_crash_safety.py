@@ -34,11 +34,12 @@ from helpers import tree
 from live_server import RIT_GRAPH, children, live_server, wait_until_ended
 from test_stores import BY_GRAPH, csv_of, current
 
-import rit_graph.build
+import rit_graph.output.build
 from rit_graph.cli import cli
-from rit_graph.load import load
-from rit_graph.outputs import RETIRED, STAGING
-from rit_graph.project import Project
+from rit_graph.corpus.load import load
+from rit_graph.corpus.project import Project
+from rit_graph.corpus.run import Run
+from rit_graph.output.outputs import RETIRED, STAGING
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synthetic import make_project
@@ -166,7 +167,7 @@ KILLED_AT = textwrap.dedent(
     f"""
     '''rit-graph with a SIGKILL at one point of the swap (sys.argv[1]); the other arguments are its command line.'''
     import os, pathlib, signal, sys
-    from rit_graph import outputs
+    from rit_graph.output import outputs
     from rit_graph.cli import cli
 
     def die(*args):
@@ -230,12 +231,12 @@ def test_without_an_atomic_exchange_a_build_still_replaces_its_output(
     tmp_path: Path, mini_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     corpus = load(Project.open(mini_folder))
-    expected = rit_graph.build.build(corpus, tmp_path / "expected" / "dist", with_site=False)
+    expected = rit_graph.output.build.build(Run(corpus), tmp_path / "expected" / "dist", with_site=False)
     out = tmp_path / "renamed" / "dist"
     out.mkdir(parents=True)
     (out / "stale.txt").write_text("from an earlier build")
-    monkeypatch.setattr(rit_graph.outputs, "_exchange", lambda first, second: False)
-    rit_graph.build.build(corpus, out, with_site=False)
+    monkeypatch.setattr(rit_graph.output.outputs, "_exchange", lambda first, second: False)
+    rit_graph.output.build.build(Run(corpus), out, with_site=False)
     assert tree(out) == tree(expected.out)
     assert [p.name for p in out.parent.iterdir()] == ["dist"]
 
@@ -243,9 +244,9 @@ def test_without_an_atomic_exchange_a_build_still_replaces_its_output(
 def test_folders_of_a_build_still_running_are_left_alone(tmp_path: Path) -> None:
     """A build clears up only folders whose lock no running build holds (two builds of one output at once)."""
     out = tmp_path / "dist"
-    with rit_graph.outputs.replacing(out) as running:
+    with rit_graph.output.outputs.replacing(out) as running:
         (running / "half.ttl").write_text("being written")
-        rit_graph.outputs.recover(out)
+        rit_graph.output.outputs.recover(out)
         assert (running / "half.ttl").exists()
     assert (out / "half.ttl").exists()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from helpers import select
 
-from rit_graph.load import Corpus
+from rit_graph.corpus.load import Corpus
 
 FACTS = Path(__file__).parent / "facts"
 T = "true^^xsd:boolean"

@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 from rit_graph.errors import EXIT_SYSTEM, WorkerKilled
-from rit_graph.forking import forked_map
+from rit_graph.runtime.forking import forked_map
 
 
 def test_answers_come_in_order_from_the_parents_memory() -> None:
@@ -35,7 +35,7 @@ def test_a_worker_killed_ends_the_work_at_once() -> None:
         """
         import os, signal, sys, time
         from rit_graph.errors import WorkerKilled
-        from rit_graph.forking import forked_map
+        from rit_graph.runtime.forking import forked_map
 
         def work(i):
             if i == 3:

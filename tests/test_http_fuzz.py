@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from live_server import LiveServer, live_server
 
-from rit_graph.sparql import FORMAT_NAMES
+from rit_graph.query.sparql import FORMAT_NAMES
 
 #: Every run sends the same requests; the server is shared, so examples are not timed.
 FUZZ = settings(

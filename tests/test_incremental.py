@@ -19,11 +19,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import MINI, ROOT, copy_project
 
-from rit_graph.build import build
-from rit_graph.cache import CACHE_DIR_VARIABLE, CACHE_FOLDER, Cache, cache_folder
 from rit_graph.cli import cli
-from rit_graph.load import load
-from rit_graph.project import Project
+from rit_graph.corpus.load import load
+from rit_graph.corpus.project import Project
+from rit_graph.corpus.run import Run
+from rit_graph.output.build import build
+from rit_graph.runtime.cache import CACHE_DIR_VARIABLE, CACHE_FOLDER, Cache, cache_folder
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synthetic import make_project
@@ -36,7 +37,7 @@ def files(folder: Path) -> dict[str, bytes]:
 def build_with_cache(project: Path, out: Path) -> Counter[str]:
     """Build PROJECT into OUT as ``rit-graph build --no-site`` does; what the cache was asked, by kind."""
     cache = Cache(project / CACHE_FOLDER)
-    build(load(Project.open(project), cache), out, cache=cache, with_site=False)
+    build(Run(load(Project.open(project), cache), cache), out, with_site=False)
     return cache.counts
 
 
@@ -118,7 +119,7 @@ def test_the_cache_knows_rit_graphs_own_code(tmp_path: Path) -> None:
     project = copy_project(MINI, tmp_path / "project")
     code = tmp_path / "code"
     shutil.copytree(ROOT / "src" / "rit_graph", code / "rit_graph", ignore=shutil.ignore_patterns("__pycache__"))
-    pieces = code / "rit_graph" / "pieces.py"
+    pieces = code / "rit_graph" / "output" / "pieces.py"
     original = 'return b"\\n".join(lines[start:])'
     assert pieces.read_text(encoding="utf-8").count(original) == 1
     pieces.write_text(

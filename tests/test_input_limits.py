@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rit_graph.errors import InputError
-from rit_graph.input_limits import MAX_DEPTH, MAX_MEMBERS, MAX_TOKEN_BYTES, check
+from rit_graph.rdf.input_limits import MAX_DEPTH, MAX_MEMBERS, MAX_TOKEN_BYTES, check
 
 TURTLE = ox.RdfFormat.TURTLE
 JSON_LD = ox.RdfFormat.JSON_LD

@@ -9,8 +9,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from rit_graph import jsonld
-from rit_graph.load import Corpus
+from rit_graph.corpus.load import Corpus
+from rit_graph.corpus.run import Run
+from rit_graph.output.build import SCHEMAORG_DUMP
+from rit_graph.rdf import jsonld
 
 BASE = "https://w3id.org/rit-graph/"
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -87,6 +89,6 @@ def test_the_dump_assembled_from_pieces_holds_the_nodes_compacting_the_whole_giv
 def test_the_schema_org_dump_holds_the_nodes_pyld_gives_for_the_whole_projection(corpus: Corpus, built: Path) -> None:
     from rit_graph import schemaorg
 
-    whole = jsonld.compact(jsonld.from_triples(schemaorg.project(corpus), native_types=True), schemaorg.context())
-    dumped = json.loads((built / schemaorg.DUMP_FILE).read_text(encoding="utf-8"))
+    whole = jsonld.compact(jsonld.from_triples(schemaorg.project(Run(corpus)), native_types=True), schemaorg.context())
+    dumped = json.loads((built / SCHEMAORG_DUMP).read_text(encoding="utf-8"))
     assert by_id(dumped["@graph"]) == by_id(whole["@graph"])

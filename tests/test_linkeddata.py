@@ -19,10 +19,10 @@ from helpers import assert_isomorphic, rdflib_graph
 from live_server import LiveServer, live_server
 from test_site_hostile import HOSTILE, Elements
 
-from rit_graph.formats import BY_NAME
-from rit_graph.load import Corpus, load
-from rit_graph.project import Project
-from rit_graph.site import RESOURCE_FORMATS, Site
+from rit_graph.corpus.load import Corpus, load
+from rit_graph.corpus.project import Project
+from rit_graph.output.site import RESOURCE_FORMATS, Site
+from rit_graph.rdf.formats import BY_NAME
 
 KITAKYUSHU = "id/place/kitakyushu"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"

@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT
 from live_server import LiveServer, live_server
 
-from rit_graph.negotiation import language, negotiate, preferences
+from rit_graph.serve.negotiation import language, negotiate, preferences
 
 SELECT = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
 #: What a SELECT at /sparql and a resource IRI choose for each header.

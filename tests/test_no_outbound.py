@@ -32,9 +32,9 @@ from live_server import live_server
 
 from rit_graph.cli import cli
 from rit_graph.errors import InputError
-from rit_graph.querycheck import CheckedQuery, Form, QueryError
-from rit_graph.querypool import QueryPool
-from rit_graph.sparql import Answer, Limits, Request, files_store
+from rit_graph.query.querycheck import CheckedQuery, Form, QueryError
+from rit_graph.query.querypool import QueryPool
+from rit_graph.query.sparql import Answer, Limits, Request, files_store
 
 #: What a fetch would bring in; none of it may show up anywhere.
 FETCHED = "urn:fetched:from-the-listener"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from rit_graph.progress import Progress
+from rit_graph.runtime.progress import Progress
 
 
 class Terminal(io.StringIO):

@@ -41,13 +41,15 @@ from hypothesis import strategies as st
 from pyld import jsonld as pyld
 from test_jsonld_compaction import assert_as_pyld
 
-from rit_graph import jsonld, schemaorg
-from rit_graph.build import write_dumps
+from rit_graph import schemaorg
+from rit_graph.corpus.load import Corpus, load
+from rit_graph.corpus.project import Project
+from rit_graph.corpus.run import Run
 from rit_graph.errors import EXIT_INPUT, InputError
-from rit_graph.formats import BY_NAME
-from rit_graph.load import Corpus, load
-from rit_graph.project import Project
-from rit_graph.site import LANGUAGES, Site
+from rit_graph.output.build import SCHEMAORG_DUMP, write_dumps
+from rit_graph.output.site import LANGUAGES, Site
+from rit_graph.rdf import jsonld
+from rit_graph.rdf.formats import BY_NAME
 
 BASE = "https://example.org/kb/"
 PLACE = BASE + "id/place/generated"
@@ -229,7 +231,7 @@ def test_every_dump_holds_the_texts_unchanged(folder: Path, tmp_path_factory: py
                                               texts: Texts) -> None:
     corpus = project_with(folder, texts)
     out = tmp_path_factory.mktemp("dumps")
-    write_dumps(corpus, out)
+    write_dumps(Run(corpus), out, schemaorg.projections(Run(corpus)))
     for name in ("rit-graph.ttl", "rit-graph.nt", "rit-graph.trig", "rit-graph.jsonld"):
         assert_texts_held(list(ox.parse(path=out / name)), texts, f"{name} read by pyoxigraph")
     document = json.loads((out / "rit-graph.jsonld").read_text(encoding="utf-8"))
@@ -280,12 +282,12 @@ def test_schema_org_markup_holds_the_texts_and_no_text_ends_its_script_element(
 ) -> None:
     corpus = project_with(folder, texts)
     out = tmp_path_factory.mktemp("schema-org")
-    write_dumps(corpus, out)
-    document = pyld_triples(json.loads((out / schemaorg.DUMP_FILE).read_text(encoding="utf-8")))
+    write_dumps(Run(corpus), out, schemaorg.projections(Run(corpus)))
+    document = pyld_triples(json.loads((out / SCHEMAORG_DUMP).read_text(encoding="utf-8")))
     assert objects(document, SCHEMA_NAME, PLACE) == texts.labels()
     assert objects(document, SCHEMA_TEXT, ANNOUNCEMENT) == {ox.Literal(texts.quote, language=TEXT_LANGUAGE)}
     site = Site(corpus)
-    by_subject = schemaorg.index(corpus.schema_org)
+    by_subject = schemaorg.index(schemaorg.project(Run(corpus)))
     for lang in LANGUAGES:
         block_lang = lang if lang in schemaorg.LANGUAGES else "en"
         markups = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from helpers import select
 
-from rit_graph.load import Corpus
+from rit_graph.corpus.load import Corpus
 
 OA = "PREFIX oa: <http://www.w3.org/ns/oa#>\n"
 RIT = "PREFIX rit: <ontology#>\n"

@@ -18,10 +18,11 @@ from live_server import free_port
 from oxigraph_server import OxigraphServer
 
 from rit_graph.cli import cli
-from rit_graph.load import load
-from rit_graph.project import Project
-from rit_graph.publish import PROGRESS_FROM, Progress
-from rit_graph.remote import (
+from rit_graph.corpus.load import load
+from rit_graph.corpus.project import Project
+from rit_graph.output.publish import PROGRESS_FROM, progress_for
+from rit_graph.runtime.progress import Progress
+from rit_graph.stores.remote import (
     PASSWORD_VARIABLE,
     SCHEME_VARIABLE,
     TOKEN_VARIABLE,
@@ -249,16 +250,18 @@ class Terminal(io.StringIO):
 
 def test_progress_shows_on_a_terminal_for_many_graphs_only() -> None:
     terminal = Terminal()
-    progress = Progress(terminal)
-    progress.start(PROGRESS_FROM)
-    for _ in range(2 * PROGRESS_FROM):
-        progress.advance("publishing")
-    assert f"\rpublishing 1/{2 * PROGRESS_FROM}" in terminal.getvalue()
+    progress = progress_for(Progress.on_terminal(terminal), PROGRESS_FROM)
+    progress.start("publishing", PROGRESS_FROM)
+    for _ in range(PROGRESS_FROM):
+        progress.advance()
+    progress.finish()
+    assert f"publishing: {PROGRESS_FROM}/{PROGRESS_FROM}, " in terminal.getvalue()
     assert terminal.getvalue().endswith("\r\x1b[K"), "the line is cleared for the summary"
     for stream, graphs in ((Terminal(), PROGRESS_FROM - 1), (io.StringIO(), PROGRESS_FROM)):
-        quiet = Progress(stream)
-        quiet.start(graphs)
-        quiet.advance("publishing")
+        quiet = progress_for(Progress.on_terminal(stream), graphs)
+        quiet.start("publishing", graphs)
+        quiet.advance()
+        quiet.finish()
         assert stream.getvalue() == ""
 
 

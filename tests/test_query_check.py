@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from rit_graph import querycheck
-from rit_graph.querycheck import (
+from rit_graph.query import querycheck
+from rit_graph.query.querycheck import (
     CheckedQuery,
     Forbidden,
     Form,
@@ -20,7 +20,7 @@ from rit_graph.querycheck import (
     check,
     outline,
 )
-from rit_graph.sparql import Answer, Request, ResultCache
+from rit_graph.query.sparql import Answer, Request, ResultCache
 
 SERVICE = "SERVICE <http://127.0.0.1:9/sparql> { ?a ?b ?c }"
 

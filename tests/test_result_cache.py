@@ -14,8 +14,8 @@ from live_server import LiveServer, live_server
 from oxigraph_server import oxigraph_server
 from test_stores import MINI_LABEL, relabel
 
-from rit_graph import sparql
-from rit_graph.project import Project
+from rit_graph.corpus.project import Project
+from rit_graph.query import sparql
 
 COUNT = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
 HIT, MISS, STORED = "rit-graph; hit", "rit-graph; fwd=miss", "rit-graph; fwd=miss; stored"

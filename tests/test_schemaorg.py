@@ -21,13 +21,15 @@ from helpers import assert_isomorphic, rdflib_graph
 from pyld import jsonld as pyld
 from test_shapes import patched
 
-from rit_graph import jsonld, schemaorg
-from rit_graph.build import build
+from rit_graph import schemaorg
 from rit_graph.cli import cli
-from rit_graph.embed import script_element, script_json
+from rit_graph.corpus.load import Corpus, load
+from rit_graph.corpus.project import Project
+from rit_graph.corpus.run import Run
 from rit_graph.errors import ValidationFailed
-from rit_graph.load import Corpus, load
-from rit_graph.project import Project
+from rit_graph.output.build import build
+from rit_graph.rdf import jsonld
+from rit_graph.rdf.embed import script_element, script_json
 
 SCHEMA = rdflib.Namespace("http://schema.org/")
 WD = rdflib.Namespace("http://www.wikidata.org/entity/")
@@ -47,7 +49,7 @@ VISITS = {
 
 @pytest.fixture(scope="session")
 def projection(corpus: Corpus) -> list[ox.Triple]:
-    return schemaorg.project(corpus)
+    return schemaorg.project(Run(corpus))
 
 
 @pytest.fixture(scope="session")
@@ -279,7 +281,7 @@ def test_the_units_projections_add_up_to_the_projection_of_the_whole_graph(
 def test_projection_follows_the_base_iri(tmp_path: Path, projection: list[ox.Triple], project: Project) -> None:
     root = copy_project(tmp_path)
     (root / "rit-graph.toml").write_text('[project]\nbase_iri = "https://example.org/bw/"\n', encoding="utf-8")
-    moved = schemaorg.project(load(Project.open(root)))
+    moved = schemaorg.project(Run(load(Project.open(root))))
     expected = [
         ox.Triple(
             *(
@@ -376,7 +378,7 @@ def test_hostile_texts_stay_inside_the_block_and_round_trip(
     assert html.count("</script>") == 1
 
     corpus = load(Project.open(hostile_project))
-    projection = schemaorg.project(corpus)
+    projection = schemaorg.project(Run(corpus))
     iri = corpus.project.base_iri + page if page else corpus.project.announcement_iri("bwi-cluster-japan-rit")
     expected = page_graph(projection, iri, "de")
     (found,) = extruct_blocks(url)
@@ -426,7 +428,7 @@ def test_markup_asks_which_of_several_announcements(tmp_path: Path) -> None:
 
 
 def test_real_data_conforms_with_the_expected_warnings(corpus: Corpus) -> None:
-    report = schemaorg.check(corpus)
+    report = schemaorg.check(Run(corpus), schemaorg.projections(Run(corpus)))
     assert report.conforms, report.to_text()
     assert report.count("violation") == 0
     article = next(r for r in report.resources if r.focus == "<id/announcement/bwi-cluster-japan-rit>")
@@ -447,7 +449,7 @@ def test_shapes_fail_a_published_event_without_required_properties(corpus: Corpu
         DELETE WHERE { GRAPH ?g { <id/event/2015-09-hitachi-return-visit> rit:startDate ?date } };
         DELETE WHERE { GRAPH ?g { <id/event/2015-09-hitachi-return-visit> rit:destination ?place } }
     """)
-    report = schemaorg.check(stripped)
+    report = schemaorg.check(Run(stripped), schemaorg.projections(Run(stripped)))
     assert not report.conforms
     (resource,) = [r for r in report.resources if r.focus == "<id/event/2015-09-hitachi-return-visit>"]
     assert {f.path for f in resource.findings if f.severity == "violation"} == {
@@ -462,7 +464,7 @@ def test_build_writes_the_projection_and_stops_on_violations(tmp_path: Path) -> 
     result = CliRunner().invoke(cli, ["build", "--project", str(ROOT), "--out", str(out)])
     assert result.exit_code == 0, result.output
     written = json.loads((out / "schema-org.jsonld").read_text(encoding="utf-8"))
-    assert_isomorphic(rdflib_graph(schemaorg.project(load(Project.open(ROOT)))), from_jsonld(written))
+    assert_isomorphic(rdflib_graph(schemaorg.project(Run(load(Project.open(ROOT))))), from_jsonld(written))
     assert "recommended properties the data does not give" in result.stderr
 
     root = copy_project(tmp_path / "project")
@@ -482,6 +484,6 @@ q:fair-mention a oa:Annotation ;
     )
     corpus = load(Project.open(root))
     with pytest.raises(ValidationFailed) as failure:
-        build(corpus, tmp_path / "second")
+        build(Run(corpus), tmp_path / "second")
     assert "Google requires an event's startDate" in str(failure.value)
     assert not (tmp_path / "second").exists()

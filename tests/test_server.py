@@ -17,9 +17,9 @@ from rdflib.compare import graph_diff, isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
 
-from rit_graph import sparql
-from rit_graph.formats import BY_NAME
-from rit_graph.load import Corpus
+from rit_graph.corpus.load import Corpus
+from rit_graph.query import sparql
+from rit_graph.rdf.formats import BY_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = (

@@ -17,8 +17,10 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF, SH
 
-from rit_graph.load import Corpus
-from rit_graph.validate import Report, to_rdflib, validate
+from rit_graph.corpus.load import Corpus
+from rit_graph.corpus.run import Run
+from rit_graph.rdf.terms import to_rdflib
+from rit_graph.validation.validate import Report, validate
 
 INVALID = Path(__file__).parent / "shapes" / "invalid"
 FIXTURES = sorted(p.stem for p in INVALID.glob("*.ru"))
@@ -57,7 +59,7 @@ def node_shape_names(shapes: rdflib.Graph, base_iri: str) -> set[str]:
 
 
 def test_the_minimal_project_conforms(mini_corpus: Corpus) -> None:
-    report = validate(mini_corpus)
+    report = validate(Run(mini_corpus))
     assert report.conforms, report.to_text()
 
 
@@ -79,7 +81,7 @@ def test_invalid_fixture_fails_exactly_its_shape(mini_corpus: Corpus, shapes: rd
     expected_shapes = (header(path, "shape") or name.split("-")[0]).split()
     expected_words = header(path, "expect")
     assert expected_words, f"{path.name} needs a '# expect:' line"
-    report: Report = validate(patched(mini_corpus, path.read_text(encoding="utf-8")))
+    report: Report = validate(Run(patched(mini_corpus, path.read_text(encoding="utf-8"))))
     assert not report.conforms
     results = list(report.results.subjects(RDF.type, SH.ValidationResult))
     base = mini_corpus.project.base_iri

@@ -13,16 +13,18 @@ import pytest
 import rdflib
 from helpers import assert_isomorphic, rdflib_graph
 
-from rit_graph.build import write_dumps
-from rit_graph.load import Corpus
-from rit_graph.site import (
+from rit_graph import schemaorg
+from rit_graph.corpus.load import Corpus
+from rit_graph.corpus.run import Run
+from rit_graph.output.build import write_dumps
+from rit_graph.output.site import (
     LANGUAGES,
     RESOURCE_FORMATS,
     Site,
-    negotiate_language,
     render_resource,
     write_site,
 )
+from rit_graph.serve.linkeddata import negotiate_language
 
 KITAKYUSHU = "id/place/kitakyushu"
 RETURN_VISIT = "id/event/2015-09-hitachi-return-visit"
@@ -89,7 +91,7 @@ class SourceText(HTMLParser):
 def out(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A build-like folder: the dumps, their gzip versions, and the site in site/."""
     folder = tmp_path_factory.mktemp("dist")
-    downloads, _ = write_dumps(corpus, folder)
+    downloads, _ = write_dumps(Run(corpus), folder, schemaorg.projections(Run(corpus)))
     write_site(corpus, folder / "site", downloads)
     return folder
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from rit_graph.load import load
-from rit_graph.project import Project
-from rit_graph.site import write_site
+from rit_graph.corpus.load import load
+from rit_graph.corpus.project import Project
+from rit_graph.output.site import write_site
 
 HOSTILE = """
 @prefix rit:   <ontology#> .

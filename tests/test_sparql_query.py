@@ -1,4 +1,4 @@
-"""``rit-graph query`` and the query checks of rit_graph.sparql, on the repository's project."""
+"""``rit-graph query`` and the query checks of rit_graph.query.sparql, on the repository's project."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import rdflib
 from click.testing import CliRunner
 from rdflib.compare import graph_diff, isomorphic
 
-from rit_graph import sparql
 from rit_graph.cli import cli
-from rit_graph.load import Corpus
+from rit_graph.corpus.load import Corpus
+from rit_graph.query import sparql
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))

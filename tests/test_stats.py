@@ -9,8 +9,8 @@ import pyoxigraph as ox
 from click.testing import CliRunner
 
 from rit_graph.cli import cli
-from rit_graph.load import Corpus
-from rit_graph.stats import stats
+from rit_graph.corpus.load import Corpus
+from rit_graph.corpus.stats import stats
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 ANNOTATION = "http://www.w3.org/ns/oa#Annotation"

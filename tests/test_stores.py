@@ -24,10 +24,10 @@ from http_recorder import RecordingStore
 from live_server import LiveServer, free_port, live_server
 from oxigraph_server import OxigraphServer
 
-from rit_graph import sparql
 from rit_graph.cli import cli
-from rit_graph.remote import TOKEN_VARIABLE
+from rit_graph.query import sparql
 from rit_graph.stores import CURRENT, MANIFEST, open_disk
+from rit_graph.stores.remote import TOKEN_VARIABLE
 
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
 BY_GRAPH = "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"

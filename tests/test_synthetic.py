@@ -7,9 +7,10 @@ from pathlib import Path
 
 from conftest import ROOT
 
-from rit_graph.load import Corpus, load
-from rit_graph.stats import stats
-from rit_graph.validate import validate
+from rit_graph.corpus.load import Corpus, load
+from rit_graph.corpus.run import Run
+from rit_graph.corpus.stats import stats
+from rit_graph.validation.validate import validate
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synthetic import make_project
@@ -18,7 +19,7 @@ from synthetic import make_project
 def test_synthetic_announcements_conform_and_have_the_real_ones_classes(corpus: Corpus, tmp_path: Path) -> None:
     synthetic = load(make_project(tmp_path / "project", 3))
     assert sorted(synthetic.announcement_graphs) == ["synthetic-00000", "synthetic-00001", "synthetic-00002"]
-    report = validate(synthetic, workers=1)
+    report = validate(Run(synthetic, workers=1))
     assert report.conforms, report.to_text()
     real, made = dict(stats(corpus).by_class), dict(stats(synthetic).by_class)
     assert set(made) == set(real)
@@ -35,4 +36,4 @@ def test_the_units_projections_add_up_to_the_projection_of_the_whole_graph(tmp_p
     from rit_graph import schemaorg
 
     synthetic = load(make_project(tmp_path / "project", 3))
-    assert set(schemaorg.project(synthetic)) == whole_graph_projection(synthetic)
+    assert set(schemaorg.project(Run(synthetic))) == whole_graph_projection(synthetic)

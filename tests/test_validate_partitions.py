@@ -17,11 +17,13 @@ from conftest import MINI, copy_project
 from rdflib.namespace import RDF, SH
 from test_shapes import INVALID, patched
 
-from rit_graph.cache import WRITING_FOR_AT_MOST, Cache
-from rit_graph.load import Corpus, load
-from rit_graph.partition import partitions, reference_records
-from rit_graph.project import Project
-from rit_graph.validate import _rit_prefix_declaration, to_rdflib, validate
+from rit_graph.corpus.load import Corpus, load
+from rit_graph.corpus.partition import partitions, reference_records
+from rit_graph.corpus.project import Project
+from rit_graph.corpus.run import Run
+from rit_graph.rdf.terms import to_rdflib
+from rit_graph.runtime.cache import WRITING_FOR_AT_MOST, Cache
+from rit_graph.validation.validate import _rit_prefix_declaration, validate
 
 Signature = tuple[rdflib.term.Node | None, ...]
 
@@ -74,7 +76,7 @@ def union_results(corpus: Corpus) -> rdflib.Graph:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_partitions_find_what_the_union_finds(spanning: Corpus, workers: int) -> None:
-    report = validate(spanning, workers=workers)
+    report = validate(Run(spanning, workers=workers))
     expected, found = signatures(union_results(spanning)), signatures(report.results)
     missing, extra = set(expected) - set(found), set(found) - set(expected)
     assert found == expected, f"missing: {missing}\nextra: {extra}"
@@ -82,7 +84,7 @@ def test_partitions_find_what_the_union_finds(spanning: Corpus, workers: int) ->
 
 
 def test_a_resource_in_every_partition_is_reported_once(spanning: Corpus) -> None:
-    report = validate(spanning, workers=2)
+    report = validate(Run(spanning, workers=2))
     (kitakyushu,) = [r for r in report.resources if r.focus == "<id/place/kitakyushu>"]
     assert kitakyushu.files == ["data/announcements/second/", "data/reference/"]
     assert [(f.shape, f.message) for f in kitakyushu.findings] == [
@@ -94,7 +96,7 @@ def test_a_resource_in_every_partition_is_reported_once(spanning: Corpus) -> Non
 
 def test_contradicting_announcements_are_reported_with_both_files(spanning: Corpus) -> None:
     """Each announcement conforms on its own; the resource both describe does not."""
-    report = validate(spanning, workers=2)
+    report = validate(Run(spanning, workers=2))
     (mini,) = [r for r in report.resources if r.focus == "<id/announcement/mini>"]
     assert mini.files == ["data/announcements/mini/", "data/announcements/second/"]
     assert [(f.shape, f.value) for f in mini.findings] == [("<shapes#Labelled>", None)]
@@ -102,11 +104,11 @@ def test_contradicting_announcements_are_reported_with_both_files(spanning: Corp
 
 def test_unchanged_partitions_come_from_the_cache(spanning: Corpus, tmp_path: Path) -> None:
     cache = Cache(tmp_path / "cache")
-    first = validate(spanning, workers=1, cache=cache)
-    assert (cache.counts["validation hits"], cache.counts["validation misses"]) == (0, len(partitions(spanning)))
+    first = validate(Run(spanning, workers=1, cache=cache))
+    assert (cache.counts["validation hits"], cache.counts["validation misses"]) == (0, len(partitions(spanning, Run(spanning).reach, Cache(None))))
     cached = Cache(tmp_path / "cache")
-    again = validate(spanning, workers=1, cache=cached)
-    assert (cached.counts["validation hits"], cached.counts["validation misses"]) == (len(partitions(spanning)), 0)
+    again = validate(Run(spanning, workers=1, cache=cached))
+    assert (cached.counts["validation hits"], cached.counts["validation misses"]) == (len(partitions(spanning, Run(spanning).reach, Cache(None))), 0)
     assert signatures(again.results) == signatures(first.results)
     assert again.to_text() == first.to_text()
 
@@ -115,18 +117,18 @@ def test_a_changed_announcement_is_validated_again_alone(spanning: Corpus, tmp_p
     folder = tmp_path / "project"
     shutil.copytree(spanning.project.root, folder)
     cache = Cache(tmp_path / "cache")
-    validate(load(Project.open(folder)), workers=1, cache=cache)
+    validate(Run(load(Project.open(folder)), workers=1, cache=cache))
     second = folder / "data" / "announcements" / "second" / "announcement.ttl"
     second.write_text(second.read_text(encoding="utf-8").replace("Eine andere Meldung", "Noch eine"), encoding="utf-8")
     again = Cache(tmp_path / "cache")
-    validate(load(Project.open(folder)), workers=1, cache=again)
+    validate(Run(load(Project.open(folder)), workers=1, cache=again))
     # The second announcement's partition and that of the resources both announcements describe.
     assert (again.counts["validation misses"], again.counts["validation hits"]) == (2, cache.counts["validation misses"] - 2)
 
 
 def test_a_sparql_result_carries_only_its_constraints_message(spanning: Corpus) -> None:
     """pyshacl also attaches the node shape's message; the report keeps the constraint's own."""
-    report = validate(patched(spanning, (INVALID / "Visit-end-before-start.ru").read_text(encoding="utf-8")))
+    report = validate(Run(patched(spanning, (INVALID / "Visit-end-before-start.ru").read_text(encoding="utf-8"))))
     (result,) = report.results.subjects(SH.sourceConstraintComponent, SH.SPARQLConstraintComponent)
     assert [str(m) for m in report.results.objects(result, SH.resultMessage)] == [
         "the end date is before the start date: correct one of them"
@@ -138,20 +140,20 @@ def test_a_cache_that_cannot_be_written_is_skipped(spanning: Corpus, tmp_path: P
     blocked = tmp_path / "file"
     blocked.write_text("a file where the cache folder would be")
     cache = Cache(blocked / "cache")
-    report = validate(spanning, workers=1, cache=cache)
+    report = validate(Run(spanning, workers=1, cache=cache))
     assert not report.conforms
-    assert cache.counts["validation unwritable"] >= len(partitions(spanning))
+    assert cache.counts["validation unwritable"] >= len(partitions(spanning, Run(spanning).reach, Cache(None)))
 
 
 def test_results_the_corpus_no_longer_has_are_removed_from_the_cache(spanning: Corpus, tmp_path: Path) -> None:
     folder = tmp_path / "project"
     shutil.copytree(spanning.project.root, folder)
     cache = tmp_path / "cache"
-    validate(load(Project.open(folder)), workers=1, cache=Cache(cache))
+    validate(Run(load(Project.open(folder)), workers=1, cache=Cache(cache)))
     entries = sorted(p.name for p in cache.rglob("*.nt"))
     second = folder / "data" / "announcements" / "second" / "announcement.ttl"
     second.write_text(second.read_text(encoding="utf-8").replace("Eine andere Meldung", "Noch eine"), encoding="utf-8")
-    validate(load(Project.open(folder)), workers=1, cache=Cache(cache))
+    validate(Run(load(Project.open(folder)), workers=1, cache=Cache(cache)))
     now = sorted(p.name for p in cache.rglob("*.nt"))
     assert len(now) == len(entries), "two stale results replaced by two new ones"
     assert len(set(now) - set(entries)) == 2
@@ -161,13 +163,13 @@ def test_values_a_killed_run_left_half_written_are_removed_later(spanning: Corpu
     """A value is written under a "." name, then renamed; a run killed in between leaves the "." file,
     which a later run removes once it is older than any write takes, and not while another run may be writing it."""
     cache = tmp_path / "cache"
-    validate(spanning, workers=1, cache=Cache(cache))
+    validate(Run(spanning, workers=1, cache=Cache(cache)))
     beside = next(cache.rglob("*.nt")).parent
     abandoned, writing = beside / ".abandoned.nt", beside / ".writing.nt"
     for path in (abandoned, writing):
         path.write_bytes(b"<a> <b> <c")
     long_ago = time.time() - WRITING_FOR_AT_MOST - 1
     os.utime(abandoned, (long_ago, long_ago))
-    validate(spanning, workers=1, cache=Cache(cache))
+    validate(Run(spanning, workers=1, cache=Cache(cache)))
     assert not abandoned.exists()
     assert writing.exists()

@@ -14,12 +14,14 @@ from typing import Any, TypeVar
 
 import click
 
-from .cache import Cache, cache_folder
-from .errors import EXIT_VIOLATIONS, RitGraphError
-from .load import Corpus, load
-from .progress import Progress
-from .project import DEFAULT_BASE_IRI, Project
-from .sparql import FORMAT_NAMES, Limits
+from rit_graph.corpus.load import load
+from rit_graph.corpus.project import Project
+from rit_graph.corpus.run import Run
+from rit_graph.errors import EXIT_VIOLATIONS, RitGraphError
+from rit_graph.query.sparql import FORMAT_NAMES, Limits
+from rit_graph.rdf.namespaces import DEFAULT_BASE_IRI
+from rit_graph.runtime.cache import Cache, cache_folder
+from rit_graph.runtime.progress import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Beyond this many resources with schema.org warnings, build counts them by message instead.
@@ -27,7 +29,7 @@ LISTED_RESOURCES = 30
 
 
 def project_option(command: F) -> F:
-    """--project DIR, opened and loaded, passed to the command as ``corpus``.
+    """--project DIR, opened and read, passed to the command as ``run`` (the corpus, its cache, progress).
 
     Files unchanged since an earlier run are not parsed again: their triples
     come from the project's .rit-graph-cache/ (with --no-cache, where a
@@ -44,20 +46,18 @@ def project_option(command: F) -> F:
     )
     @functools.wraps(command)
     def wrapper(*args: Any, project_dir: Path, **kwargs: Any) -> Any:
-        use_cache = kwargs.pop("use_cache", None)
-        corpus, cache = open_project(project_dir, use_cache is not False)
-        if use_cache is not None:
-            kwargs["cache"] = cache
-        return command(*args, corpus=corpus, **kwargs)
+        return command(*args, run=open_project(project_dir, kwargs.pop("use_cache", True)), **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
 
-def open_project(folder: Path, use_cache: bool = True) -> tuple[Corpus, Cache]:
-    """The project in FOLDER, loaded, and its cache (which keeps nothing if not USE_CACHE)."""
+def open_project(folder: Path, use_cache: bool = True) -> Run:
+    """The project in FOLDER, read, with its cache (which keeps nothing if not USE_CACHE) and progress
+    shown on a terminal."""
     project = Project.open(folder)
     cache = Cache(cache_folder(project.root) if use_cache else None)
-    return load(project, cache, Progress.on_terminal()), cache
+    progress = Progress.on_terminal()
+    return Run(load(project, cache, progress), cache, progress)
 
 
 def store_option(command: F) -> F:
@@ -74,7 +74,7 @@ def store_option(command: F) -> F:
 
 
 def cache_option(command: F) -> F:
-    """--cache/--no-cache; ``project_option`` turns it into the command's ``cache``, in PROJECT/.rit-graph-cache/."""
+    """--cache/--no-cache; ``project_option`` gives the command's run a cache in PROJECT/.rit-graph-cache/ or none."""
     return click.option(
         "--cache/--no-cache",
         "use_cache",
@@ -130,16 +130,16 @@ def cli() -> None:
 )
 @project_option
 @cache_option
-def validate(corpus: Corpus, fmt: str, cache: Cache) -> None:
+def validate(run: Run, fmt: str) -> None:
     """Check the data against the SHACL shapes; report problems by resource.
 
     Exit status: 0 conforming, 1 violations, 2 unreadable input.
 
     Example: rit-graph validate --format json
     """
-    from .validate import validate as run
+    from rit_graph.validation.validate import validate
 
-    report = run(corpus, cache=cache, progress=Progress.on_terminal())
+    report = validate(run)
     output = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}[fmt]()
     click.echo(output, nl=False)
     if not report.conforms:
@@ -162,7 +162,7 @@ def validate(corpus: Corpus, fmt: str, cache: Cache) -> None:
 )
 @project_option
 @cache_option
-def build(corpus: Corpus, out: Path, site: bool, cache: Cache) -> None:
+def build(run: Run, out: Path, site: bool) -> None:
     """Validate, then write the dumps (Turtle, N-Triples, TriG, JSON-LD, schema.org),
     their gzip versions, catalog.ttl (DCAT-AP.de) and the static site (OUT/site) into OUT.
 
@@ -174,9 +174,9 @@ def build(corpus: Corpus, out: Path, site: bool, cache: Cache) -> None:
 
     Example: rit-graph build --out dist/
     """
-    from .build import build as run
+    from rit_graph.output.build import build
 
-    result = run(corpus, out, cache=cache, progress=Progress.on_terminal(), with_site=site)
+    result = build(run, out, with_site=site)
     for path in result.files:
         size = f"{sum(1 for p in path.rglob('*') if p.is_file())} files" if path.is_dir() else f"{path.stat().st_size} bytes"
         click.echo(f"wrote {path} ({size})")
@@ -190,14 +190,14 @@ def build(corpus: Corpus, out: Path, site: bool, cache: Cache) -> None:
 
 @cli.command()
 @project_option
-def stats(corpus: Corpus) -> None:
+def stats(run: Run) -> None:
     """Count resources by class, triples by announcement and literals by language.
 
     Example: rit-graph stats --project path/to/project
     """
-    from .stats import stats as run
+    from rit_graph.corpus.stats import stats
 
-    click.echo(run(corpus).to_text(corpus.project.base_iri), nl=False)
+    click.echo(stats(run.corpus).to_text(run.corpus.project.base_iri), nl=False)
 
 
 @cli.command()
@@ -211,7 +211,7 @@ def stats(corpus: Corpus) -> None:
     help="Language of names and descriptions in the block.",
 )
 @project_option
-def markup(corpus: Corpus, iri: str | None, announcement: str | None, lang: str) -> None:
+def markup(run: Run, iri: str | None, announcement: str | None, lang: str) -> None:
     """Print the schema.org JSON-LD <script> block for a page, ready to paste.
 
     Without IRI, the block of the announcement page (pass --announcement NAME
@@ -220,13 +220,13 @@ def markup(corpus: Corpus, iri: str | None, announcement: str | None, lang: str)
 
     Example: rit-graph markup id/place/kitakyushu --lang en
     """
-    from . import schemaorg
-    from .embed import script_element
+    from rit_graph import schemaorg
+    from rit_graph.rdf.embed import script_element
 
     if iri and announcement:
         raise click.UsageError("give either IRI or --announcement, not both")
-    page = schemaorg.resolve(corpus, iri, announcement)
-    click.echo(script_element(schemaorg.markup(corpus.schema_org, page, lang)), nl=False)
+    page = schemaorg.resolve(run.corpus, iri, announcement)
+    click.echo(script_element(schemaorg.markup(schemaorg.project(run), page, lang)), nl=False)
 
 
 @cli.command()
@@ -247,7 +247,7 @@ def markup(corpus: Corpus, iri: str | None, announcement: str | None, lang: str)
 @timeout_option(Limits.timeout, "Seconds to wait for an external store (--store URL).")
 @project_option
 def query(
-    corpus: Corpus, query_text: str | None, query_file: Path | None, fmt: str | None, store: str, timeout: float
+    run: Run, query_text: str | None, query_file: Path | None, fmt: str | None, store: str, timeout: float
 ) -> None:
     """Run a SPARQL query on the project's graph (default graph = union of all graphs).
 
@@ -255,14 +255,15 @@ def query(
 
     Example: rit-graph query --file queries/cluster-partnerships.rq --format csv
     """
-    from . import sparql, stores
+    from rit_graph import stores
+    from rit_graph.query import sparql
 
     if (query_text is None) == (query_file is None):
         raise click.UsageError("give either a QUERY or --file FILE")
     text = sparql.read_query(query_file) if query_file else str(query_text)
     checked = sparql.check(text)
-    backend = stores.open_for_corpus(store, corpus, timeout)
-    base = corpus.project.base_iri
+    backend = stores.open_for_corpus(store, run.corpus, timeout)
+    base = run.corpus.project.base_iri
     fmt = fmt or ("turtle" if checked.form.gives_graph else "table")
     if fmt == "table":
         click.echo(backend.table(checked, base), nl=False)
@@ -385,15 +386,15 @@ def serve(
     """
     import uvicorn
 
-    from . import stores
-    from .connections import guarded_protocol
-    from .server import create_app, read_examples
+    from rit_graph import stores
+    from rit_graph.serve.connections import guarded_protocol
+    from rit_graph.serve.server import create_app, read_examples
 
     corpus = None
     if data_files:
         backend, base = stores.open_for_files(store, data_files, DEFAULT_BASE_IRI), DEFAULT_BASE_IRI
     else:
-        corpus = open_project(project_dir)[0]
+        corpus = open_project(project_dir).corpus
         backend, base = stores.open_for_corpus(store, corpus), corpus.project.base_iri
     backend.check()
     click.echo(backend.describe(), err=True)
@@ -433,7 +434,7 @@ def _allow_open_files(wanted: int) -> None:
 )
 @timeout_option(60.0, "Seconds to wait for each request to the store.")
 @project_option
-def publish(corpus: Corpus, url: str, timeout: float) -> None:
+def publish(run: Run, url: str, timeout: float) -> None:
     """Validate, then replace each of the project's graphs (every announcement, the reference
     graph, graph/ontology) in a SPARQL store with PUT URL?graph=IRI, and read each back to
     compare its triple count.
@@ -447,8 +448,8 @@ def publish(corpus: Corpus, url: str, timeout: float) -> None:
 
     Example: rit-graph publish --to http://127.0.0.1:7878/store
     """
-    from .publish import publish as run
+    from rit_graph.output.publish import publish
 
-    report = run(corpus, url, timeout)
+    report = publish(run, url, timeout)
     click.echo(report.summary(), nl=False)
     report.check()

@@ -1,0 +1,6 @@
+"""SPARQL queries: the check that keeps them read-only and closed (``querycheck``), evaluation, limits
+and result formats (``sparql``), and the pool of worker processes that runs them under those limits
+(``querypool``).
+
+May import ``runtime``, ``rdf`` and ``errors``.
+"""

@@ -1,0 +1,64 @@
+"""Work spread over forked processes that find their input in the parent's memory.
+
+Pickling a million pyoxigraph terms to send them to a worker costs more than
+the work; a forked worker has them already. Only what the work gives goes
+back, so it should be small or bytes (N-Triples, rendered text).
+
+The workers are a ProcessPoolExecutor's: one killed (by the kernel when
+memory runs out, say) fails the run with WorkerKilled, where a
+multiprocessing.Pool would wait for it for ever. Each worker has no network
+(``sandbox``) and the default signal handlers: forked from ``rit-graph
+serve``, it would otherwise keep the server's SIGTERM handler and outlive
+its pool.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+from rit_graph.errors import WorkerKilled
+from rit_graph.runtime import sandbox
+
+T = TypeVar("T")
+
+#: What the workers of the running ``forked_map`` call; set only while it runs.
+_WORK: Callable[[int], Any] | None = None
+
+
+def forked_map(work: Callable[[int], T], indices: Sequence[int], workers: int, task: str) -> Iterator[T]:
+    """WORK(i) for each of INDICES, in order: on up to WORKERS forked processes if WORKERS is more
+    than one, otherwise here. An exception in a worker is raised here; a worker killed raises
+    WorkerKilled, whose message names TASK ("validating partitions", say)."""
+    if workers <= 1 or not indices:
+        yield from map(work, indices)
+        return
+    global _WORK
+    _WORK = work
+    try:
+        with ProcessPoolExecutor(
+            min(workers, len(indices)), mp_context=multiprocessing.get_context("fork"), initializer=_started
+        ) as pool:
+            yield from pool.map(_call, indices)
+    except BrokenProcessPool as e:
+        raise WorkerKilled(
+            f"a worker process was killed (out of memory?) while {task}; run again on a machine with more "
+            "free memory"
+        ) from e
+    finally:
+        _WORK = None
+
+
+def _started() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    sandbox.forbid_network()
+
+
+def _call(i: int) -> Any:
+    assert _WORK is not None
+    return _WORK(i)

@@ -1,0 +1,123 @@
+"""Markup blocks: the schema.org facts about one resource as a JSON-LD tree, for its web page.
+
+JSON-LD is produced with a context shipped in the package, never fetched.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+from pyld import jsonld as pyld
+
+from rit_graph.corpus.load import Corpus
+from rit_graph.errors import RitGraphError
+from rit_graph.rdf import jsonld
+from rit_graph.rdf.ntriples import triple_order
+
+CONTEXT_FILE = "context.jsonld"
+#: The languages a block can be in.
+LANGUAGES = ("de", "en")
+
+
+class UnknownResource(RitGraphError):
+    """A markup block was asked for a resource the projection does not describe."""
+
+
+def in_language(triples: list[ox.Triple], language: str) -> list[ox.Triple]:
+    """TRIPLES with texts in LANGUAGE only; where a fact has no such text, its texts as they are.
+
+    A headline written only in German thus stays in an English block, marked as German.
+    """
+    texts: dict[tuple[Any, Any], list[ox.Triple]] = defaultdict(list)
+    kept = []
+    for t in triples:
+        if isinstance(t.object, ox.Literal) and t.object.language:
+            texts[(t.subject, t.predicate)].append(t)
+        else:
+            kept.append(t)
+    for group in texts.values():
+        chosen = [t for t in group if t.object.language == language]  # type: ignore[union-attr]
+        kept += chosen or group
+    return sorted(kept, key=triple_order)
+
+
+def context(language: str | None = None) -> dict[str, Any]:
+    """The shipped context; with LANGUAGE, plain strings in it are texts in that language."""
+    document = jsonld.package_context(CONTEXT_FILE, package=__package__)
+    if language:
+        document["@context"]["@language"] = language
+    return document
+
+
+def resolve(corpus: Corpus, iri: str | None = None, announcement: str | None = None) -> str:
+    """The IRI of the page asked for: IRI (absolute or relative to the base), or an announcement's.
+
+    Without either, the project's one announcement; a project with several
+    must say which, since no announcement is more the page than another.
+    """
+    project = corpus.project
+    if iri:
+        return iri if urlsplit(iri).scheme else project.base_iri + iri
+    names = sorted(corpus.announcement_graphs)
+    if announcement is None:
+        if len(names) != 1:
+            found = ", ".join(names) or "none"
+            raise UnknownResource(
+                f"the project has {len(names)} announcements ({found}): pass an IRI or --announcement NAME"
+            )
+        announcement = names[0]
+    if announcement not in corpus.announcement_graphs:
+        raise UnknownResource(f"no announcement {announcement!r}; the project has: {', '.join(names) or 'none'}")
+    return project.announcement_iri(announcement)
+
+
+def index(triples: list[ox.Triple]) -> dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]]:
+    """TRIPLES by subject, for ``subgraph``."""
+    by_subject: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]] = defaultdict(list)
+    for t in triples:
+        by_subject[t.subject].append(t)  # type: ignore[index]
+    return by_subject
+
+
+def subgraph(by_subject: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]], iri: str) -> list[ox.Triple]:
+    """The triples reachable from IRI: all that a tree framed at IRI can show.
+
+    Framing a page's block from these rather than from the whole projection
+    gives the same block at a cost that does not grow with the corpus.
+    """
+    seen: set[ox.NamedNode | ox.BlankNode] = set()
+    todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
+    found = []
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for t in by_subject.get(node, ()):
+            found.append(t)
+            if isinstance(t.object, (ox.NamedNode, ox.BlankNode)):
+                todo.append(t.object)
+    return found
+
+
+def markup(triples: list[ox.Triple], iri: str, language: str = "de") -> dict[str, Any]:
+    """The markup block of the page about IRI: that resource as one tree, in LANGUAGE.
+
+    Framing embeds each resource the root links to where it is first
+    reached, so a person reads the block from the top down; a resource
+    reached again is referred to by its @id.
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"no markup in language {language!r}; choose one of {', '.join(LANGUAGES)}")
+    if not any(isinstance(t.subject, ox.NamedNode) and t.subject.value == iri for t in triples):
+        raise UnknownResource(
+            f"<{iri}> is not described in schema.org terms: give the IRI of an announcement, "
+            "organisation, place, programme, partnership or event (such as id/place/kitakyushu)"
+        )
+    frame = {"@context": context(language)["@context"], "@id": iri, "@embed": "@once"}
+    expanded = jsonld.from_triples(in_language(triples, language), native_types=True)
+    framed = pyld.frame(expanded, frame, {**jsonld.OPTIONS, "omitGraph": True})
+    return framed  # type: ignore[no-any-return]
