@@ -121,7 +121,9 @@ class Run:
         tally = Tally()
         tally.add(self.tally)
         tally.add(other.tally)
-        return Run(tally, self.seconds + other.seconds, self.server_cpu + other.server_cpu, self.client_cpu + other.client_cpu)
+        return Run(
+            tally, self.seconds + other.seconds, self.server_cpu + other.server_cpu, self.client_cpu + other.client_cpu
+        )
 
 
 def write_nquads(project_dir: Path, path: Path) -> int:
@@ -140,7 +142,9 @@ def all_servers(
     endpoint); all ready."""
     clock = time.perf_counter()
     database = work / "oxigraph"
-    subprocess.run([str(OXIGRAPH), "load", "--location", str(database), "--file", str(nquads)], check=True, capture_output=True)
+    subprocess.run(
+        [str(OXIGRAPH), "load", "--location", str(database), "--file", str(nquads)], check=True, capture_output=True
+    )
     progress(f"oxigraph load: {time.perf_counter() - clock:.1f} s")
     with contextlib.ExitStack() as stack:
         port = free_port()
@@ -148,7 +152,15 @@ def all_servers(
             started(
                 "oxigraph serve-read-only --union-default-graph",
                 f"http://127.0.0.1:{port}/query",
-                [str(OXIGRAPH), "serve-read-only", "--location", str(database), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                [
+                    str(OXIGRAPH),
+                    "serve-read-only",
+                    "--location",
+                    str(database),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--union-default-graph",
+                ],
                 work / "oxigraph.log",
             )
         )
@@ -252,7 +264,8 @@ def print_header(arguments: argparse.Namespace, load_average: float, data: str, 
     print(
         f"load: {data}; the {len(queries)} queries of queries/*.rq round robin, POSTed as application/sparql-query; "
         f"{arguments.clients} clients (threads, one keep-alive httpx.Client each); {arguments.warmup:g} s warm-up, "
-        f"then {arguments.duration:g} s per server in {arguments.rounds} turn(s), one server at a time, all on 127.0.0.1"
+        f"then {arguments.duration:g} s per server in {arguments.rounds} turn(s), one server at a time, all on "
+        "127.0.0.1"
     )
 
 
@@ -301,23 +314,31 @@ def print_ratio(ours: Run, ours_name: str, theirs: Run, theirs_name: str, querie
         print(f"| {query.name} | {mine:.1f} | {other:.1f} | {mine / other:.2f} |")
     ratio = ours.qps() / theirs.qps()
     print(f"| **all** | **{ours.qps():.1f}** | **{theirs.qps():.1f}** | **{ratio:.2f}** |")
-    print(f"\nratio {ours_name} / {theirs_name}: **{ratio:.2f}** (target ≥ 0.70: {'met' if ratio >= 0.7 else 'not met'})")
+    print(
+        f"\nratio {ours_name} / {theirs_name}: **{ratio:.2f}** (target ≥ 0.70: {'met' if ratio >= 0.7 else 'not met'})"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--announcements", type=int, default=88, help="synthetic announcements to make (default 88, about 100k triples)")
+    source.add_argument(
+        "--announcements", type=int, default=88, help="synthetic announcements to make (default 88, about 100k triples)"
+    )
     source.add_argument("--project", type=Path, help="serve this project folder instead of a synthetic one")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--duration", type=float, default=20.0, help="timed seconds per server (default 20)")
-    parser.add_argument("--warmup", type=float, default=3.0, help="untimed seconds of load per server before (default 3)")
+    parser.add_argument(
+        "--warmup", type=float, default=3.0, help="untimed seconds of load per server before (default 3)"
+    )
     parser.add_argument("--workers", type=int, help="passed to rit-graph serve --workers (default: its own default)")
     parser.add_argument(
-        "--rounds", type=int, default=1,
+        "--rounds",
+        type=int,
+        default=1,
         help="split each server's DURATION into this many turns, the servers taking turns, so that a change in the "
         "machine's load while the benchmark runs affects all alike (default 1)",
-    )  # fmt: skip
+    )
     arguments = parser.parse_args()
     slice_seconds = arguments.duration / arguments.rounds
     if not OXIGRAPH.exists():

@@ -52,8 +52,11 @@ def main() -> None:
     LinkedData(corpus)
     startup = (time.perf_counter() - start) * 1000
     port = free_port()
-    server = subprocess.Popen([str(Path(sys.executable).with_name("rit-graph")), "serve", "--port", str(port),
-                               "--project", str(ROOT)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("rit-graph")), "serve", "--port", str(port), "--project", str(ROOT)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}/"
     try:
         with httpx.Client() as client:
@@ -66,12 +69,18 @@ def main() -> None:
             iri = base + "id/place/kitakyushu"
             etag = client.get(iri, headers={"Accept": "text/html"}).headers["etag"]
             rows = [
-                ("HTML, negotiated (Accept-Language: ja)", median_ms(client, iri, {"Accept": "text/html", "Accept-Language": "ja"}, 200)),
+                (
+                    "HTML, negotiated (Accept-Language: ja)",
+                    median_ms(client, iri, {"Accept": "text/html", "Accept-Language": "ja"}, 200),
+                ),
                 ("Turtle, negotiated", median_ms(client, iri, {"Accept": "text/turtle"}, 200)),
                 ("N-Triples, negotiated", median_ms(client, iri, {"Accept": "application/n-triples"}, 200)),
                 ("JSON-LD, negotiated", median_ms(client, iri, {"Accept": "application/ld+json"}, 200)),
                 ("RDF/XML, negotiated", median_ms(client, iri, {"Accept": "application/rdf+xml"}, 200)),
-                ("304, If-None-Match (page still rendered to hash)", median_ms(client, iri, {"Accept": "text/html", "If-None-Match": etag}, 304)),
+                (
+                    "304, If-None-Match (page still rendered to hash)",
+                    median_ms(client, iri, {"Accept": "text/html", "If-None-Match": etag}, 304),
+                ),
                 ("home page with SVG diagram and timeline", median_ms(client, base, {"Accept": "text/html"}, 200)),
                 ("404 with close IRIs", median_ms(client, base + "id/place/kitakyuhsu", {"Accept": "text/html"}, 404)),
             ]

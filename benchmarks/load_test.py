@@ -261,8 +261,10 @@ class Nuisance:
     loris: list[tuple[float | None, str]] = field(default_factory=list)
 
     def run(self, deadline: float) -> list[Coroutine[None, None, None]]:
-        return [*(self._reader(n, deadline) for n in range(self.readers)),
-                *(self._loris(n, deadline) for n in range(self.slowloris))]  # fmt: skip
+        return [
+            *(self._reader(n, deadline) for n in range(self.readers)),
+            *(self._loris(n, deadline) for n in range(self.slowloris)),
+        ]
 
     async def _reader(self, n: int, deadline: float) -> None:
         began = time.perf_counter()
@@ -327,11 +329,20 @@ def run(project_dir: Path, settings: Settings, work: Path) -> Report:
     """Serve PROJECT_DIR and load it as SETTINGS say; WORK holds the server's log. The server is stopped after."""
     port = free_port()
     command = [
-        str(BIN / "rit-graph"), "serve", "--project", str(project_dir), "--port", str(port),
-        "--timeout", f"{settings.timeout:g}", "--workers", str(settings.workers),
-        "--max-query-memory", str(settings.max_query_memory),
+        str(BIN / "rit-graph"),
+        "serve",
+        "--project",
+        str(project_dir),
+        "--port",
+        str(port),
+        "--timeout",
+        f"{settings.timeout:g}",
+        "--workers",
+        str(settings.workers),
+        "--max-query-memory",
+        str(settings.max_query_memory),
         *(["--result-cache-bytes", "0"] if settings.hostile else []),
-    ]  # fmt: skip
+    ]
     url = f"http://127.0.0.1:{port}"
     with started("rit-graph serve", url + "/sparql", command, work / "rit-graph.log") as server:
         progress(f"rit-graph serve: ready after {wait_until_ready(server):.1f} s")
@@ -339,21 +350,30 @@ def run(project_dir: Path, settings: Settings, work: Path) -> Report:
         calls, quads = plan(url, project_dir)
         warm_up = list(warmed_up(url, pid, calls, settings))
         warm = sample(pid)
-        progress(f"warm-up: {sum(len(p.outcomes) for p in warm_up)} requests in {sum(p.seconds for p in warm_up):.1f} s")
+        progress(
+            f"warm-up: {sum(len(p.outcomes) for p in warm_up)} requests in {sum(p.seconds for p in warm_up):.1f} s"
+        )
         budget = Budget(settings.max_requests)
         cheap = [Stream(cheap_calls(calls, n)) for n in range(settings.clients - settings.expensive_clients)]
-        expensive = [Stream(itertools.islice(itertools.cycle(calls["expensive"]), n, None), _address(n))
-                     for n in range(settings.expensive_clients)]  # fmt: skip
+        expensive = [
+            Stream(itertools.islice(itertools.cycle(calls["expensive"]), n, None), _address(n))
+            for n in range(settings.expensive_clients)
+        ]
         if settings.hostile:
             expensive += hostile_streams(calls, settings.expensive_clients)
         phases = []
         if settings.baseline > 0:
             progress(f"{settings.baseline:g} s with {len(cheap)} cheap clients alone")
-            phases.append(asyncio.run(drive("cheap only", url, pid, cheap, settings.baseline, budget, settings.timeout)))
+            phases.append(
+                asyncio.run(drive("cheap only", url, pid, cheap, settings.baseline, budget, settings.timeout))
+            )
         progress(f"{settings.duration:g} s with {len(cheap)} cheap and {len(expensive)} hostile or expensive clients")
         nuisance = Nuisance(port, settings.slow_readers, settings.slowloris) if settings.hostile else None
-        phases.append(asyncio.run(drive("all", url, pid, [*cheap, *expensive], settings.duration, budget, settings.timeout,
-                                        nuisance)))  # fmt: skip
+        phases.append(
+            asyncio.run(
+                drive("all", url, pid, [*cheap, *expensive], settings.duration, budget, settings.timeout, nuisance)
+            )
+        )
         end = sample(pid)
     return Report(settings, str(project_dir), pid, quads, calls, warm_up, phases, warm, end, nuisance)
 
@@ -364,15 +384,27 @@ def warmed_up(url: str, pid: int, calls: dict[str, list[Call]], settings: Settin
     warmed-up server, as the workers replaced during the run are: RSS counts the pages a worker shares
     with the server it was forked from, so at rest after the run it compares with this."""
     every_cheap = [call for kind, group in calls.items() if kind not in APART for call in group]
-    yield asyncio.run(drive("warm-up", url, pid, [Stream(iter(every_cheap))], float("inf"), Budget(len(every_cheap)), settings.timeout))
-    expensive = [Stream(iter([calls["expensive"][n % len(calls["expensive"])]]), _address(n)) for n in range(settings.workers)]
-    yield asyncio.run(drive("warm-up: workers replaced", url, pid, expensive, float("inf"), Budget(settings.workers), settings.timeout))
+    yield asyncio.run(
+        drive(
+            "warm-up", url, pid, [Stream(iter(every_cheap))], float("inf"), Budget(len(every_cheap)), settings.timeout
+        )
+    )
+    expensive = [
+        Stream(iter([calls["expensive"][n % len(calls["expensive"])]]), _address(n)) for n in range(settings.workers)
+    ]
+    yield asyncio.run(
+        drive(
+            "warm-up: workers replaced", url, pid, expensive, float("inf"), Budget(settings.workers), settings.timeout
+        )
+    )
 
 
 def plan(url: str, project_dir: Path) -> tuple[dict[str, list[Call]], int]:
     """The requests of each kind for the project served at URL, and the quads it serves."""
     base = Project.open(project_dir).base_iri
-    found = f'SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?s), "{base}id/")) }} ORDER BY ?s'
+    found = (
+        f'SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (STRSTARTS(STR(?s), "{base}id/")) }} ORDER BY ?s'
+    )
     with httpx.Client(base_url=url, timeout=600) as http:
         iris = [row["s"]["value"] for row in _select(http, found)]
         quads = int(_select(http, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"]["value"])
@@ -396,7 +428,16 @@ def plan(url: str, project_dir: Path) -> tuple[dict[str, list[Call]], int]:
             for text in EXPENSIVE_QUERIES.values()
         ],
         # On a small corpus the memory-hungry query may reach the time limit before the memory limit.
-        "memory": [Call("memory", "POST", "/sparql", query_headers(RESULTS_JSON), MEMORY_HUNGRY.encode(), (MEMORY, STOPPED, BUSY))],
+        "memory": [
+            Call(
+                "memory",
+                "POST",
+                "/sparql",
+                query_headers(RESULTS_JSON),
+                MEMORY_HUNGRY.encode(),
+                (MEMORY, STOPPED, BUSY),
+            )
+        ],
         "slow to check": [next(slow_to_check())],
         "fresh": [],
     }, quads
@@ -454,9 +495,15 @@ def hostile_streams(calls: dict[str, list[Call]], first: int) -> list[Stream]:
 
 
 async def drive(
-    name: str, url: str, pid: int, streams: list[Stream], seconds: float, budget: Budget, timeout: float,
+    name: str,
+    url: str,
+    pid: int,
+    streams: list[Stream],
+    seconds: float,
+    budget: Budget,
+    timeout: float,
     nuisance: Nuisance | None = None,
-) -> Phase:  # fmt: skip
+) -> Phase:
     """One client per stream of calls, each sending its calls one after the other for SECONDS (or until its
     stream or BUDGET ends), while the memory of the server PID and its workers is sampled every second.
     NUISANCE's slow readers and slowloris connections run meanwhile."""
@@ -552,13 +599,17 @@ def print_report(report: Report, load_average: float, data: str) -> None:
     print(f"machine: {machine(load_average)}  ")
     print(f"software: {software()}  ")
     print(
-        f"load: {data}, {report.quads:,} quads; rit-graph serve --timeout {settings.timeout:g} --workers {settings.workers}; "
-        f"{settings.clients} clients ({settings.clients - settings.expensive_clients} cheap, {settings.expensive_clients} expensive), "
-        f"asyncio + httpx, one keep-alive connection each, all on 127.0.0.1; {settings.baseline:g} s cheap clients alone, "
+        f"load: {data}, {report.quads:,} quads; rit-graph serve --timeout {settings.timeout:g} --workers "
+        f"{settings.workers}; "
+        f"{settings.clients} clients ({settings.clients - settings.expensive_clients} cheap, "
+        f"{settings.expensive_clients} expensive), "
+        f"asyncio + httpx, one keep-alive connection each, all on 127.0.0.1; {settings.baseline:g} s cheap clients "
+        "alone, "
         f"then {settings.duration:g} s all (at most {settings.max_requests:,} requests). Cheap mix per 10 requests: "
         f"4 example queries ({len(calls['query'])} queries), 3 HTML pages ({len(calls['page'])} paths, "
         f"Accept-Language {'/'.join(LANGUAGES)}), 2 linked-data requests ({len(calls['data'])} resources as "
-        f"{', '.join(DATA_TYPES)}), 1 download ({', '.join(DOWNLOADS)}). Expensive, in turn: {', '.join(EXPENSIVE_QUERIES)}."
+        f"{', '.join(DATA_TYPES)}), 1 download ({', '.join(DOWNLOADS)}). Expensive, in turn: "
+        f"{', '.join(EXPENSIVE_QUERIES)}."
     )
     print_requests(report)
     print_expensive(report)
@@ -581,7 +632,8 @@ def print_requests(report: Report) -> None:
             others = Counter(o.answer for o in done if not o.expected)
             seconds = [o.seconds for o in done]
             print(
-                f"| {phase.name} | {kind} | {len(done):,} | {' or '.join(calls[0].expected)} × {len(done) - others.total():,} | "
+                f"| {phase.name} | {kind} | {len(done):,} | {' or '.join(calls[0].expected)} × "
+                f"{len(done) - others.total():,} | "
                 f"{', '.join(f'{a} × {n}' for a, n in others.most_common()) or 'none'} | "
                 + " | ".join(percentile_ms(seconds, f) for f in (0.5, 0.95, 0.99, 1.0))
                 + " |"
@@ -610,7 +662,8 @@ def print_expensive(report: Report) -> None:
 def print_throughput(report: Report) -> None:
     phase = report.phase("all")
     answered, seconds = phase.cheap_while_expensive()
-    line = f"\n**Cheap requests per second:** {answered / seconds if seconds else 0:.1f} while an expensive query ran ({answered:,} in {seconds:.1f} s)"
+    rate = answered / seconds if seconds else 0
+    line = f"\n**Cheap requests per second:** {rate:.1f} while an expensive query ran ({answered:,} in {seconds:.1f} s)"
     baseline = next((p for p in report.phases if p.name == "cheap only"), None)
     if baseline is not None:
         alone = len(baseline.outcomes) / baseline.seconds
@@ -623,17 +676,25 @@ def print_memory(report: Report) -> None:
     run = report.phase("all").samples
     third = max(1, len(run) // 3)
     print("\n### Memory of the server and its workers, sampled every second\n")
-    print("| measure | after warm-up | min | max | last sample | at rest after the run | mean, first third | mean, last third | trend |")
+    print(
+        "| measure | after warm-up | min | max | last sample | at rest after the run | mean, first third | mean, "
+        "last third | trend |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    measures = {"rss": "RSS, server and workers", "pss": "PSS, server and workers",
-                "server_rss": "RSS, server alone", "server_pss": "PSS, server alone"}  # fmt: skip
+    measures = {
+        "rss": "RSS, server and workers",
+        "pss": "PSS, server and workers",
+        "server_rss": "RSS, server alone",
+        "server_pss": "PSS, server alone",
+    }
     for name, label in measures.items():
         values = [getattr(s, name) for s in samples]
         first = statistics.mean(getattr(s, name) for s in run[:third])
         last = statistics.mean(getattr(s, name) for s in run[-third:])
         print(
             f"| {label} | {_mib(getattr(report.warm, name))} | {_mib(min(values))} | {_mib(max(values))} | "
-            f"{_mib(values[-1])} | {_mib(getattr(report.end, name))} | {_mib(first)} | {_mib(last)} | {last / first - 1:+.1%} |"
+            f"{_mib(values[-1])} | {_mib(getattr(report.end, name))} | {_mib(first)} | {_mib(last)} | "
+            f"{last / first - 1:+.1%} |"
         )
 
 
@@ -659,7 +720,8 @@ def print_hostile(report: Report, nuisance: Nuisance) -> None:
     print("\n### Under attack\n")
     print(
         f"Cheap queries (uncached: no result cache) while attackers ran: {len(cheap):,}, {failed} errors, "
-        f"p50 {percentile_ms(seconds, 0.5)} ms, p99 {percentile_ms(seconds, 0.99)} ms, max {percentile_ms(seconds, 1.0)} ms."
+        f"p50 {percentile_ms(seconds, 0.5)} ms, p99 {percentile_ms(seconds, 0.99)} ms, max "
+        f"{percentile_ms(seconds, 1.0)} ms."
     )
     fresh = report.phase("all").of("fresh")
     if fresh:
@@ -674,7 +736,8 @@ def print_hostile(report: Report, nuisance: Nuisance) -> None:
     print(
         f"Slow readers: {len(nuisance.read)}, asking for {LARGE!r} as N-Triples and reading 1 KB a second; "
         f"{len(dropped)} dropped by the server, after {min(dropped, default=0):.0f}–{max(dropped, default=0):.0f} s, "
-        f"having read {min(r for r, _ in nuisance.read) if nuisance.read else 0:,}–{max((r for r, _ in nuisance.read), default=0):,} bytes."
+        "having read "
+        f"{min((r for r, _ in nuisance.read), default=0):,}–{max((r for r, _ in nuisance.read), default=0):,} bytes."
     )
     closed = [c for c, _ in nuisance.loris if c is not None]
     answers = Counter(a for _, a in nuisance.loris)
@@ -701,25 +764,71 @@ def _mib(value: float) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--announcements", type=int, default=88, help="synthetic announcements to make (default 88, about 100k triples)")
+    source.add_argument(
+        "--announcements", type=int, default=88, help="synthetic announcements to make (default 88, about 100k triples)"
+    )
     source.add_argument("--project", type=Path, help="serve this project folder instead of a synthetic one")
     defaults = Settings()
-    parser.add_argument("--clients", type=int, default=defaults.clients, help=f"concurrent clients, cheap and expensive (default {defaults.clients})")
-    parser.add_argument("--expensive-clients", type=int, default=defaults.expensive_clients, help=f"clients sending expensive queries (default {defaults.expensive_clients})")
-    parser.add_argument("--duration", type=float, default=defaults.duration, help=f"seconds with all clients (default {defaults.duration:g})")
-    parser.add_argument("--baseline", type=float, default=defaults.baseline, help=f"seconds before, with the cheap clients alone (default {defaults.baseline:g}; 0: none)")
-    parser.add_argument("--max-requests", type=int, default=defaults.max_requests, help=f"stop after this many requests (default {defaults.max_requests})")
-    parser.add_argument("--timeout", type=float, default=defaults.timeout, help=f"rit-graph serve --timeout (default {defaults.timeout:g})")
-    parser.add_argument("--workers", type=int, default=defaults.workers, help=f"rit-graph serve --workers (default {defaults.workers})")
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=defaults.clients,
+        help=f"concurrent clients, cheap and expensive (default {defaults.clients})",
+    )
+    parser.add_argument(
+        "--expensive-clients",
+        type=int,
+        default=defaults.expensive_clients,
+        help=f"clients sending expensive queries (default {defaults.expensive_clients})",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=defaults.duration,
+        help=f"seconds with all clients (default {defaults.duration:g})",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=float,
+        default=defaults.baseline,
+        help=f"seconds before, with the cheap clients alone (default {defaults.baseline:g}; 0: none)",
+    )
+    parser.add_argument(
+        "--max-requests",
+        type=int,
+        default=defaults.max_requests,
+        help=f"stop after this many requests (default {defaults.max_requests})",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=defaults.timeout,
+        help=f"rit-graph serve --timeout (default {defaults.timeout:g})",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=defaults.workers, help=f"rit-graph serve --workers (default {defaults.workers})"
+    )
     parser.add_argument("--hostile", action="store_true", help="add attackers, slow readers and slowloris connections")
-    parser.add_argument("--max-query-memory", type=int, default=defaults.max_query_memory, help=f"rit-graph serve --max-query-memory in MiB (default {defaults.max_query_memory})")
+    parser.add_argument(
+        "--max-query-memory",
+        type=int,
+        default=defaults.max_query_memory,
+        help=f"rit-graph serve --max-query-memory in MiB (default {defaults.max_query_memory})",
+    )
     arguments = parser.parse_args()
     if not 0 < arguments.expensive_clients < arguments.clients:
         parser.error("--expensive-clients must be at least 1 and fewer than --clients")
     settings = Settings(
-        arguments.clients, arguments.expensive_clients, arguments.duration, arguments.baseline,
-        arguments.max_requests, arguments.timeout, arguments.workers, arguments.hostile, arguments.max_query_memory,
-    )  # fmt: skip
+        arguments.clients,
+        arguments.expensive_clients,
+        arguments.duration,
+        arguments.baseline,
+        arguments.max_requests,
+        arguments.timeout,
+        arguments.workers,
+        arguments.hostile,
+        arguments.max_query_memory,
+    )
 
     exit_on_sigterm()
     load_average = os.getloadavg()[0]

@@ -62,8 +62,14 @@ def typo(path: str, rng: random.Random) -> str:
     """PATH with one letter of its last segment swapped with the next, left out, added or changed."""
     folder, _, name = path.rpartition("/")
     i = rng.randrange(len(name) - 1)
-    name = rng.choice([name[:i] + name[i + 1] + name[i] + name[i + 2:], name[:i] + name[i + 1:],
-                       name[:i] + rng.choice(LETTERS[:26]) + name[i:], name[:i] + rng.choice(LETTERS[:26]) + name[i + 1:]])
+    name = rng.choice(
+        [
+            name[:i] + name[i + 1] + name[i] + name[i + 2 :],
+            name[:i] + name[i + 1 :],
+            name[:i] + rng.choice(LETTERS[:26]) + name[i:],
+            name[:i] + rng.choice(LETTERS[:26]) + name[i + 1 :],
+        ]
+    )
     return f"{folder}/{name}"
 
 
@@ -75,13 +81,15 @@ def cases(paths: list[str]) -> dict[str, Case]:
     return {
         "typo (id/place/kitakyuhsu)": Case(["id/place/kitakyuhsu"], (1, 1)),
         "wrong kind (id/city/kitakyushu)": Case(["id/city/kitakyushu"], (1, 1)),
-        "one-letter typos of up to 150 resource paths":
-            Case([typo(p, rng) for p in rng.sample(named, min(150, len(named)))], (150, 20)),
+        "one-letter typos of up to 150 resource paths": Case(
+            [typo(p, rng) for p in rng.sample(named, min(150, len(named)))], (150, 20)
+        ),
         "8 KB path, random letters": Case(["id/place/" + "".join(rng.choice(LETTERS) for _ in range(8183))], (1, 0)),
         "8 KB path, one letter": Case(["a" * 8192], (1, 0)),
         "8 KB path, a name repeated": Case(["id/place/" + "kitakyushu-" * 744], (1, 0)),
-        "200 random paths of 1-300 characters":
-            Case(["".join(rng.choice(LETTERS) for _ in range(rng.randint(1, 300))) for _ in range(200)], (20, 0)),
+        "200 random paths of 1-300 characters": Case(
+            ["".join(rng.choice(LETTERS) for _ in range(rng.randint(1, 300))) for _ in range(200)], (20, 0)
+        ),
     }
 
 
@@ -93,13 +101,13 @@ def resource_paths(seed: Corpus, announcements: int) -> list[str]:
     announcement = seed.graph(seed.announcement_graphs[SEED_NAME])
     local = {t.subject.value for t in announcement if isinstance(t.subject, ox.NamedNode)} - shared
     own = {base + "id/" + path for path in OWN_REFERENCE}
-    seed_paths = [iri[len(base):] for iri in LinkedData(seed).site.resources]
+    seed_paths = [iri[len(base) :] for iri in LinkedData(seed).site.resources]
     old = "id/announcement/" + SEED_NAME
     paths = {p for p in seed_paths if base + p not in local} if announcements else set(seed_paths)
     for n in range(announcements):
         for p in seed_paths:
             if p.startswith(old):
-                paths.add(f"id/announcement/synthetic-{n:05d}{p[len(old):]}")
+                paths.add(f"id/announcement/synthetic-{n:05d}{p[len(old) :]}")
             elif base + p in local | own:
                 paths.add(f"{p}-s{n:05d}")
     return sorted(paths)
@@ -110,8 +118,10 @@ def before(paths: list[str], path: str) -> list[str]:
     name = path.rsplit("/", 1)[-1].lower()
 
     def likeness(candidate: str) -> tuple[float, float]:
-        return (difflib.SequenceMatcher(None, name, candidate.rsplit("/", 1)[-1].lower()).ratio(),
-                difflib.SequenceMatcher(None, path.lower(), candidate.lower()).ratio())
+        return (
+            difflib.SequenceMatcher(None, name, candidate.rsplit("/", 1)[-1].lower()).ratio(),
+            difflib.SequenceMatcher(None, path.lower(), candidate.lower()).ratio(),
+        )
 
     rated = sorted(((likeness(p), p) for p in paths), key=lambda r: (-r[0][0], -r[0][1], r[1]))
     return [p for (score, _), p in rated[:8] if score >= 0.6]
@@ -146,8 +156,10 @@ def over_http(clients: int = 40) -> None:
         assert httpx.get(base + path, headers=browser, timeout=600).status_code == status, path
         return (time.perf_counter() - start) * 1000
 
-    with tempfile.TemporaryDirectory() as scratch, started("rit-graph serve", base + "sparql", command,
-                                                          Path(scratch) / "serve.log") as server:
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        started("rit-graph serve", base + "sparql", command, Path(scratch) / "serve.log") as server,
+    ):
         wait_until_ready(server)
         alone = [get_ms("id/place/kitakyushu", 200) for _ in range(REPEAT)]
         with ThreadPoolExecutor(clients) as pool:
@@ -156,8 +168,10 @@ def over_http(clients: int = 40) -> None:
             while not all(f.done() for f in sent):
                 during.append(get_ms("id/place/kitakyushu", 200))
             missed = [f.result() for f in sent]
-    print(f"page alone: {shown(alone)}; {clients} 404s of 8 KB at once: {shown(missed)} each; "
-          f"page meanwhile: {shown(during)} over {len(during)} requests")
+    print(
+        f"page alone: {shown(alone)}; {clients} 404s of 8 KB at once: {shown(missed)} each; "
+        f"page meanwhile: {shown(during)} over {len(during)} requests"
+    )
 
 
 def main() -> None:
@@ -172,9 +186,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         built = LinkedData(load(make_project(Path(folder) / "project", 9))).site.resources
         base = seed.project.base_iri
-        assert resource_paths(seed, 9) == [iri[len(base):] for iri in built], "renaming differs from synthetic.py"
-    print(f"{platform.platform()}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"load average {os.getloadavg()[0]:.2f}")
+        assert resource_paths(seed, 9) == [iri[len(base) :] for iri in built], "renaming differs from synthetic.py"
+    print(
+        f"{platform.platform()}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
     print("| resources | index: build, memory | case | close_to | before | same first result |")
     print("|---:|---|---|---:|---:|---|")
     for announcements in SIZES:

@@ -46,13 +46,17 @@ def attack(url: str, address: str, service: bool, stop: threading.Event, answers
             if stop.is_set():
                 return
             text = CHAIN + (f"service {address} {n}" if service else f"{address} {n}")
-            status = client.post(url, content=text.encode(), headers={"Content-Type": "application/sparql-query"}).status_code
+            status = client.post(
+                url, content=text.encode(), headers={"Content-Type": "application/sparql-query"}
+            ).status_code
             answers[f"{'with' if service else 'without'} the letters of SERVICE: {status}"] += 1
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--announcements", type=int, default=88, help="synthetic announcements (default 88, about 100k triples)")
+    parser.add_argument(
+        "--announcements", type=int, default=88, help="synthetic announcements (default 88, about 100k triples)"
+    )
     parser.add_argument("--attackers", type=int, default=6, help="addresses sending pathological texts (default 6)")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds the newcomer sends queries (default 60)")
     arguments = parser.parse_args()
@@ -89,11 +93,15 @@ def main() -> None:
     print("## A newcomer among pathological query texts\n")
     print(f"command: `{command_line()}`  ")
     print(f"machine: {machine(load_average)}  ")
-    print(f"load: {arguments.announcements} synthetic announcements; rit-graph serve with its defaults; "
-          f"{arguments.attackers} attackers; the newcomer for {arguments.duration:g} s\n")
-    print(f"Newcomer: {len(seconds)} queries, answers {dict(statuses)}, p50 {percentile_ms(seconds, 0.5)} ms, "
-          f"p99 {percentile_ms(seconds, 0.99)} ms, max {percentile_ms(seconds, 1.0)} ms, "
-          f"mean {statistics.mean(seconds) * 1000:.1f} ms.  ")
+    print(
+        f"load: {arguments.announcements} synthetic announcements; rit-graph serve with its defaults; "
+        f"{arguments.attackers} attackers; the newcomer for {arguments.duration:g} s\n"
+    )
+    print(
+        f"Newcomer: {len(seconds)} queries, answers {dict(statuses)}, p50 {percentile_ms(seconds, 0.5)} ms, "
+        f"p99 {percentile_ms(seconds, 0.99)} ms, max {percentile_ms(seconds, 1.0)} ms, "
+        f"mean {statistics.mean(seconds) * 1000:.1f} ms.  "
+    )
     print("Attackers: " + ", ".join(f"{answer} × {count}" for answer, count in sorted(answers.items())) + ".")
 
 

@@ -64,7 +64,7 @@ def change_one_announcement(project: Path) -> None:
     """Edit one announcement as an editor would: a new English title."""
     (path,) = (project / "data" / "announcements" / "synthetic-00000").glob("announcement.*")
     text = path.read_text(encoding="utf-8")
-    changed = text.replace("for the first time\"@en", "for the first time (updated)\"@en", 1)
+    changed = text.replace('for the first time"@en', 'for the first time (updated)"@en', 1)
     assert changed != text, "the synthetic announcement has no English title to change"
     path.write_text(changed, encoding="utf-8")
 
@@ -111,15 +111,24 @@ def main(sizes: list[int], with_site: bool) -> None:
             project = make_project(Path(tmp) / "project", announcements)
             folder = ["--project", str(project.root)]
             out = str(Path(tmp) / "dist")
-            triples = int(subprocess.run([RIT_GRAPH, "stats", *folder], capture_output=True, text=True,
-                                         check=True).stdout.split()[0])
+            triples = int(
+                subprocess.run(
+                    [RIT_GRAPH, "stats", *folder], capture_output=True, text=True, check=True
+                ).stdout.split()[0]
+            )
             validate = run("validate", "--no-cache", *folder)
             shutil.rmtree(cache_folder(project.root), ignore_errors=True)
             build = run("build", "--no-site", "--out", out, *folder)
             change_one_announcement(project.root)
             incremental = run("build", "--no-site", "--out", out, *folder)
-            cells = [f"{announcements}", f"{triples:,}", _cell(validate), _cell(build), _cell(incremental),
-                     f"{incremental.seconds / build.seconds:.1%}"]
+            cells = [
+                f"{announcements}",
+                f"{triples:,}",
+                _cell(validate),
+                _cell(build),
+                _cell(incremental),
+                f"{incremental.seconds / build.seconds:.1%}",
+            ]
             if with_site:
                 cells.append(_cell(run("build", "--out", out, *folder)))
             seconds, peak, count = serve_queries(project.root, Path(tmp))

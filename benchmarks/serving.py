@@ -97,7 +97,9 @@ def wait_until_ready(server: Server) -> float:
     with httpx.Client(timeout=10) as client:
         while time.perf_counter() - start < START_TIMEOUT:
             if server.process.poll() is not None:
-                raise RuntimeError(f"{server.name} exited with {server.process.returncode}:\n{server.log.read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"{server.name} exited with {server.process.returncode}:\n{server.log.read_text()[-3000:]}"
+                )
             with contextlib.suppress(httpx.TransportError):
                 if client.post(server.endpoint, content="ASK {}", headers=query_headers(RESULTS_JSON)).is_success:
                     return time.perf_counter() - start

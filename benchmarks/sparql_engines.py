@@ -134,7 +134,10 @@ def main() -> None:
             runs = max(args.runs, 20)
             print(f"| ASK in-process (execute) | {size:,} | {show(median_seconds(runs, sparql.execute, store, ask))} |")
             print(f"| ASK through a worker (QueryPool.run) | {size:,} | {show(median_seconds(runs, pool.run, ask))} |")
-            print(f"| events query in-process (execute) | {size:,} | {show(median_seconds(runs, sparql.execute, store, first))} |")
+            print(
+                f"| events query in-process (execute) | {size:,} | "
+                f"{show(median_seconds(runs, sparql.execute, store, first))} |"
+            )
             print(f"| events query through a worker | {size:,} | {show(median_seconds(runs, pool.run, first))} |")
             check = median_seconds(runs, sparql.check, first.query.text)
             print(f"| check the events query (rdflib parse: update, SERVICE) | {size:,} | {show(check)} |")
@@ -145,7 +148,10 @@ def main() -> None:
         try:
             runaway = sparql.Request(sparql.check("SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f }"), "json")
             stop = median_seconds(args.runs, _stopped, short, runaway) - limit
-            print(f"| stop a runaway query at its limit, kill + fork a new worker (beyond the {limit} s limit) | {size:,} | {show(stop)} |")
+            print(
+                f"| stop a runaway query at its limit, kill + fork a new worker (beyond the {limit} s limit) | "
+                f"{size:,} | {show(stop)} |"
+            )
         finally:
             short.close()
 

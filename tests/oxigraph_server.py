@@ -64,11 +64,15 @@ def oxigraph_server(location: Path) -> Iterator[OxigraphServer]:
         )
     port = free_port()
     command = [
-        str(OXIGRAPH), "serve",
-        "--location", str(location / "data"),
-        "--bind", f"127.0.0.1:{port}",
-        "--timeout-s", str(SERVER_TIMEOUT_S),
-    ]  # fmt: skip
+        str(OXIGRAPH),
+        "serve",
+        "--location",
+        str(location / "data"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout-s",
+        str(SERVER_TIMEOUT_S),
+    ]
     log = location / "oxigraph.log"
     with running(command, log, f"http://127.0.0.1:{port}/query?query=ASK%20%7B%7D") as process:
         yield OxigraphServer(process, port, log)

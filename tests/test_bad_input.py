@@ -189,12 +189,12 @@ CASES: dict[str, Case] = {
     ),
     "IRI with a space in a JSON-LD @id": Case(
         add_reference("iri-space.jsonld"),
-        ':2:11: the IRI "http://exa mple/munich" is not valid (Invalid IRI code point \' \'), '
+        ":2:11: the IRI \"http://exa mple/munich\" is not valid (Invalid IRI code point ' '), "
         "and JSON-LD drops its statement without a word",
     ),
     "relative IRI with <> in a JSON-LD @id": Case(
         add_reference("iri-angle-brackets.jsonld"),
-        ':4:29: the IRI "https://example.org/kb/id/place/<munich>" is not valid (Invalid IRI code point \'<\')',
+        ":4:29: the IRI \"https://example.org/kb/id/place/<munich>\" is not valid (Invalid IRI code point '<')",
     ),
     "JSON-LD key the context does not define": Case(
         add_reference("undefined-term.jsonld"),
@@ -240,9 +240,7 @@ CASES: dict[str, Case] = {
     "UTF-16 without byte order mark": Case(
         add_reference("utf16-no-bom.ttl"), ":1:2: holds NUL characters: the file is UTF-16 or binary"
     ),
-    "source text in Latin-1": Case(
-        replace_source_text("source-latin1.txt"), ":3:89: not valid UTF-8: byte 0xfc"
-    ),
+    "source text in Latin-1": Case(replace_source_text("source-latin1.txt"), ":3:89: not valid UTF-8: byte 0xfc"),
     # Announcements and settings
     "missing source text": Case(remove_source_text, ": missing source text"),
     "announcement folder without RDF": Case(remove_announcement_rdf, ": announcement folder without RDF"),

@@ -19,13 +19,23 @@ if TYPE_CHECKING:
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 #: Every schema.org block of the page, each parsed by the browser's own JSON.parse.
 PARSE_JSON_LD = """() => [...document.querySelectorAll('script[type="application/ld+json"]')]
     .map(s => JSON.parse(s.textContent))"""
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
+)
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
@@ -108,8 +118,14 @@ def test_no_injected_script_runs(browser: Browser, tmp_path: Path) -> None:
         context = browser.new_context()
         page = context.new_page()
         dialogs = recorded_dialogs(page)
-        for path in ("id/place/evil?lang=ja", "id/place/evil?lang=en", "id/place/evil?lang=de",
-                     "id/partnership/evil", "?lang=en", "id/place/%3Cscript%3Ewindow.__pwned=1%3C%2Fscript%3E"):
+        for path in (
+            "id/place/evil?lang=ja",
+            "id/place/evil?lang=en",
+            "id/place/evil?lang=de",
+            "id/partnership/evil",
+            "?lang=en",
+            "id/place/%3Cscript%3Ewindow.__pwned=1%3C%2Fscript%3E",
+        ):
             page.goto(f"http://127.0.0.1:{server.port}/{path}")
             page.wait_for_load_state("load")
             assert page.evaluate("() => typeof window.__pwned") == "undefined", path

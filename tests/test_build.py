@@ -171,7 +171,9 @@ def test_a_writer_failing_in_its_own_process_fails_the_build(
     monkeypatch.setattr(rit_graph.rdf.jsonld, "compact", fail)  # what renders the schema.org pieces
     (tmp_path / "dumps").mkdir()
     with pytest.raises(OSError, match="No space"):
-        rit_graph.output.build.write_dumps(Run(mini_corpus, workers=2), tmp_path / "dumps", schemaorg.projections(Run(mini_corpus)))
+        rit_graph.output.build.write_dumps(
+            Run(mini_corpus, workers=2), tmp_path / "dumps", schemaorg.projections(Run(mini_corpus))
+        )
     with pytest.raises(OSError, match="No space"):
         rit_graph.output.build.build(Run(mini_corpus), out)
     assert tree(out) == before
@@ -187,9 +189,7 @@ def test_a_copy_of_the_project_elsewhere_builds_the_same_bytes(dist: Path, tmp_p
     assert tree(tmp_path / "dist") == tree(dist)
 
 
-def test_many_schema_org_warnings_are_counted_by_message(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_many_schema_org_warnings_are_counted_by_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Listed resource by resource while readable; beyond that, one line per kind of warning."""
     import rit_graph.cli
 

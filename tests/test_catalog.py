@@ -23,7 +23,10 @@ def read_catalog(dist: Path) -> rdflib.Graph:
 
 
 def distributions(catalog: rdflib.Graph) -> dict[str, rdflib.term.Node]:
-    return {str(catalog.value(d, DCAT.downloadURL)).rsplit("/", 1)[1]: d for d in catalog.subjects(RDF.type, DCAT.Distribution)}
+    return {
+        str(catalog.value(d, DCAT.downloadURL)).rsplit("/", 1)[1]: d
+        for d in catalog.subjects(RDF.type, DCAT.Distribution)
+    }
 
 
 def test_every_file_beside_the_catalog_is_a_distribution(built: Path) -> None:
@@ -47,7 +50,9 @@ def test_distributions_carry_media_type_format_and_licence(built: Path) -> None:
     catalog = read_catalog(built)
     dists = distributions(catalog)
     turtle = dists["rit-graph.ttl"]
-    assert catalog.value(turtle, DCAT.mediaType) == rdflib.URIRef("https://www.iana.org/assignments/media-types/text/turtle")
+    assert catalog.value(turtle, DCAT.mediaType) == rdflib.URIRef(
+        "https://www.iana.org/assignments/media-types/text/turtle"
+    )
     assert catalog.value(turtle, DCTERMS.format) == rdflib.URIRef(
         "http://publications.europa.eu/resource/authority/file-type/RDF_TURTLE"
     )
@@ -82,7 +87,9 @@ def test_void_statistics_count_the_graph(built: Path, corpus: Corpus) -> None:
     assert int(catalog.value(dataset, VOID.properties)) == len({t.predicate for t in triples})
     typed = {t.subject for t in triples if t.predicate.value == str(RDF.type)}
     assert int(catalog.value(dataset, VOID.entities)) == len(typed) > 200
-    assert int(catalog.value(dataset, VOID.classes)) == len({t.object for t in triples if t.predicate.value == str(RDF.type)})
+    assert int(catalog.value(dataset, VOID.classes)) == len(
+        {t.object for t in triples if t.predicate.value == str(RDF.type)}
+    )
     partitions = {
         str(catalog.value(p, VOID["class"])): int(catalog.value(p, VOID.entities))
         for p in catalog.objects(dataset, VOID.classPartition)

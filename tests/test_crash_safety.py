@@ -3,8 +3,8 @@ a store on disk serves on after its server was killed.
 
 A real ``rit-graph build`` of a synthetic project runs over a complete
 previous output and is killed with SIGKILL, with its worker processes (as a
-cancelled job is), at moments found by watching what it does (validation workers running, its staging folder appearing, files
-appearing in it) and at fractions of the time an uninterrupted build takes.
+cancelled job is), at moments found by watching what it does (validation workers running, its staging
+folder appearing, files appearing in it) and at fractions of the time an uninterrupted build takes.
 Around the swap, where watching cannot hit the moment, the build kills
 itself at the exact point. After each kill the output is the previous one or
 equals an uninterrupted build's, and the next build succeeds and leaves
@@ -149,9 +149,7 @@ def test_a_build_killed_at_a_stage_leaves_the_output_whole(outputs: Outputs, tmp
 
 
 @pytest.mark.parametrize("fraction", FRACTIONS)
-def test_a_build_killed_at_any_time_leaves_the_output_whole(
-    outputs: Outputs, tmp_path: Path, fraction: float
-) -> None:
+def test_a_build_killed_at_any_time_leaves_the_output_whole(outputs: Outputs, tmp_path: Path, fraction: float) -> None:
     out = over_previous(outputs, tmp_path)
     build = start(outputs, out)
     try:
@@ -198,9 +196,7 @@ def build_killed_at(moment: str, outputs: Outputs, out: Path) -> None:
 
 
 @pytest.mark.parametrize("moment", ["just before the swap", "just after the swap"])
-def test_a_build_killed_around_the_swap_leaves_the_output_whole(
-    outputs: Outputs, tmp_path: Path, moment: str
-) -> None:
+def test_a_build_killed_around_the_swap_leaves_the_output_whole(outputs: Outputs, tmp_path: Path, moment: str) -> None:
     out = over_previous(outputs, tmp_path)
     build_killed_at(moment, outputs, out)
     assert [p.name for p in out.parent.iterdir() if p.name != "dist"], "the build left its folder behind"
@@ -304,7 +300,9 @@ def test_a_killed_server_leaves_no_query_running(mini_folder: Path) -> None:
     """The kernel ends the workers with their server, even one in the middle of a query that would run for days."""
     with live_server("--project", str(mini_folder), "--timeout", "3600") as server:
         workers = server.worker_pids()
-        client = threading.Thread(target=lambda: _quietly(lambda: httpx.get(server.url, params={"query": ENDLESS}, timeout=None)))
+        client = threading.Thread(
+            target=lambda: _quietly(lambda: httpx.get(server.url, params={"query": ENDLESS}, timeout=None))
+        )
         client.start()
         while not any(_busy(pid) for pid in workers):
             time.sleep(0.01)
@@ -316,7 +314,9 @@ def test_a_killed_server_leaves_no_query_running(mini_folder: Path) -> None:
 
 def _busy(pid: int) -> bool:
     """Whether a thread of process PID is running on a CPU now (state R in /proc); a worker queries in a thread."""
-    return any(stat.read_text().rsplit(")", 1)[1].split()[0] == "R" for stat in Path(f"/proc/{pid}/task").glob("*/stat"))
+    return any(
+        stat.read_text().rsplit(")", 1)[1].split()[0] == "R" for stat in Path(f"/proc/{pid}/task").glob("*/stat")
+    )
 
 
 def _quietly(call: Callable[[], object]) -> None:

@@ -70,5 +70,7 @@ def test_forked_workers_cannot_open_a_network_socket() -> None:
     """Validation runs there, pyshacl and pyoxigraph evaluating the shapes' SPARQL: no SERVICE can connect."""
     with socket.create_server(("127.0.0.1", 0)) as listener:
         port = listener.getsockname()[1]
-        assert list(forked_map(lambda _: _connect(port), [0], 2, "connecting")) == ["refused: [Errno 13] Permission denied"]
+        assert list(forked_map(lambda _: _connect(port), [0], 2, "connecting")) == [
+            "refused: [Errno 13] Permission denied"
+        ]
         assert _connect(port) == "connected"  # this process keeps its network

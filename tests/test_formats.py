@@ -56,9 +56,7 @@ def test_blank_node_labels_depend_on_the_file_not_on_where_the_project_lies(tmp_
     copy = tmp_path / "elsewhere" / "sample.ttl"
     copy.parent.mkdir()
     copy.write_bytes((DATA / "sample.ttl").read_bytes())
-    assert parse_file(copy, BASE, "data/reference/sample.ttl") == parse(
-        "sample.ttl", "data/reference/sample.ttl"
-    )
+    assert parse_file(copy, BASE, "data/reference/sample.ttl") == parse("sample.ttl", "data/reference/sample.ttl")
     blanks = {
         t for q in parse("sample.ttl", "data/a.ttl") for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)
     }

@@ -33,15 +33,23 @@ SEND_TIMEOUT = 1
 @pytest.fixture(scope="module")
 def server(cross_join_data: Path) -> Iterator[LiveServer]:
     with live_server(
-        "--data", str(cross_join_data),
-        "--timeout", str(TIMEOUT),
-        "--workers", "2",
-        "--max-query-memory", "128",
-        "--max-result-bytes", "30000000",
-        "--read-timeout", str(READ_TIMEOUT),
-        "--send-timeout", str(SEND_TIMEOUT),
-        "--result-cache-bytes", "0",
-    ) as running:  # fmt: skip
+        "--data",
+        str(cross_join_data),
+        "--timeout",
+        str(TIMEOUT),
+        "--workers",
+        "2",
+        "--max-query-memory",
+        "128",
+        "--max-result-bytes",
+        "30000000",
+        "--read-timeout",
+        str(READ_TIMEOUT),
+        "--send-timeout",
+        str(SEND_TIMEOUT),
+        "--result-cache-bytes",
+        "0",
+    ) as running:
         yield running
 
 
@@ -110,10 +118,13 @@ def test_texts_that_are_slow_to_check_cost_only_their_sender(server: LiveServer)
     pathological = "ASK { FILTER(" + "1+" * 45_000 + "1) } # service"
     with ThreadPoolExecutor(3) as executor:
         slow = [
-            executor.submit(lambda a=a: client(a).post(server.url, content=pathological.encode(),
-                                                        headers={"Content-Type": "application/sparql-query"}))
+            executor.submit(
+                lambda a=a: client(a).post(
+                    server.url, content=pathological.encode(), headers={"Content-Type": "application/sparql-query"}
+                )
+            )
             for a in ("127.0.0.2", "127.0.0.3", "127.0.0.4")
-        ]  # fmt: skip
+        ]
         time.sleep(0.5)
         with client("127.0.0.6") as http:
             fresh = http.get(server.url, params={"query": "SELECT * { ?s ?p 'new text' } LIMIT 1"})
@@ -125,8 +136,9 @@ def test_texts_that_are_slow_to_check_cost_only_their_sender(server: LiveServer)
 
 def test_queues_are_bounded_per_client_with_retry_after(server: LiveServer) -> None:
     with ThreadPoolExecutor(24) as executor, client("127.0.0.7") as http:
-        responses = list(executor.map(lambda n: http.get(server.url, params={"query": f"{CROSS_JOIN} # {n}"}),
-                                      range(24)))  # fmt: skip
+        responses = list(
+            executor.map(lambda n: http.get(server.url, params={"query": f"{CROSS_JOIN} # {n}"}), range(24))
+        )
     busy = [r for r in responses if "too many queries are waiting" in r.text]
     assert busy, [r.text for r in responses]
     assert all(r.status_code == 503 and int(r.headers["Retry-After"]) >= 1 for r in busy)
@@ -152,7 +164,9 @@ def test_a_head_that_does_not_arrive_in_time_gets_408(server: LiveServer) -> Non
 
 
 def test_a_body_that_does_not_arrive_in_time_gets_408(server: LiveServer) -> None:
-    request = b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 100\r\n\r\nASK"
+    request = (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 100\r\n\r\nASK"
+    )
     assert status(raw(server, request)) == 408
 
 
@@ -221,8 +235,11 @@ def test_a_client_that_leaves_frees_its_worker(cross_join_data: Path) -> None:
 def test_a_query_the_engine_cannot_evaluate_ends_its_worker_not_the_server(server: LiveServer, chain: str) -> None:
     """pyoxigraph recurses on long chains of operators: its worker crashes (400) or runs out of time (503)."""
     with client() as http:
-        response = http.post(server.url, content=f"ASK {{ FILTER({chain}) }}".encode(),
-                             headers={"Content-Type": "application/sparql-query"})  # fmt: skip
+        response = http.post(
+            server.url,
+            content=f"ASK {{ FILTER({chain}) }}".encode(),
+            headers={"Content-Type": "application/sparql-query"},
+        )
         assert response.status_code in (400, 503), response.text
         assert "the query worker ended on this query" in response.text or "time limit" in response.text
         eventually(lambda: len(server.worker_pids()) == 2, "the worker is replaced")
@@ -231,5 +248,8 @@ def test_a_query_the_engine_cannot_evaluate_ends_its_worker_not_the_server(serve
 
 def test_no_answer_may_be_sniffed_as_a_page(server: LiveServer) -> None:
     with client() as http:
-        for response in (http.get(server.url, params={"query": "ASK {"}), http.get(server.url, params={"query": CHEAP})):
+        for response in (
+            http.get(server.url, params={"query": "ASK {"}),
+            http.get(server.url, params={"query": CHEAP}),
+        ):
             assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -1,4 +1,5 @@
-"""Fuzzing the HTTP server: whatever arrives, a 4xx or a correct answer; never a 5xx, a traceback or a file outside the site.
+"""Fuzzing the HTTP server: whatever arrives, a 4xx or a correct answer; never a 5xx, a traceback or a file
+outside the site.
 
 One server on loopback serves a copy of the minimal project. Canary files
 holding a random secret lie beside and inside the project, and the secret is in
@@ -148,23 +149,49 @@ def test_paths_outside_the_site_are_not_found_and_leak_nothing(target: Target, p
 
 
 def test_invalid_utf8_and_percent_encoding_in_paths_and_query_strings(target: Target) -> None:
-    for path in (b"/id/%ff%fe", b"/id/\xff\xfe", b"/source/%c3%28", b"/downloads/%", b"/%zz", b"/id/place/%e2%82",
-                 b"/?lang=%ff", b"/id/place/tokyo?lang=%", b"/sparql?query=%ff", b"/sparql?query=%", b"/sparql?query=ASK%7B%7D&format=%ff",
-                 b"/sparql?%ff=%ff&query=ASK%7B%7D", b"/sparql?query=\xff", b"/sparql?query=ASK{}&&&==&"):
+    for path in (
+        b"/id/%ff%fe",
+        b"/id/\xff\xfe",
+        b"/source/%c3%28",
+        b"/downloads/%",
+        b"/%zz",
+        b"/id/place/%e2%82",
+        b"/?lang=%ff",
+        b"/id/place/tokyo?lang=%",
+        b"/sparql?query=%ff",
+        b"/sparql?query=%",
+        b"/sparql?query=ASK%7B%7D&format=%ff",
+        b"/sparql?%ff=%ff&query=ASK%7B%7D",
+        b"/sparql?query=\xff",
+        b"/sparql?query=ASK{}&&&==&",
+    ):
         status, body = target.get(path)
         target.assert_safe(status, body, path)
     target.assert_healthy()
 
 
-ROUTES = [b"/sparql", b"/", b"/index.en.html", b"/id/place/tokyo", b"/id/place/tokyo.ttl", b"/downloads/rit-graph.ttl",
-          b"/source/mini", b"/ontology", b"/no/such/page"]
+ROUTES = [
+    b"/sparql",
+    b"/",
+    b"/index.en.html",
+    b"/id/place/tokyo",
+    b"/id/place/tokyo.ttl",
+    b"/downloads/rit-graph.ttl",
+    b"/source/mini",
+    b"/ontology",
+    b"/no/such/page",
+]
 
 
-@pytest.mark.parametrize("method", [b"PUT", b"DELETE", b"PATCH", b"TRACE", b"CONNECT", b"OPTIONS", b"PROPFIND", b"BREW"])
+@pytest.mark.parametrize(
+    "method", [b"PUT", b"DELETE", b"PATCH", b"TRACE", b"CONNECT", b"OPTIONS", b"PROPFIND", b"BREW"]
+)
 def test_other_methods_than_get_and_post_are_not_allowed(target: Target, method: bytes) -> None:
     """405; uvicorn's HTTP parser refuses a method it does not know (BREW) with a body itself, with 400."""
     for route in ROUTES:
-        request = method + b" " + route + b" HTTP/1.1\r\nHost: fuzz\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbody"
+        request = (
+            method + b" " + route + b" HTTP/1.1\r\nHost: fuzz\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbody"
+        )
         status, body = target.exchange(request)
         target.assert_safe(status, body, (method, route))
         assert status in ((400, 405) if method == b"BREW" else (405,)), (method, route, body[:300])
@@ -174,7 +201,9 @@ def test_other_methods_than_get_and_post_are_not_allowed(target: Target, method:
 def test_get_head_and_post_on_every_route_answer_without_error(target: Target) -> None:
     for route in ROUTES:
         for method in (b"GET", b"HEAD", b"POST"):
-            request = method + b" " + route + b" HTTP/1.1\r\nHost: fuzz\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            request = (
+                method + b" " + route + b" HTTP/1.1\r\nHost: fuzz\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
             status, body = target.exchange(request)
             target.assert_safe(status, body, (method, route))
     target.assert_healthy()
@@ -192,7 +221,9 @@ MALFORMED = [
     b"GET / HTTP/1.1\r\nHost: fuzz\r\nX\x00: nul\r\n\r\n",
     b"GET / HTTP/1.1\r\nHost: fuzz\r\nX: a\r\n folded\r\n\r\n",
     b"GET / HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\n" + b"X: " + b"a" * 200_000 + b"\r\n\r\n",
-    b"GET / HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\n" + b"".join(b"X-%d: %d\r\n" % (i, i) for i in range(5000)) + b"\r\n",
+    b"GET / HTTP/1.1\r\nHost: fuzz\r\nConnection: close\r\n"
+    + b"".join(b"X-%d: %d\r\n" % (i, i) for i in range(5000))
+    + b"\r\n",
     b"POST /sparql HTTP/1.1\r\nHost: fuzz\r\nContent-Length: -1\r\n\r\n",
     b"POST /sparql HTTP/1.1\r\nHost: fuzz\r\nContent-Length: abc\r\n\r\n",
     b"POST /sparql HTTP/1.1\r\nHost: fuzz\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nASK{}",
@@ -214,7 +245,12 @@ def test_malformed_http_gets_a_4xx(target: Target, request_bytes: bytes) -> None
 
 
 def post(body: bytes, *headers: bytes) -> bytes:
-    return b"POST /sparql HTTP/1.1\r\nHost: fuzz\r\n" + b"".join(h + b"\r\n" for h in headers) + b"Connection: close\r\n\r\n" + body
+    return (
+        b"POST /sparql HTTP/1.1\r\nHost: fuzz\r\n"
+        + b"".join(h + b"\r\n" for h in headers)
+        + b"Connection: close\r\n\r\n"
+        + body
+    )
 
 
 def sized(body: bytes, content_type: bytes = b"application/sparql-query") -> bytes:
@@ -223,9 +259,22 @@ def sized(body: bytes, content_type: bytes = b"application/sparql-query") -> byt
 
 #: SPARQL requests with odd bodies and headers -> the status they get.
 BODIES: list[tuple[bytes, int]] = [
-    (post(b"5\r\nASK {\r\n1\r\n}\r\n0\r\n\r\n", b"Content-Type: application/sparql-query", b"Transfer-Encoding: chunked"), 200),
-    (post(b"3\r\nque\r\n9\r\nry=ASK%7B\r\n3\r\n%7D\r\n0\r\n\r\n",
-          b"Content-Type: application/x-www-form-urlencoded", b"Transfer-Encoding: chunked"), 200),
+    (
+        post(
+            b"5\r\nASK {\r\n1\r\n}\r\n0\r\n\r\n",
+            b"Content-Type: application/sparql-query",
+            b"Transfer-Encoding: chunked",
+        ),
+        200,
+    ),
+    (
+        post(
+            b"3\r\nque\r\n9\r\nry=ASK%7B\r\n3\r\n%7D\r\n0\r\n\r\n",
+            b"Content-Type: application/x-www-form-urlencoded",
+            b"Transfer-Encoding: chunked",
+        ),
+        200,
+    ),
     # An empty text is a valid (empty) SPARQL Update: refused as one.
     (post(b"0\r\n\r\n", b"Content-Type: application/sparql-query", b"Transfer-Encoding: chunked"), 403),
     (sized(b"ASK {}", b"application/sparql-query; charset=UTF-8"), 200),
@@ -246,11 +295,38 @@ BODIES: list[tuple[bytes, int]] = [
     (sized(b"update=CLEAR%20ALL", b"application/x-www-form-urlencoded"), 403),
     (sized(b"#" * 200_000 + b"\nASK {}"), 413),
     (post(b"ASK {}", b"Content-Type: application/sparql-query", b"Content-Length: 200000"), 413),
-    (post(b"ASK {}", b"Content-Type: application/sparql-query", b"Content-Type: text/plain", b"Content-Length: 6"), 200),
-    (post(b"ASK {}", b"Content-Type: application/sparql-query", b"Content-Length: 6", b"Accept: ;q=abc, \xff/\xff;q=nan, */*;q=inf"), 200),
-    (post(b"ASK {}", b"Content-Type: application/sparql-query", b"Content-Length: 6", b"Accept: " + b"text/csv;q=0.1," * 5000), 200),
-    (post(b"ASK {}", b"Content-Type: application/sparql-query", b"Content-Length: 6", *[b"Accept: text/csv"] * 500), 200),
-    (post(b"ASK {}", b"Content-Type: application/sparql-query", b"Content-Length: 6", b"Accept: application/rdf+xml"), 200),
+    (
+        post(b"ASK {}", b"Content-Type: application/sparql-query", b"Content-Type: text/plain", b"Content-Length: 6"),
+        200,
+    ),
+    (
+        post(
+            b"ASK {}",
+            b"Content-Type: application/sparql-query",
+            b"Content-Length: 6",
+            b"Accept: ;q=abc, \xff/\xff;q=nan, */*;q=inf",
+        ),
+        200,
+    ),
+    (
+        post(
+            b"ASK {}",
+            b"Content-Type: application/sparql-query",
+            b"Content-Length: 6",
+            b"Accept: " + b"text/csv;q=0.1," * 5000,
+        ),
+        200,
+    ),
+    (
+        post(b"ASK {}", b"Content-Type: application/sparql-query", b"Content-Length: 6", *[b"Accept: text/csv"] * 500),
+        200,
+    ),
+    (
+        post(
+            b"ASK {}", b"Content-Type: application/sparql-query", b"Content-Length: 6", b"Accept: application/rdf+xml"
+        ),
+        200,
+    ),
     # A shorter Content-Length leaves "}}" as the start of the next request on the connection.
     (post(b"ASK {}}}", b"Content-Type: application/sparql-query", b"Content-Length: 6"), 200),
 ]
@@ -288,9 +364,11 @@ def test_graph_parameters_that_are_not_iris_get_400_and_no_worker_dies(target: T
 
 def test_results_that_xml_cannot_hold_get_400_rather_than_broken_xml(target: Target) -> None:
     """pyoxigraph writes such results as XML no parser reads; the client is told to ask for another format."""
-    for query, name in (('SELECT ("a\\u0001b" AS ?x) {}', "xml"),
-                        ('CONSTRUCT { <http://example.org/s> <http://example.org/1> "x" } WHERE {}', "rdfxml"),
-                        ('CONSTRUCT { <http://example.org/s> <http://example.org/p> "\\u0008" } WHERE {}', "rdfxml")):
+    for query, name in (
+        ('SELECT ("a\\u0001b" AS ?x) {}', "xml"),
+        ('CONSTRUCT { <http://example.org/s> <http://example.org/1> "x" } WHERE {}', "rdfxml"),
+        ('CONSTRUCT { <http://example.org/s> <http://example.org/p> "\\u0008" } WHERE {}', "rdfxml"),
+    ):
         response = target.client.get("/sparql", params={"query": query, "format": name})
         assert response.status_code == 400, response.text
         assert "ask for another format than " + name in response.text
@@ -303,19 +381,111 @@ def test_results_that_xml_cannot_hold_get_400_rather_than_broken_xml(target: Tar
 
 #: Pieces of SPARQL, valid and not, that random queries are made of.
 WORDS = (
-    "SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "WHERE", "DISTINCT", "REDUCED", "*", "{", "}", "(", ")", ".", ";", ",",
-    "?s", "?p", "?o", "$x", "?g", "a", "<id/place/tokyo>", "<http://example.org/a>", "<>", "<http://example.org/1>",
-    "<urn:x>", "ex:a", ":", "_:b", "[]", '"text"', "'x'@en", '"1"^^xsd:integer', '"\\u0001"', "1", "-2.5e3", "true",
-    "FILTER", "OPTIONAL", "UNION", "MINUS", "GRAPH", "BIND", "AS", "VALUES", "UNDEF", "LIMIT", "OFFSET", "ORDER BY",
-    "GROUP BY", "HAVING", "COUNT(*)", 'REGEX(?o, "(")', "STR(?s)", "LANG(?o)", 'IRI("a b")', "1/0", "EXISTS", "NOT",
-    "PREFIX ex: <http://example.org/>", "BASE <http://b/>", "FROM", "NAMED", "SERVICE", "SILENT", "LOAD", "INSERT",
-    "DATA", "DELETE", "CLEAR", "ALL", "#", "\n", "\\", '"""', "%", "é", "日本", "<<", ">>", "^^", "@", "|", "/", "+", "?",
+    "SELECT",
+    "ASK",
+    "CONSTRUCT",
+    "DESCRIBE",
+    "WHERE",
+    "DISTINCT",
+    "REDUCED",
+    "*",
+    "{",
+    "}",
+    "(",
+    ")",
+    ".",
+    ";",
+    ",",
+    "?s",
+    "?p",
+    "?o",
+    "$x",
+    "?g",
+    "a",
+    "<id/place/tokyo>",
+    "<http://example.org/a>",
+    "<>",
+    "<http://example.org/1>",
+    "<urn:x>",
+    "ex:a",
+    ":",
+    "_:b",
+    "[]",
+    '"text"',
+    "'x'@en",
+    '"1"^^xsd:integer',
+    '"\\u0001"',
+    "1",
+    "-2.5e3",
+    "true",
+    "FILTER",
+    "OPTIONAL",
+    "UNION",
+    "MINUS",
+    "GRAPH",
+    "BIND",
+    "AS",
+    "VALUES",
+    "UNDEF",
+    "LIMIT",
+    "OFFSET",
+    "ORDER BY",
+    "GROUP BY",
+    "HAVING",
+    "COUNT(*)",
+    'REGEX(?o, "(")',
+    "STR(?s)",
+    "LANG(?o)",
+    'IRI("a b")',
+    "1/0",
+    "EXISTS",
+    "NOT",
+    "PREFIX ex: <http://example.org/>",
+    "BASE <http://b/>",
+    "FROM",
+    "NAMED",
+    "SERVICE",
+    "SILENT",
+    "LOAD",
+    "INSERT",
+    "DATA",
+    "DELETE",
+    "CLEAR",
+    "ALL",
+    "#",
+    "\n",
+    "\\",
+    '"""',
+    "%",
+    "é",
+    "日本",
+    "<<",
+    ">>",
+    "^^",
+    "@",
+    "|",
+    "/",
+    "+",
+    "?",
 )
 
 
 def terms() -> st.SearchStrategy[str]:
-    return st.sampled_from(("?s", "?p", "?o", "<id/place/tokyo>", "<http://example.org/1>", "<urn:x>", "<http://example.org/>",
-                            '"a\\u0001b"', '"text"@de', "42", '"2015-09"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>'))
+    return st.sampled_from(
+        (
+            "?s",
+            "?p",
+            "?o",
+            "<id/place/tokyo>",
+            "<http://example.org/1>",
+            "<urn:x>",
+            "<http://example.org/>",
+            '"a\\u0001b"',
+            '"text"@de',
+            "42",
+            '"2015-09"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>',
+        )
+    )
 
 
 def shaped_queries() -> st.SearchStrategy[str]:
@@ -356,8 +526,11 @@ def assert_correct(response: httpx.Response) -> None:
 
 
 @FUZZ
-@given(query=queries(), how=st.sampled_from(("get", "form", "direct")),
-       name=st.one_of(st.none(), st.sampled_from(FORMAT_NAMES), st.text(max_size=10)))
+@given(
+    query=queries(),
+    how=st.sampled_from(("get", "form", "direct")),
+    name=st.one_of(st.none(), st.sampled_from(FORMAT_NAMES), st.text(max_size=10)),
+)
 def test_random_queries_get_a_4xx_or_a_correct_result(target: Target, query: str, how: str, name: str | None) -> None:
     params = {"query": query} | ({"format": name} if name is not None else {})
     if how == "get":
@@ -365,8 +538,12 @@ def test_random_queries_get_a_4xx_or_a_correct_result(target: Target, query: str
     elif how == "form":
         response = target.client.post("/sparql", data=params)
     else:
-        response = target.client.post("/sparql", params={k: v for k, v in params.items() if k != "query"},
-                                      content=query.encode(), headers={"Content-Type": "application/sparql-query"})
+        response = target.client.post(
+            "/sparql",
+            params={k: v for k, v in params.items() if k != "query"},
+            content=query.encode(),
+            headers={"Content-Type": "application/sparql-query"},
+        )
     target.assert_safe(response.status_code, response.content, params)
     event(f"status {response.status_code}")
     if response.status_code == 200:
@@ -378,23 +555,70 @@ def test_the_server_is_healthy_after_the_random_queries(target: Target) -> None:
 
 
 #: Path segments random paths are made of: traversal in its spellings, the site's own names, odd bytes.
-SEGMENTS = ("..", ".", "%2e%2e", "%2E%2e%2f", "..%2f", "..%5c", "%252e%252e", "%00", "%ff", "%", "%c0%af", "\\", "",
-            "id", "place", "tokyo", "tokyo.ttl", "tokyo.en.html", "downloads", "rit-graph.ttl", "source", "mini",
-            "index.de.html", "ontology", "canary.txt", "rit-graph.toml", "etc", "passwd", "~", ";", "?", "#", "sparql")
+SEGMENTS = (
+    "..",
+    ".",
+    "%2e%2e",
+    "%2E%2e%2f",
+    "..%2f",
+    "..%5c",
+    "%252e%252e",
+    "%00",
+    "%ff",
+    "%",
+    "%c0%af",
+    "\\",
+    "",
+    "id",
+    "place",
+    "tokyo",
+    "tokyo.ttl",
+    "tokyo.en.html",
+    "downloads",
+    "rit-graph.ttl",
+    "source",
+    "mini",
+    "index.de.html",
+    "ontology",
+    "canary.txt",
+    "rit-graph.toml",
+    "etc",
+    "passwd",
+    "~",
+    ";",
+    "?",
+    "#",
+    "sparql",
+)
 HEADER_NAMES = (b"Accept", b"Accept-Language", b"If-None-Match", b"If-Modified-Since", b"Origin", b"Range", b"Cookie")
 HEADER_VALUES = st.one_of(
-    st.sampled_from((b"*/*", b"text/html", b"text/turtle;q=0", b"application/ld+json;q=nan", b"de;q=2, ja", b"*",
-                     b"Mon, 01 Jan 0001 00:00:00 GMT", b"Fri, 31 Dec 9999 23:59:59 +1400", b'W/"x", "y"', b"bytes=0-1")),
+    st.sampled_from(
+        (
+            b"*/*",
+            b"text/html",
+            b"text/turtle;q=0",
+            b"application/ld+json;q=nan",
+            b"de;q=2, ja",
+            b"*",
+            b"Mon, 01 Jan 0001 00:00:00 GMT",
+            b"Fri, 31 Dec 9999 23:59:59 +1400",
+            b'W/"x", "y"',
+            b"bytes=0-1",
+        )
+    ),
     st.binary(max_size=40).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b"")),
 )
 
 
 @FUZZ
-@given(segments=st.lists(st.one_of(st.sampled_from(SEGMENTS), st.text(max_size=8).map(quote)), min_size=1, max_size=8),
-       query=st.one_of(st.just(""), st.sampled_from(("?lang=ja", "?lang=%ff", "?lang=", "?format=x&lang=de"))),
-       headers=st.lists(st.tuples(st.sampled_from(HEADER_NAMES), HEADER_VALUES), max_size=4))
-def test_random_paths_and_headers_get_a_4xx_or_a_page(target: Target, segments: list[str], query: str,
-                                                      headers: list[tuple[bytes, bytes]]) -> None:
+@given(
+    segments=st.lists(st.one_of(st.sampled_from(SEGMENTS), st.text(max_size=8).map(quote)), min_size=1, max_size=8),
+    query=st.one_of(st.just(""), st.sampled_from(("?lang=ja", "?lang=%ff", "?lang=", "?format=x&lang=de"))),
+    headers=st.lists(st.tuples(st.sampled_from(HEADER_NAMES), HEADER_VALUES), max_size=4),
+)
+def test_random_paths_and_headers_get_a_4xx_or_a_page(
+    target: Target, segments: list[str], query: str, headers: list[tuple[bytes, bytes]]
+) -> None:
     path = ("/" + "/".join(segments) + query).encode()
     status, body = target.get(path, b"".join(name + b": " + value + b"\r\n" for name, value in headers))
     target.assert_safe(status, body, (path, headers))

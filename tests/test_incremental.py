@@ -80,12 +80,15 @@ EDITS: dict[str, Callable[[Path], None]] = {
 
 
 @pytest.mark.parametrize("edit", EDITS, ids=list(EDITS))
-def test_a_build_after_a_change_writes_what_a_build_from_scratch_writes(project: Path, tmp_path: Path, edit: str) -> None:
+def test_a_build_after_a_change_writes_what_a_build_from_scratch_writes(
+    project: Path, tmp_path: Path, edit: str
+) -> None:
     build_with_cache(project, tmp_path / "warm")
     EDITS[edit](project)
     build_with_cache(project, tmp_path / "warm")
-    result = CliRunner().invoke(cli, ["build", "--no-site", "--no-cache", "--project", str(project),
-                                      "--out", str(tmp_path / "cold")])
+    result = CliRunner().invoke(
+        cli, ["build", "--no-site", "--no-cache", "--project", str(project), "--out", str(tmp_path / "cold")]
+    )
     assert result.exit_code == 0, result.output
     warm, cold = files(tmp_path / "warm"), files(tmp_path / "cold")
     assert sorted(warm) == sorted(cold)
@@ -123,15 +126,32 @@ def test_the_cache_knows_rit_graphs_own_code(tmp_path: Path) -> None:
     original = 'return b"\\n".join(lines[start:])'
     assert pieces.read_text(encoding="utf-8").count(original) == 1
     pieces.write_text(
-        pieces.read_text(encoding="utf-8").replace(original, 'return b"# edited renderer\\n" + b"\\n".join(lines[start:])'),
+        pieces.read_text(encoding="utf-8").replace(
+            original, 'return b"# edited renderer\\n" + b"\\n".join(lines[start:])'
+        ),
         encoding="utf-8",
     )
 
     def build_with(python_path: Path, out: Path) -> str:
-        run = [sys.executable, "-c", "from rit_graph.cli import cli; cli()", "build", "--project", str(project),
-               "--out", str(out), "--no-site"]  # fmt: skip
-        done = subprocess.run(run, env={**os.environ, "PYTHONPATH": str(python_path)}, capture_output=True, text=True,
-                              check=False, timeout=600)  # fmt: skip
+        run = [
+            sys.executable,
+            "-c",
+            "from rit_graph.cli import cli; cli()",
+            "build",
+            "--project",
+            str(project),
+            "--out",
+            str(out),
+            "--no-site",
+        ]
+        done = subprocess.run(
+            run,
+            env={**os.environ, "PYTHONPATH": str(python_path)},
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
         assert done.returncode == 0, done.stderr
         return (out / "rit-graph.nt").read_text(encoding="utf-8")
 

@@ -39,7 +39,7 @@ VALID = {
     + 'e:s e:p ( "a)" \'b(\' """c\n(("""  \'\'\'d\n))\'\'\' <http://e/x#(> e:a\\(b # )))\n ) , "[[[" , "]]]" .',
     "escaped quotes and long strings ending in quotes": PREFIXES
     + 'e:s e:p "x\\"((" , \'it\\\'s ((\' , """He said "((" and ""[["" """ ,\n'
-    + '\'\'\'a \'b\' \'\'\' , "\\\\" , [ e:p "]" ] .',
+    + "'''a 'b' ''' , \"\\\\\" , [ e:p \"]\" ] .",
     "literals with language and datatype in a collection": PREFIXES
     + 'e:s e:p ( "a"@de "b"^^xsd:string "c" ^^ <http://e/t> 1 2.5 -3e4 true _:b [] () ) .',
     "RDF 1.2 reifiers, triple terms and annotations": PREFIXES
@@ -143,7 +143,7 @@ def test_json_ld_brackets_in_strings_do_not_count() -> None:
 
 def test_a_json_ld_string_past_the_limit_is_refused_and_one_at_it_is_not() -> None:
     def document(characters: int) -> str:
-        return '{"@id": "http://e/s",\n"http://e/p": "' + "\\\"" * (characters // 2) + '"}'
+        return '{"@id": "http://e/s",\n"http://e/p": "' + '\\"' * (characters // 2) + '"}'
 
     assert refusal(document(MAX_TOKEN_BYTES - 2), JSON_LD) is None
     error = refusal(document(MAX_TOKEN_BYTES), JSON_LD)

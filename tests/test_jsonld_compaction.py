@@ -47,7 +47,9 @@ def resource(path: str) -> ox.NamedNode:
                 ox.Triple(resource("id/a"), RDFS_LABEL, ox.Literal('quote " and \\ and \u2028 line', language="de")),
                 ox.Triple(resource("id/a"), RDFS_LABEL, ox.Literal("zweites", language="de")),
                 ox.Triple(resource("id/a"), RDFS_LABEL, ox.Literal("日本", language="ja")),
-                ox.Triple(resource("id/b"), RDFS_LABEL, ox.Literal("</script><script>alert(1)</script>", language="en")),
+                ox.Triple(
+                    resource("id/b"), RDFS_LABEL, ox.Literal("</script><script>alert(1)</script>", language="en")
+                ),
             ],
             id="language maps, several texts in one language, hostile text",
         ),
@@ -55,13 +57,21 @@ def resource(path: str) -> ox.NamedNode:
             [
                 ox.Triple(resource("id/a"), RDF_TYPE, resource("ontology#City")),
                 ox.Triple(resource("id/a"), RDF_TYPE, ox.NamedNode("http://schema.org/City")),
-                ox.Triple(resource("id/a"), resource("ontology#population"), ox.Literal("12", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))),
+                ox.Triple(
+                    resource("id/a"),
+                    resource("ontology#population"),
+                    ox.Literal("12", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+                ),
                 ox.Triple(resource("id/a"), resource("ontology#note"), ox.Literal("plain")),
                 ox.Triple(resource("id/a"), resource("ontology#note"), ox.Literal("Notiz", language="de")),
                 ox.Triple(resource("id/a"), resource("ontology#link"), ox.BlankNode("x1")),
                 ox.Triple(ox.BlankNode("x1"), resource("ontology#link"), resource("graph/")),
-                ox.Triple(resource("ontology#"), resource("ontology#link"), ox.NamedNode("http://example.org/unprefixed")),
-                ox.Triple(ox.NamedNode("http://example.org/unprefixed"), ox.NamedNode("http://example.org/p"), resource("id/")),
+                ox.Triple(
+                    resource("ontology#"), resource("ontology#link"), ox.NamedNode("http://example.org/unprefixed")
+                ),
+                ox.Triple(
+                    ox.NamedNode("http://example.org/unprefixed"), ox.NamedNode("http://example.org/p"), resource("id/")
+                ),
             ],
             id="types, datatypes, plain and tagged strings, blank nodes, IRIs equal to or outside the prefixes",
         ),
@@ -75,9 +85,7 @@ def by_id(nodes: list[dict[str, object]]) -> list[dict[str, object]]:
     return sorted(nodes, key=lambda node: str(node["@id"]))
 
 
-def test_the_dump_assembled_from_pieces_holds_the_nodes_compacting_the_whole_gives(
-    corpus: Corpus, built: Path
-) -> None:
+def test_the_dump_assembled_from_pieces_holds_the_nodes_compacting_the_whole_gives(corpus: Corpus, built: Path) -> None:
     """Each unit's piece is compacted apart; together they are the whole graph's nodes."""
     context = jsonld.package_context(jsonld.CONTEXT_FILE)
     whole = jsonld.compact_triples(union(corpus), context)

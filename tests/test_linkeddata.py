@@ -119,26 +119,42 @@ def test_q_values_choose_the_representation(server: LiveServer, accept: str | No
 
 
 def test_language_from_accept_language_and_the_lang_switch(server: LiveServer) -> None:
-    for accept_language, expected in [("ja,en;q=0.5", "ja"), ("de-DE,de;q=0.9", "de"), ("fr, en;q=0.3", "en"),
-                                      ("fr", "en"), ("en;q=0.2, de;q=0.8", "de")]:
+    for accept_language, expected in [
+        ("ja,en;q=0.5", "ja"),
+        ("de-DE,de;q=0.9", "de"),
+        ("fr, en;q=0.3", "en"),
+        ("fr", "en"),
+        ("en;q=0.2, de;q=0.8", "de"),
+    ]:
         response = httpx.get(url(server, KITAKYUSHU), headers={"Accept": BROWSER, "Accept-Language": accept_language})
         assert lang_of(response.text) == expected, accept_language
         assert response.headers["content-location"] == f"/{KITAKYUSHU}.{expected}.html"
         assert "Accept-Language" in response.headers["vary"]
     switched = httpx.get(url(server, KITAKYUSHU), params={"lang": "ja"}, headers={"Accept-Language": "de"})
-    assert lang_of(switched.text) == "ja" and "<h1 lang=\"ja\">北九州市</h1>" in switched.text
+    assert lang_of(switched.text) == "ja" and '<h1 lang="ja">北九州市</h1>' in switched.text
     for path in ("", "ontology", "shapes", "downloads", "source/bwi-cluster-japan-rit"):
         page = httpx.get(url(server, path), headers={"Accept-Language": "ja"})
         assert page.status_code == 200 and lang_of(page.text) == "ja", path
-        fixed = httpx.get(url(server, (path + "." if path else "index.") + "de.html"), headers={"Accept-Language": "ja"})
+        fixed = httpx.get(
+            url(server, (path + "." if path else "index.") + "de.html"), headers={"Accept-Language": "ja"}
+        )
         assert fixed.status_code == 200 and lang_of(fixed.text) == "de", path
         assert "content-location" not in fixed.headers
 
 
 def test_every_link_of_the_pages_resolves_on_the_server(server: LiveServer) -> None:
     """The site's relative links work on the server as in the static folder, from the IRI and from the .html path."""
-    pages = [KITAKYUSHU, f"{KITAKYUSHU}.ja.html", "", "index.de.html", "ontology", "shapes.en.html", "downloads",
-             "source/bwi-cluster-japan-rit", "id/announcement/bwi-cluster-japan-rit"]
+    pages = [
+        KITAKYUSHU,
+        f"{KITAKYUSHU}.ja.html",
+        "",
+        "index.de.html",
+        "ontology",
+        "shapes.en.html",
+        "downloads",
+        "source/bwi-cluster-japan-rit",
+        "id/announcement/bwi-cluster-japan-rit",
+    ]
     checked: set[str] = set()
     with httpx.Client() as client:
         for page in pages:
@@ -210,8 +226,14 @@ def test_unknown_iri_gives_a_helpful_page_to_browsers(server: LiveServer) -> Non
 
 
 #: Request paths that once became links of the 404 page: its language switch was ``PATH?lang=xx``.
-REFLECTED = ["javascript:alert(document.domain)%3C!--", "JaVaScRiPt:alert(1)", "id/place/javascript:alert(1)",
-             "a/b/c/d/javascript:alert(1)//", "/evil.example/x", "data:text/html,%3Cscript%3Ealert(1)%3C/script%3E"]
+REFLECTED = [
+    "javascript:alert(document.domain)%3C!--",
+    "JaVaScRiPt:alert(1)",
+    "id/place/javascript:alert(1)",
+    "a/b/c/d/javascript:alert(1)//",
+    "/evil.example/x",
+    "data:text/html,%3Cscript%3Ealert(1)%3C/script%3E",
+]
 
 
 @pytest.mark.parametrize("path", REFLECTED)
@@ -221,8 +243,12 @@ def test_every_link_of_the_404_page_is_a_site_path(server: LiveServer, path: str
     response = httpx.get(url(server, path), headers={"Accept": BROWSER, "Accept-Language": lang})
     assert response.status_code == 404 and lang_of(response.text) == lang
     document = html5lib.parse(response.text, namespaceHTMLElements=False)
-    links = [v for element in document.iter() for k, v in element.attrib.items()
-             if k in ("href", "src", "action", "formaction", "poster", "srcset", "xlink:href")]
+    links = [
+        v
+        for element in document.iter()
+        for k, v in element.attrib.items()
+        if k in ("href", "src", "action", "formaction", "poster", "srcset", "xlink:href")
+    ]
     assert len(links) >= 8, "navigation, language switch and home"
     for link in links:
         parts = urlsplit(link)
@@ -243,21 +269,32 @@ def test_unknown_iri_gives_text_to_rdf_clients(server: LiveServer) -> None:
     lines = response.text.splitlines()
     assert lines[0] == "https://w3id.org/rit-graph/id/place/kitakyuhsu is not described here."
     assert lines[2] == "  https://w3id.org/rit-graph/id/place/kitakyushu"
-    for path in ("id/place/kitakyushu.de.ttl", "id/place/kitakyushu.pdf", "downloads/nothing.ttl",
-                 "source/nothing", "nothing.en.html"):
+    for path in (
+        "id/place/kitakyushu.de.ttl",
+        "id/place/kitakyushu.pdf",
+        "downloads/nothing.ttl",
+        "source/nothing",
+        "nothing.en.html",
+    ):
         assert httpx.get(url(server, path), headers={"Accept": "text/turtle"}).status_code == 404, path
 
 
 def test_no_acceptable_representation_is_406(server: LiveServer) -> None:
-    for path, accept in [(KITAKYUSHU, "application/pdf"), (KITAKYUSHU, "text/html;q=0, text/csv"),
-                         ("", "text/turtle"), ("shapes", "application/ld+json")]:
+    for path, accept in [
+        (KITAKYUSHU, "application/pdf"),
+        (KITAKYUSHU, "text/html;q=0, text/csv"),
+        ("", "text/turtle"),
+        ("shapes", "application/ld+json"),
+    ]:
         response = httpx.get(url(server, path), headers={"Accept": accept})
         assert response.status_code == 406, (path, accept)
         assert "text/html" in response.text
 
 
 def test_the_sparql_endpoint_is_still_there(server: LiveServer) -> None:
-    response = httpx.get(server.url, params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/sparql-results+json"})
+    response = httpx.get(
+        server.url, params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/sparql-results+json"}
+    )
     assert response.json()["boolean"] is True
 
 
@@ -285,8 +322,11 @@ def test_hostile_text_is_served_as_text(hostile: tuple[LiveServer, Site]) -> Non
     assert "<script>window.__pwned = 'label'; alert(6)</script>" in shown
     assert "javascript:alert(3)" in shown
     turtle = httpx.get(url(server, "id/place/evil"), headers={"Accept": "text/turtle"})
-    assert_isomorphic(parsed(site.resource_data(site.base + "id/place/evil", "ntriples"), "ntriples"),
-                      parsed(turtle.content, "turtle"), "(hostile resource)")
+    assert_isomorphic(
+        parsed(site.resource_data(site.base + "id/place/evil", "ntriples"), "ntriples"),
+        parsed(turtle.content, "turtle"),
+        "(hostile resource)",
+    )
 
 
 def test_a_hostile_path_in_the_404_page_is_text(hostile: tuple[LiveServer, Site]) -> None:
@@ -301,8 +341,10 @@ def test_a_hostile_path_in_the_404_page_is_text(hostile: tuple[LiveServer, Site]
 
 def test_a_non_ascii_iri_has_a_content_location_in_ascii(hostile: tuple[LiveServer, Site]) -> None:
     server, _ = hostile
-    for accept, location in [("text/turtle", "/id/place/%E5%8C%97%E4%B9%9D%E5%B7%9E.ttl"),
-                             (BROWSER, "/id/place/%E5%8C%97%E4%B9%9D%E5%B7%9E.ja.html")]:
+    for accept, location in [
+        ("text/turtle", "/id/place/%E5%8C%97%E4%B9%9D%E5%B7%9E.ttl"),
+        (BROWSER, "/id/place/%E5%8C%97%E4%B9%9D%E5%B7%9E.ja.html"),
+    ]:
         response = httpx.get(url(server, "id/place/北九州"), headers={"Accept": accept, "Accept-Language": "ja"})
         assert response.status_code == 200 and response.headers["content-location"] == location
         assert httpx.get(url(server, location[1:])).status_code == 200

@@ -32,8 +32,18 @@ from load_test import (
 SETTINGS = Settings(clients=8, expensive_clients=1, duration=14, baseline=0, timeout=2, workers=2)
 #: The same with attackers, each from an address of its own: three flooding expensive queries, one
 #: memory-hungry query, two texts slow to check, two slow readers and 50 slowloris connections.
-HOSTILE = Settings(clients=9, expensive_clients=3, duration=14, baseline=0, timeout=2, workers=4, hostile=True,
-                   max_query_memory=256, slow_readers=2, slowloris=50)  # fmt: skip
+HOSTILE = Settings(
+    clients=9,
+    expensive_clients=3,
+    duration=14,
+    baseline=0,
+    timeout=2,
+    workers=4,
+    hostile=True,
+    max_query_memory=256,
+    slow_readers=2,
+    slowloris=50,
+)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +74,9 @@ def test_killed_workers_are_replaced_and_none_is_left_over(report: Report) -> No
     assert len(report.end.workers) == SETTINGS.workers
     assert report.end.workers - report.warm.workers, "the workers that ran expensive queries were replaced"
     samples = [s for p in report.phases for s in p.samples]
-    assert max(len(s.workers) for s in samples) <= SETTINGS.workers, "a killed worker is gone before its successor starts"
+    assert max(len(s.workers) for s in samples) <= SETTINGS.workers, (
+        "a killed worker is gone before its successor starts"
+    )
 
 
 def test_memory_at_rest_after_the_load_stays_close_to_memory_after_the_warm_up(report: Report) -> None:

@@ -49,8 +49,10 @@ SERVED: dict[str, tuple[str, str]] = {
     "/context.jsonld": ("application/ld+json", json.dumps({"@context": {"name": FETCHED}})),
     "/e": ("text/plain", FETCHED),
     "/x.dtd": ("application/xml-dtd", f'<!ENTITY e "{FETCHED}">'),
-    "/sparql": ("application/sparql-results+json",
-                json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "uri", "value": FETCHED}}]}})),
+    "/sparql": (
+        "application/sparql-results+json",
+        json.dumps({"head": {"vars": ["s"]}, "results": {"bindings": [{"s": {"type": "uri", "value": FETCHED}}]}}),
+    ),
 }
 
 
@@ -71,7 +73,7 @@ class Listener:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_POST = do_GET
+            do_POST = do_GET  # noqa: N815 - the name http.server calls
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -155,8 +157,12 @@ def imports(url: str) -> dict[str, str]:
               <rdf:Description rdf:about="id/place/tokyo"><rdfs:seeAlso rdf:resource="{url}/x.dtd"/></rdf:Description>
             </rdf:RDF>""",
         "data/reference/context.jsonld": json.dumps(
-            {"@context": {"seeAlso": {"@id": "http://www.w3.org/2000/01/rdf-schema#seeAlso", "@type": "@id"}},
-             "@id": "id/place/tokyo", "seeAlso": url + "/from-jsonld"}),
+            {
+                "@context": {"seeAlso": {"@id": "http://www.w3.org/2000/01/rdf-schema#seeAlso", "@type": "@id"}},
+                "@id": "id/place/tokyo",
+                "seeAlso": url + "/from-jsonld",
+            }
+        ),
     }
 
 
@@ -173,22 +179,45 @@ def test_imports_and_shapes_graphs_are_not_followed(tmp_path: Path, listener: Li
     assert outbound == []
 
 
-@pytest.mark.parametrize(("name", "text", "words"), [
-    ("remote.jsonld", '{\n  "@context": "URL/context.jsonld",\n  "@id": "id/place/x", "name": "x"\n}',
-     ":2:3: names the remote JSON-LD context URL/context.jsonld, which rit-graph never fetches"),
-    ("list.jsonld", '{"@context": ["URL/context.jsonld", {"@vocab": "http://schema.org/"}], "@id": "id/place/x"}',
-     ":1:2: names the remote JSON-LD context URL/context.jsonld"),
-    ("import.jsonld", '{"@context": {"@version": 1.1, "@import": "URL/context.jsonld"}, "@id": "id/place/x", "name": "x"}',
-     ":1:32: names the remote JSON-LD context URL/context.jsonld"),
-    ("entity.rdf", ('<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY e SYSTEM "URL/e">]>\n'
-                   '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>'),
-     ":2:20: declares an external XML entity (SYSTEM or PUBLIC), which rit-graph never loads"),
-    ("parameter-entity.rdf", ('<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n  <!ENTITY % p PUBLIC "-//x//EN" "URL/e"> %p;\n]>\n'
-                             '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>'),
-     ":3:3: declares an external XML entity"),
-])
-def test_data_that_needs_a_fetch_is_refused_with_its_place(tmp_path: Path, listener: Listener, outbound: list[object],
-                                                          name: str, text: str, words: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "text", "words"),
+    [
+        (
+            "remote.jsonld",
+            '{\n  "@context": "URL/context.jsonld",\n  "@id": "id/place/x", "name": "x"\n}',
+            ":2:3: names the remote JSON-LD context URL/context.jsonld, which rit-graph never fetches",
+        ),
+        (
+            "list.jsonld",
+            '{"@context": ["URL/context.jsonld", {"@vocab": "http://schema.org/"}], "@id": "id/place/x"}',
+            ":1:2: names the remote JSON-LD context URL/context.jsonld",
+        ),
+        (
+            "import.jsonld",
+            '{"@context": {"@version": 1.1, "@import": "URL/context.jsonld"}, "@id": "id/place/x", "name": "x"}',
+            ":1:32: names the remote JSON-LD context URL/context.jsonld",
+        ),
+        (
+            "entity.rdf",
+            (
+                '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY e SYSTEM "URL/e">]>\n'
+                '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>'
+            ),
+            ":2:20: declares an external XML entity (SYSTEM or PUBLIC), which rit-graph never loads",
+        ),
+        (
+            "parameter-entity.rdf",
+            (
+                '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n  <!ENTITY % p PUBLIC "-//x//EN" "URL/e"> %p;\n]>\n'
+                '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>'
+            ),
+            ":3:3: declares an external XML entity",
+        ),
+    ],
+)
+def test_data_that_needs_a_fetch_is_refused_with_its_place(
+    tmp_path: Path, listener: Listener, outbound: list[object], name: str, text: str, words: str
+) -> None:
     project = project_with(tmp_path, {"data/reference/" + name: text.replace("URL", listener.url)})
     file = project / "data" / "reference" / name
     for args in (["validate"], ["build", "--out", str(tmp_path / "dist")], ["query", "ASK {}"]):
@@ -203,28 +232,34 @@ def test_data_that_needs_a_fetch_is_refused_with_its_place(tmp_path: Path, liste
     assert outbound == []
 
 
-@pytest.mark.parametrize("select", [
-    "SELECT $this WHERE { SERVICE <URL/sparql> { $this ?p ?o } }",
-    # pyshacl's own check looks for "SERVICE" followed by a space or "<" and misses these two.
-    "PREFIX : <URL/> SELECT $this WHERE { $this ?p ?o . SERVICE:sparql { ?a ?b ?c } }",
-    "PREFIX : <URL/> SELECT $this WHERE { $this ?p ?o FILTER NOT EXISTS { SERVICE:sparql { ?a ?b ?c } } }",
-    "SELECT $this WHERE { $this ?p ?o OPTIONAL { SERVICE SILENT <URL/sparql> { ?a ?b ?c } } }",
-    # pyoxigraph ends a comment at CR, rdflib only at LF: the shape runs as checked, with LF.
-    "SELECT $this WHERE { $this ?p ?o . #\\r SERVICE <URL/sparql> { ?a ?b ?c } \\n }",
-    "SELECT $this WHERE { $this ?p ?o . #\\\\u000D SERVICE <URL/sparql> { ?a ?b ?c } \\n }",
-])
-def test_a_shape_with_service_is_refused_before_validation(tmp_path: Path, listener: Listener, outbound: list[object],
-                                                           select: str) -> None:
+@pytest.mark.parametrize(
+    "select",
+    [
+        "SELECT $this WHERE { SERVICE <URL/sparql> { $this ?p ?o } }",
+        # pyshacl's own check looks for "SERVICE" followed by a space or "<" and misses these two.
+        "PREFIX : <URL/> SELECT $this WHERE { $this ?p ?o . SERVICE:sparql { ?a ?b ?c } }",
+        "PREFIX : <URL/> SELECT $this WHERE { $this ?p ?o FILTER NOT EXISTS { SERVICE:sparql { ?a ?b ?c } } }",
+        "SELECT $this WHERE { $this ?p ?o OPTIONAL { SERVICE SILENT <URL/sparql> { ?a ?b ?c } } }",
+        # pyoxigraph ends a comment at CR, rdflib only at LF: the shape runs as checked, with LF.
+        "SELECT $this WHERE { $this ?p ?o . #\\r SERVICE <URL/sparql> { ?a ?b ?c } \\n }",
+        "SELECT $this WHERE { $this ?p ?o . #\\\\u000D SERVICE <URL/sparql> { ?a ?b ?c } \\n }",
+    ],
+)
+def test_a_shape_with_service_is_refused_before_validation(
+    tmp_path: Path, listener: Listener, outbound: list[object], select: str
+) -> None:
     shapes = f"""
         @prefix sh: <http://www.w3.org/ns/shacl#> .
         <shapes#Remote> a sh:NodeShape ; sh:targetClass <ontology#Country> ;
-            sh:sparql [ a sh:SPARQLConstraint ; sh:message "remote" ; sh:select "{select.replace("URL", listener.url)}" ] ."""
+            sh:sparql [ a sh:SPARQLConstraint ; sh:message "remote" ;
+                sh:select "{select.replace("URL", listener.url)}" ] ."""
     project = project_with(tmp_path, {"shapes/remote.ttl": shapes})
     for args in (["validate", "--no-cache"], ["build", "--no-cache", "--out", str(tmp_path / "dist")]):
         result = run(*args, "--project", str(project))
         assert result.exit_code == 2, (args, result.output)
         assert result.output.startswith(
-            f"Error: {project / 'shapes' / 'remote.ttl'}: the SPARQL select of shape https://example.org/kb/shapes#Remote "
+            f"Error: {project / 'shapes' / 'remote.ttl'}: the SPARQL select of shape "
+            "https://example.org/kb/shapes#Remote "
             "cannot be used: SERVICE is not allowed"
         ), result.output
     assert listener.connections == []
@@ -257,12 +292,19 @@ def queries(url: str) -> list[tuple[dict[str, str], int]]:
         ({"query": f"CONSTRUCT {{ ?s ?p ?o }} FROM <{url}/x> WHERE {{ ?s ?p ?o }}"}, 200),
         ({"query": f"DESCRIBE <{url}/x>"}, 200),
         ({"query": f"ASK {{ <{url}/tokyo> ?p ?o }}"}, 200),
-        *(({"query": f"SELECT ?a {{ ?s ?p ?o . #{end} SERVICE <{url}/sparql> {{ ?a ?b ?c }} \n }} LIMIT 1"}, 403)
-          for end in ("\r", "\r\n", "\\u000D", "\\u000a")),
+        *(
+            ({"query": f"SELECT ?a {{ ?s ?p ?o . #{end} SERVICE <{url}/sparql> {{ ?a ?b ?c }} \n }} LIMIT 1"}, 403)
+            for end in ("\r", "\r\n", "\\u000D", "\\u000a")
+        ),
         # Characters that end no comment in either parser leave SERVICE inside it.
-        *(({"query": f"SELECT ?a {{ ?s ?p ?o . #{end} SERVICE <{url}/sparql> {{ ?a ?b ?c }} \n }} LIMIT 1"}, 200)
-          for end in ("\u2028", "\u0085", "\x0c", "\x0b")),
-        ({"query": f'SELECT ?a {{ BIND("a\\u005C" AS ?x) SERVICE <{url}/sparql> {{ ?a ?b ?c }} BIND("b" AS ?y) }}'}, 400),
+        *(
+            ({"query": f"SELECT ?a {{ ?s ?p ?o . #{end} SERVICE <{url}/sparql> {{ ?a ?b ?c }} \n }} LIMIT 1"}, 200)
+            for end in ("\u2028", "\u0085", "\x0c", "\x0b")
+        ),
+        (
+            {"query": f'SELECT ?a {{ BIND("a\\u005C" AS ?x) SERVICE <{url}/sparql> {{ ?a ?b ?c }} BIND("b" AS ?y) }}'},
+            400,
+        ),
     ]
 
 
@@ -291,8 +333,18 @@ def test_the_server_never_connects(tmp_path: Path, listener: Listener) -> None:
                 assert response.status_code == status, (params, response.text)
                 assert FETCHED not in response.text
         site = f"http://127.0.0.1:{server.port}"
-        pages = ["/", "/ontology", "/shapes", "/downloads", "/id/place/tokyo", "/source/mini", "/sparql",
-                 "/downloads/rit-graph.jsonld", "/downloads/catalog.ttl", f"/id/place/{url}"]
+        pages = [
+            "/",
+            "/ontology",
+            "/shapes",
+            "/downloads",
+            "/id/place/tokyo",
+            "/source/mini",
+            "/sparql",
+            "/downloads/rit-graph.jsonld",
+            "/downloads/catalog.ttl",
+            f"/id/place/{url}",
+        ]
         for page in pages:
             for accept in ("text/html", "text/turtle", "application/ld+json", "application/rdf+xml"):
                 response = httpx.get(site + page, headers={"Accept": accept})
@@ -323,11 +375,15 @@ def test_a_shape_whose_service_stays_in_a_comment_validates_without_connecting(
     tmp_path: Path, listener: Listener, separator: str, status: int
 ) -> None:
     """Characters that end no comment in either parser keep SERVICE in it; the shape runs, and connects nowhere."""
-    shapes = f"""
+    shapes = (
+        """
         @prefix sh: <http://www.w3.org/ns/shacl#> .
         <shapes#Commented> a sh:NodeShape ; sh:targetClass <ontology#Country> ;
             sh:sparql [ a sh:SPARQLConstraint ; sh:message "commented" ;
-                sh:select "SELECT $this WHERE {{ $this <urn:x:none> ?o . #{separator} SERVICE <{listener.url}/sparql> {{ ?a ?b ?c }} \\n }}" ] ."""
+                sh:select """
+        f'"SELECT $this WHERE {{ $this <urn:x:none> ?o . #{separator} '
+        f'SERVICE <{listener.url}/sparql> {{ ?a ?b ?c }} \\n }}" ] .'
+    )
     project = project_with(tmp_path, {"shapes/commented.ttl": shapes})
     result = run("validate", "--no-cache", "--project", str(project))
     assert result.exit_code == status, result.output

@@ -67,14 +67,57 @@ TEXT_LANGUAGE = "ja"
 
 #: Pieces that mean something to one of the syntaxes a text passes through.
 SYNTAX = (
-    '"', "'", "\\", '"""', "\r\n", "\r", "\n", "\t", "</script>", "</SCRIPT ", "<script>", "<!--", "-->", "]]>",
-    "<![CDATA[", "&amp;", "&", "&#0;", "<b onmouseover=x>", "{{ x }}", "{% if x %}", "@id", "@value", "_:b0", "<>",
-    "\\u0041", "\\u0000", "\u2028", "\u2029", "\ufeff", "\x7f", "\x85", "\x80", "\x9f", "\ufffd",
+    '"',
+    "'",
+    "\\",
+    '"""',
+    "\r\n",
+    "\r",
+    "\n",
+    "\t",
+    "</script>",
+    "</SCRIPT ",
+    "<script>",
+    "<!--",
+    "-->",
+    "]]>",
+    "<![CDATA[",
+    "&amp;",
+    "&",
+    "&#0;",
+    "<b onmouseover=x>",
+    "{{ x }}",
+    "{% if x %}",
+    "@id",
+    "@value",
+    "_:b0",
+    "<>",
+    "\\u0041",
+    "\\u0000",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\x7f",
+    "\x85",
+    "\x80",
+    "\x9f",
+    "\ufffd",
 )
 #: Scripts, directions and marks that stress the handling of Unicode.
 SCRIPTS = (
-    "北九州市", "ジェトロ", "Baden-Württemberg", "\u05e9\u05dc\u05d5\u05dd", "\u0645\u0631\u062d\u0628\u0627",
-    "\u202e", "\u200f", "\u200d", "e\u0301", "\u0308", "\U0001f600", "\U0001f1ef\U0001f1f5", "\U00010348",
+    "北九州市",
+    "ジェトロ",
+    "Baden-Württemberg",
+    "\u05e9\u05dc\u05d5\u05dd",
+    "\u0645\u0631\u062d\u0628\u0627",
+    "\u202e",
+    "\u200f",
+    "\u200d",
+    "e\u0301",
+    "\u0308",
+    "\U0001f600",
+    "\U0001f1ef\U0001f1f5",
+    "\U00010348",
     "\U0010ffff",
 )
 #: The characters XML 1.0 cannot carry, not even as character references: rit-graph refuses them.
@@ -154,7 +197,8 @@ ann:generated a rit:Announcement ; rdfs:label "Erzeugt"@de , "Generated"@en ;
 
 q:mention a oa:Annotation ;
     oa:motivatedBy oa:describing ;
-    oa:hasBody [ a rdf:Statement ; rdf:subject ann:generated ; rdf:predicate rit:mentions ; rdf:object place:generated ] ;
+    oa:hasBody [ a rdf:Statement ; rdf:subject ann:generated ; rdf:predicate rit:mentions ;
+                 rdf:object place:generated ] ;
     oa:hasTarget [ oa:hasSource ann:generated ;
         oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact {quote} ] ] .
 """
@@ -227,8 +271,9 @@ def pyld_triples(document: Any) -> list[ox.Triple]:
 @given(TEXTS)
 @example(HOSTILE)
 @example(LEADING_BOM)
-def test_every_dump_holds_the_texts_unchanged(folder: Path, tmp_path_factory: pytest.TempPathFactory,
-                                              texts: Texts) -> None:
+def test_every_dump_holds_the_texts_unchanged(
+    folder: Path, tmp_path_factory: pytest.TempPathFactory, texts: Texts
+) -> None:
     corpus = project_with(folder, texts)
     out = tmp_path_factory.mktemp("dumps")
     write_dumps(Run(corpus), out, schemaorg.projections(Run(corpus)))
@@ -346,7 +391,9 @@ def pages(site: Site, texts: Texts) -> dict[str, tuple[str, list[str]]]:
 def plain_skeletons(folder: Path) -> dict[str, Skeleton]:
     """The elements of each page when the texts are plain words: what no text may change."""
     plain = Texts("Stadt", "city", "市", "Zitat")
-    return {name: skeleton(parse_html(page)) for name, (page, _) in pages(Site(project_with(folder, plain)), plain).items()}
+    return {
+        name: skeleton(parse_html(page)) for name, (page, _) in pages(Site(project_with(folder, plain)), plain).items()
+    }
 
 
 @settings(deadline=None)

@@ -115,7 +115,8 @@ def test_every_typed_resource_has_one_german_and_one_english_label(corpus: Corpu
         OA
         + RDFS
         + """SELECT ?s (SUM(IF(LANG(?l) = "de", 1, 0)) AS ?de) (SUM(IF(LANG(?l) = "en", 1, 0)) AS ?en)
-        WHERE { { SELECT DISTINCT ?s WHERE { ?s a ?class FILTER (isIRI(?s) && ?class != oa:Annotation) } } OPTIONAL { ?s rdfs:label ?l } }
+        WHERE { { SELECT DISTINCT ?s WHERE { ?s a ?class FILTER (isIRI(?s) && ?class != oa:Annotation) } }
+                OPTIONAL { ?s rdfs:label ?l } }
         GROUP BY ?s"""
     )
     counts = {r["s"]: (r["de"], r["en"]) for r in rows(corpus, query)}
@@ -129,7 +130,8 @@ def test_japanese_places_and_organisations_have_japanese_labels(corpus: Corpus) 
         RIT
         + RDFS
         + """SELECT DISTINCT ?s ?ja WHERE {
-        { ?s rit:containedIn+ <id/place/japan> } UNION { ?s rit:basedIn|rit:comesFrom ?p . ?p rit:containedIn* <id/place/japan> }
+        { ?s rit:containedIn+ <id/place/japan> }
+        UNION { ?s rit:basedIn|rit:comesFrom ?p . ?p rit:containedIn* <id/place/japan> }
         UNION { BIND (<id/place/japan> AS ?s) }
         OPTIONAL { ?s rdfs:label ?ja FILTER (LANG(?ja) = "ja") }
     }"""

@@ -39,7 +39,9 @@ def test_the_canonical_text_has_escapes_expanded_and_lf_line_ends(text: str, exp
     assert canonical(text) == expected
 
 
-@pytest.mark.parametrize("text", ["ASK { ?s ?p '\\U00110000' }", "ASK { ?s ?p '\\uD800' }", "ASK { ?s ?p '\\u005Cu0041' }"])
+@pytest.mark.parametrize(
+    "text", ["ASK { ?s ?p '\\U00110000' }", "ASK { ?s ?p '\\uD800' }", "ASK { ?s ?p '\\u005Cu0041' }"]
+)
 def test_escapes_that_name_no_character_or_another_escape_are_refused(text: str) -> None:
     with pytest.raises(QueryError, match="line 1, column"):
         canonical(text)
@@ -58,7 +60,8 @@ def test_escapes_that_name_no_character_or_another_escape_are_refused(text: str)
     ],
 )
 def test_service_behind_a_line_end_or_an_escape_is_refused(text: str) -> None:
-    """Refused as SERVICE, or (the escaped backslash, which both parsers now read as escaping the quote) as a syntax error."""
+    """Refused as SERVICE, or (the escaped backslash, which both parsers now read as escaping the quote) as a
+    syntax error."""
     with pytest.raises(QueryError):
         check(text)
 
@@ -78,7 +81,11 @@ def test_a_text_without_the_letters_of_service_is_closed_without_a_parse() -> No
 @pytest.mark.parametrize(
     "text, form, has_dataset",
     [
-        ("PREFIX ex: <http://example.org/select#> BASE <http://x/> CONSTRUCT WHERE { ?s ex:p ?o }", Form.CONSTRUCT, False),
+        (
+            "PREFIX ex: <http://example.org/select#> BASE <http://x/> CONSTRUCT WHERE { ?s ex:p ?o }",
+            Form.CONSTRUCT,
+            False,
+        ),
         ("# ASK\nselect * FROM <http://example.org/g> { ?s ?p ?o }", Form.SELECT, True),
         ("PREFIX : <http://example.org/> DESCRIBE :from", Form.DESCRIBE, False),
         ("ASK { ?from ?p 'FROM' }", Form.ASK, False),
@@ -91,7 +98,10 @@ def test_the_outline_reads_form_and_dataset_past_prologue_comments_and_strings(
     assert (checked.form, checked.has_dataset) == (form, has_dataset)
 
 
-@pytest.mark.parametrize("update", ["INSERT DATA { <a> <b> <c> }", "PREFIX ex: <x:> DELETE WHERE { ?s ?p ?o }", "with <g> delete {} where {}"])
+@pytest.mark.parametrize(
+    "update",
+    ["INSERT DATA { <a> <b> <c> }", "PREFIX ex: <x:> DELETE WHERE { ?s ?p ?o }", "with <g> delete {} where {}"],
+)
 def test_updates_are_refused_from_their_first_keyword(update: str) -> None:
     with pytest.raises(ReadOnly):
         outline(update)

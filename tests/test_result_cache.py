@@ -130,7 +130,10 @@ def test_an_external_store_is_never_cached(mini_project: Project, tmp_path: Path
         assert response.is_success, response.text
 
     counts = []
-    with oxigraph_server(tmp_path) as store, live_server("--project", str(mini_project.root), "--store", store.query_url) as server:
+    with (
+        oxigraph_server(tmp_path) as store,
+        live_server("--project", str(mini_project.root), "--store", store.query_url) as server,
+    ):
         for triples in (1, 2):
             put(store.store_url, triples)
             response = ask(server, text, format="csv")

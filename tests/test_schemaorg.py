@@ -444,11 +444,14 @@ def test_real_data_conforms_with_the_expected_warnings(corpus: Corpus) -> None:
 
 def test_shapes_fail_a_published_event_without_required_properties(corpus: Corpus) -> None:
     """The return visit without its date and destination: what gives its schema:startDate and schema:location."""
-    stripped = patched(corpus, """
+    stripped = patched(
+        corpus,
+        """
         PREFIX rit: <ontology#>
         DELETE WHERE { GRAPH ?g { <id/event/2015-09-hitachi-return-visit> rit:startDate ?date } };
         DELETE WHERE { GRAPH ?g { <id/event/2015-09-hitachi-return-visit> rit:destination ?place } }
-    """)
+    """,
+    )
     report = schemaorg.check(Run(stripped), schemaorg.projections(Run(stripped)))
     assert not report.conforms
     (resource,) = [r for r in report.resources if r.focus == "<id/event/2015-09-hitachi-return-visit>"]

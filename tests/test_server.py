@@ -53,7 +53,10 @@ def expected_labels(fmt: ox.QueryResultsFormat) -> list[str]:
 def assert_isomorphic(got: rdflib.Graph, expected: rdflib.Graph) -> None:
     if not isomorphic(got, expected):
         _, only_got, only_expected = graph_diff(got, expected)
-        pytest.fail(f"only in result:\n{only_got.serialize(format='nt')}\nonly expected:\n{only_expected.serialize(format='nt')}")
+        pytest.fail(
+            f"only in result:\n{only_got.serialize(format='nt')}\nonly "
+            f"expected:\n{only_expected.serialize(format='nt')}"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -78,8 +81,12 @@ def test_get_post_form_and_post_direct_in_every_result_format(server: LiveServer
         assert labels(response, results.oxigraph) == expected_labels(results.oxigraph)
 
 
-@pytest.mark.parametrize("name, rdflib_format", [("turtle", "turtle"), ("ntriples", "nt"), ("rdfxml", "xml"), ("jsonld", "json-ld")])
-def test_construct_in_every_graph_format(server: LiveServer, kitakyushu: rdflib.Graph, name: str, rdflib_format: str) -> None:
+@pytest.mark.parametrize(
+    "name, rdflib_format", [("turtle", "turtle"), ("ntriples", "nt"), ("rdfxml", "xml"), ("jsonld", "json-ld")]
+)
+def test_construct_in_every_graph_format(
+    server: LiveServer, kitakyushu: rdflib.Graph, name: str, rdflib_format: str
+) -> None:
     rdf = BY_NAME[name]
     for response in (
         httpx.get(server.url, params={"query": CONSTRUCT}, headers={"Accept": rdf.media_type}),
@@ -117,7 +124,11 @@ def test_sparqlwrapper_select_ask_construct(server: LiveServer, kitakyushu: rdfl
     client.setReturnFormat(XML)
     client.setMethod("POST")
     document = client.query().convert()
-    assert [n.firstChild.data for n in document.getElementsByTagName("literal")] == ["Kitakyushu", "Kitakyushu", "北九州市"]  # type: ignore[union-attr]
+    assert [n.firstChild.data for n in document.getElementsByTagName("literal")] == [
+        "Kitakyushu",
+        "Kitakyushu",
+        "北九州市",
+    ]  # type: ignore[union-attr]
     client.setQuery("ASK { <https://w3id.org/rit-graph/id/place/kitakyushu> ?p ?o }")
     client.setReturnFormat(JSON)
     assert client.query().convert()["boolean"] is True  # type: ignore[index,call-overload]
@@ -158,7 +169,9 @@ def test_default_graph_uri_and_named_graph_uri_select_graphs(server: LiveServer,
     assert number({}) > in_reference
     graphs = "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
     response = httpx.get(
-        server.url, params={"query": graphs, "named-graph-uri": [reference, announcement]}, headers={"Accept": "text/csv"}
+        server.url,
+        params={"query": graphs, "named-graph-uri": [reference, announcement]},
+        headers={"Accept": "text/csv"},
     )
     assert response.text.split() == ["g", announcement, reference]
 
@@ -225,9 +238,25 @@ def test_cors_lets_browser_clients_query(server: LiveServer) -> None:
         ({"method": "PUT", "params": {"query": "ASK {}"}}, 405, ""),
         ({"method": "GET", "params": {"query": ["ASK {}", "ASK {}"]}}, 400, "exactly one query"),
         ({"method": "GET", "params": {"query": "ASK {"}}, 400, "syntax error at line 1"),
-        ({"method": "POST", "content": b"ASK {}", "headers": {"Content-Type": "text/plain"}}, 415, "application/sparql-query"),
-        ({"method": "POST", "content": "ASK {}".encode("utf-16"), "headers": {"Content-Type": "application/sparql-query; charset=UTF-16"}}, 415, "UTF-8"),
-        ({"method": "POST", "content": b"ASK { \xff }", "headers": {"Content-Type": "application/sparql-query"}}, 400, "not valid UTF-8"),
+        (
+            {"method": "POST", "content": b"ASK {}", "headers": {"Content-Type": "text/plain"}},
+            415,
+            "application/sparql-query",
+        ),
+        (
+            {
+                "method": "POST",
+                "content": "ASK {}".encode("utf-16"),
+                "headers": {"Content-Type": "application/sparql-query; charset=UTF-16"},
+            },
+            415,
+            "UTF-8",
+        ),
+        (
+            {"method": "POST", "content": b"ASK { \xff }", "headers": {"Content-Type": "application/sparql-query"}},
+            400,
+            "not valid UTF-8",
+        ),
     ],
 )
 def test_bad_requests_get_4xx_and_a_message(server: LiveServer, request_args: dict, status: int, message: str) -> None:  # type: ignore[type-arg]
@@ -266,5 +295,9 @@ def test_data_files_keep_their_graph_names(tmp_path: Path) -> None:
             params={"query": "SELECT ?g ?s { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g", "format": "csv"},
         )
         union = httpx.get(running.url, params={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "format": "csv"})
-    assert response.text.split() == ["g,s", "http://example.org/g1,http://example.org/a", "http://example.org/g2,http://example.org/b"]
+    assert response.text.split() == [
+        "g,s",
+        "http://example.org/g1,http://example.org/a",
+        "http://example.org/g2,http://example.org/b",
+    ]
     assert union.text.split() == ["n", "3"]

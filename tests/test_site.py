@@ -123,8 +123,9 @@ def test_every_link_of_the_site_resolves_to_a_file_and_an_element(site: Path) ->
             resolved = (path.parent / target).resolve() if target else path
             assert resolved.is_file(), f"{path.relative_to(site)} links to missing {href}"
             if fragment:
-                assert fragment in parsed(resolved).ids, \
+                assert fragment in parsed(resolved).ids, (
                     f"{path.relative_to(site)} links to missing #{fragment} in {target}"
+                )
             checked += 1
     assert checked > 5000
 
@@ -185,8 +186,9 @@ def test_quotes_are_marked_in_the_source_text_where_its_positions_say(site: Path
             anchor = link.partition("#")[2]
             assert marks.ids.get(anchor) in ("mark", "span"), anchor
         # The mark of the headline's quote starts where its words do.
-        assert source[marked.marks["quote-headline"]:].startswith(
-            "Baden-württembergische Cluster erstmals als Partner für japanische Regionen")
+        assert source[marked.marks["quote-headline"] :].startswith(
+            "Baden-württembergische Cluster erstmals als Partner für japanische Regionen"
+        )
 
 
 def test_resource_data_in_every_format_is_its_concise_bounded_description(site: Path, corpus: Corpus) -> None:
@@ -205,8 +207,10 @@ def test_resource_data_in_every_format_is_its_concise_bounded_description(site: 
     for rdf_format in RESOURCE_FORMATS:
         name = "kitakyushu" + Site.data_path("", rdf_format)
         assert kitakyushu.find("a", href=name), name
-        actual = rdflib.Graph().parse(site / "id/place" / name, format={
-            "turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}[rdf_format])
+        actual = rdflib.Graph().parse(
+            site / "id/place" / name,
+            format={"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}[rdf_format],
+        )
         assert_isomorphic(expected, actual, rdf_format)
     annotation = rdflib.Graph().parse(site / (ANNOUNCEMENT + "/quote/kitakyushu.ttl"), format="turtle")
     assert len(set(annotation.subjects())) > 5, "blank nodes of an annotation belong to its description"
@@ -216,9 +220,15 @@ def test_home_page_draws_the_partnerships_and_the_timeline_from_the_graph(site: 
     home = page(site, "index.en.html")
     assert {"partnerships", "timeline"} <= set(home.ids)
     assert home.ids["partnerships"] == "section" and len(home.find("svg")) == 2
-    for href in ("id/place/kitakyushu.en.html", "id/place/hitachi.en.html", "id/organisation/automotive-bw.en.html",
-                 "id/organisation/photonics-bw.en.html", "id/programme/rit.en.html",
-                 "id/organisation/jetro.en.html", "id/partnership/photonics-bw-kitakyushu.en.html"):
+    for href in (
+        "id/place/kitakyushu.en.html",
+        "id/place/hitachi.en.html",
+        "id/organisation/automotive-bw.en.html",
+        "id/organisation/photonics-bw.en.html",
+        "id/programme/rit.en.html",
+        "id/organisation/jetro.en.html",
+        "id/partnership/photonics-bw-kitakyushu.en.html",
+    ):
         assert home.find("a", href=href), href
     events = [a["class"].split() for t, a in home.elements if t == "g" and "event" in a.get("class", "").split()]
     assert len(events) == 4
@@ -228,14 +238,16 @@ def test_home_page_draws_the_partnerships_and_the_timeline_from_the_graph(site: 
     month_lines = [float(a["x1"]) for t, a in home.elements if t == "line" and a.get("stroke") == "#ccc"]
     # The September visit (month precision) fills exactly the September column.
     september = month_lines[3]
-    assert any(abs(float(r["x"]) - september) < 0.01 and abs(float(r["width"]) - (month_lines[4] - september)) < 0.01
-               for r in rects)
+    assert any(
+        abs(float(r["x"]) - september) < 0.01 and abs(float(r["width"]) - (month_lines[4] - september)) < 0.01
+        for r in rects
+    )
     assert (site / "index.html").read_bytes() == (site / "index.en.html").read_bytes()
 
 
 def test_ontology_page_lists_every_term_with_its_alignments(site: Path, corpus: Corpus) -> None:
     vocabulary = corpus.project.vocabulary
-    terms = {t.subject.value[len(vocabulary):] for t in corpus.ontology if t.subject.value.startswith(vocabulary)}
+    terms = {t.subject.value[len(vocabulary) :] for t in corpus.ontology if t.subject.value.startswith(vocabulary)}
     ontology = page(site, "ontology.en.html")
     assert terms <= set(ontology.ids), terms - set(ontology.ids)
     text = " ".join(ontology.text)
@@ -293,15 +305,18 @@ def test_unknown_resource_is_refused(corpus: Corpus) -> None:
         render_resource(corpus, corpus.project.base_iri + "id/place/atlantis", "en")
 
 
-@pytest.mark.parametrize(("header", "lang"), [
-    ("ja-JP,ja;q=0.9,en;q=0.8", "ja"),
-    ("de-DE", "de"),
-    ("fr-FR,fr;q=0.9,de;q=0.5,en;q=0.4", "de"),
-    ("en;q=0.2, ja;q=0.7", "ja"),
-    ("de;q=0, fr", "en"),
-    ("*", "en"),
-    (None, "en"),
-    ("de;q=abc, ja", "ja"),
-])
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [
+        ("ja-JP,ja;q=0.9,en;q=0.8", "ja"),
+        ("de-DE", "de"),
+        ("fr-FR,fr;q=0.9,de;q=0.5,en;q=0.4", "de"),
+        ("en;q=0.2, ja;q=0.7", "ja"),
+        ("de;q=0, fr", "en"),
+        ("*", "en"),
+        (None, "en"),
+        ("de;q=abc, ja", "ja"),
+    ],
+)
 def test_accept_language_picks_the_best_rated_language_with_english_as_fallback(header: str | None, lang: str) -> None:
     assert negotiate_language(header) == lang

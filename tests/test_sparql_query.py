@@ -86,7 +86,9 @@ def test_ask_prints_yes_or_no() -> None:
     [(f.name, f.oxigraph) for f in sparql.RESULT_FORMATS],
 )
 def test_select_in_every_result_format(corpus: Corpus, fmt: str, oxformat: ox.QueryResultsFormat) -> None:
-    query = "SELECT ?label { <id/place/kitakyushu> <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label"
+    query = (
+        "SELECT ?label { <id/place/kitakyushu> <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label"
+    )
     code, output = run(query, "--format", fmt)
     assert code == 0, output
     labels = [r["label"] for r in rows(output.encode("utf-8"), oxformat)]
@@ -96,7 +98,9 @@ def test_select_in_every_result_format(corpus: Corpus, fmt: str, oxformat: ox.Qu
         assert labels == ['"Kitakyushu"@de', '"Kitakyushu"@en', '"北九州市"@ja']
 
 
-@pytest.mark.parametrize("fmt, rdflib_format", [("turtle", "turtle"), ("ntriples", "nt"), ("rdfxml", "xml"), ("jsonld", "json-ld")])
+@pytest.mark.parametrize(
+    "fmt, rdflib_format", [("turtle", "turtle"), ("ntriples", "nt"), ("rdfxml", "xml"), ("jsonld", "json-ld")]
+)
 def test_construct_in_every_graph_format(corpus: Corpus, fmt: str, rdflib_format: str) -> None:
     code, output = run(CONSTRUCT, "--format", fmt)
     assert code == 0, output
@@ -106,7 +110,10 @@ def test_construct_in_every_graph_format(corpus: Corpus, fmt: str, rdflib_format
     got = rdflib.Graph().parse(data=output, format=rdflib_format)
     if not isomorphic(got, expected):
         _, only_got, only_expected = graph_diff(got, expected)
-        pytest.fail(f"only in result:\n{only_got.serialize(format='nt')}\nonly expected:\n{only_expected.serialize(format='nt')}")
+        pytest.fail(
+            f"only in result:\n{only_got.serialize(format='nt')}\nonly "
+            f"expected:\n{only_expected.serialize(format='nt')}"
+        )
 
 
 def test_construct_prints_turtle_by_default() -> None:

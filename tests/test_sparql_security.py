@@ -18,12 +18,17 @@ MAX_RESULT = 5_000
 @pytest.fixture(scope="module")
 def server(cross_join_data: Path) -> Iterator[LiveServer]:
     with live_server(
-        "--data", str(cross_join_data),
-        "--timeout", "1",
-        "--workers", "2",
-        "--max-body-bytes", str(MAX_BODY),
-        "--max-result-bytes", str(MAX_RESULT),
-    ) as running:  # fmt: skip
+        "--data",
+        str(cross_join_data),
+        "--timeout",
+        "1",
+        "--workers",
+        "2",
+        "--max-body-bytes",
+        str(MAX_BODY),
+        "--max-result-bytes",
+        str(MAX_RESULT),
+    ) as running:
         yield running
 
 

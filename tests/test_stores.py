@@ -190,7 +190,7 @@ def test_the_limits_hold_for_an_external_store(published: OxigraphServer) -> Non
     try:
         with live_server(
             "--project", str(ROOT), "--store", published.query_url, "--timeout", "1", "--max-result-bytes", "5000"
-        ) as server:  # fmt: skip
+        ) as server:
             stopped = query(server, CROSS_JOIN.replace("{FROM}", f"FROM <{slow}>"))
             assert stopped.status_code == 503, stopped.text
             assert "time limit of 1 s" in stopped.text
@@ -401,9 +401,7 @@ def test_a_crash_while_loading_leaves_the_previous_store_in_use(tmp_path: Path) 
     ]
     first = open_disk(store, old)
     first.close()
-    crashed = subprocess.run(
-        [sys.executable, "-c", CRASH, str(store)], check=False, capture_output=True, timeout=120
-    )
+    crashed = subprocess.run([sys.executable, "-c", CRASH, str(store)], check=False, capture_output=True, timeout=120)
     assert crashed.returncode == -9, crashed.stderr.decode()
     assert [p.name for p in store.iterdir() if p.name.startswith(".loading-")], "the crash left a half-loaded folder"
     assert os.readlink(store / CURRENT) == first.path.name

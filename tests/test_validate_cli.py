@@ -39,7 +39,8 @@ def test_text_report_is_grouped_by_resource_with_label_and_folder(two_problems: 
     assert result.output == (
         "<id/distance/kitakyushu-tokyo>  “Distance”\n"
         "  in data/reference/\n"
-        '  violation: rit:unitCode: needs exactly one unit (rit:unitCode), a UN/CEFACT code such as "KMT" for kilometres\n'
+        '  violation: rit:unitCode: needs exactly one unit (rit:unitCode), a UN/CEFACT code such as "KMT" for '
+        "kilometres\n"
         "\n"
         "<id/place/kitakyushu>  “Kitakyushu”\n"
         "  in data/reference/\n"

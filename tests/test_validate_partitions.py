@@ -105,10 +105,16 @@ def test_contradicting_announcements_are_reported_with_both_files(spanning: Corp
 def test_unchanged_partitions_come_from_the_cache(spanning: Corpus, tmp_path: Path) -> None:
     cache = Cache(tmp_path / "cache")
     first = validate(Run(spanning, workers=1, cache=cache))
-    assert (cache.counts["validation hits"], cache.counts["validation misses"]) == (0, len(partitions(spanning, Run(spanning).reach, Cache(None))))
+    assert (cache.counts["validation hits"], cache.counts["validation misses"]) == (
+        0,
+        len(partitions(spanning, Run(spanning).reach, Cache(None))),
+    )
     cached = Cache(tmp_path / "cache")
     again = validate(Run(spanning, workers=1, cache=cached))
-    assert (cached.counts["validation hits"], cached.counts["validation misses"]) == (len(partitions(spanning, Run(spanning).reach, Cache(None))), 0)
+    assert (cached.counts["validation hits"], cached.counts["validation misses"]) == (
+        len(partitions(spanning, Run(spanning).reach, Cache(None))),
+        0,
+    )
     assert signatures(again.results) == signatures(first.results)
     assert again.to_text() == first.to_text()
 
@@ -123,7 +129,10 @@ def test_a_changed_announcement_is_validated_again_alone(spanning: Corpus, tmp_p
     again = Cache(tmp_path / "cache")
     validate(Run(load(Project.open(folder)), workers=1, cache=again))
     # The second announcement's partition and that of the resources both announcements describe.
-    assert (again.counts["validation misses"], again.counts["validation hits"]) == (2, cache.counts["validation misses"] - 2)
+    assert (again.counts["validation misses"], again.counts["validation hits"]) == (
+        2,
+        cache.counts["validation misses"] - 2,
+    )
 
 
 def test_a_sparql_result_carries_only_its_constraints_message(spanning: Corpus) -> None:

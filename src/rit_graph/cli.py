@@ -178,7 +178,11 @@ def build(run: Run, out: Path, site: bool) -> None:
 
     result = build(run, out, with_site=site)
     for path in result.files:
-        size = f"{sum(1 for p in path.rglob('*') if p.is_file())} files" if path.is_dir() else f"{path.stat().st_size} bytes"
+        size = (
+            f"{sum(1 for p in path.rglob('*') if p.is_file())} files"
+            if path.is_dir()
+            else f"{path.stat().st_size} bytes"
+        )
         click.echo(f"wrote {path} ({size})")
     report = result.schemaorg_report
     if report.count("warning"):
@@ -399,16 +403,27 @@ def serve(
     backend.check()
     click.echo(backend.describe(), err=True)
     limits = Limits(
-        timeout, max_body_bytes, max_result_bytes, workers, result_cache_bytes,
-        max_query_memory=max_query_memory * 2**20, max_connections=max_connections,
-        read_timeout=read_timeout, send_timeout=send_timeout,
-    )  # fmt: skip
+        timeout,
+        max_body_bytes,
+        max_result_bytes,
+        workers,
+        result_cache_bytes,
+        max_query_memory=max_query_memory * 2**20,
+        max_connections=max_connections,
+        read_timeout=read_timeout,
+        send_timeout=send_timeout,
+    )
     app = create_app(backend, limits, base, read_examples(project_dir / "queries"), corpus=corpus)
     _allow_open_files(max_connections + 64)
     uvicorn.run(
-        app, host=host, port=port, access_log=access_log, http=guarded_protocol(limits),
-        limit_concurrency=max_connections, timeout_keep_alive=5,
-    )  # fmt: skip
+        app,
+        host=host,
+        port=port,
+        access_log=access_log,
+        http=guarded_protocol(limits),
+        limit_concurrency=max_connections,
+        timeout_keep_alive=5,
+    )
 
 
 def _allow_open_files(wanted: int) -> None:
@@ -421,7 +436,9 @@ def _allow_open_files(wanted: int) -> None:
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and soft < wanted:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+        resource.setrlimit(
+            resource.RLIMIT_NOFILE, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard)
+        )
 
 
 @cli.command()

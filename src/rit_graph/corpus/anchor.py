@@ -55,7 +55,9 @@ def anchor_quotes(
         (
             q.object.value
             for q in triples
-            if q.subject == announcement and q.predicate.value == vocab + "inLanguage" and isinstance(q.object, ox.Literal)
+            if q.subject == announcement
+            and q.predicate.value == vocab + "inLanguage"
+            and isinstance(q.object, ox.Literal)
         ),
         None,
     )
@@ -72,11 +74,11 @@ def anchor_quotes(
         selector = q.object
         if q.predicate != HAS_SELECTOR or selector not in selectors or sources.get(q.subject) != announcement:
             continue
-        exact = values.get((selector, EXACT))  # type: ignore[arg-type]
+        exact = values.get((selector, EXACT))
         if not exact:
             continue
-        prefix = values.get((selector, PREFIX))  # type: ignore[arg-type]
-        suffix = values.get((selector, SUFFIX))  # type: ignore[arg-type]
+        prefix = values.get((selector, PREFIX))
+        suffix = values.get((selector, SUFFIX))
         start = locate(text, exact, prefix, suffix)
         if start is None:
             continue

@@ -71,7 +71,10 @@ class Summary:
         hashes = sorted(hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest() for value in objects)
         return cls(
             {s: (n, tuple(types[s])) for s, n in counts.items()},
-            tuple(nodes), b"".join(hashes), frozenset(predicates), frozenset(lang for lang in languages if lang and lang[0] != "^"),
+            tuple(nodes),
+            b"".join(hashes),
+            frozenset(predicates),
+            frozenset(lang for lang in languages if lang and lang[0] != "^"),
         )
 
     @property
@@ -89,7 +92,10 @@ class Summary:
         subjects, nodes, objects, predicates, languages = orjson.loads(data)
         return cls(
             {s: (n, tuple(types)) for s, (n, types) in subjects.items()},
-            tuple(nodes), bytes.fromhex(objects), frozenset(predicates), frozenset(languages),
+            tuple(nodes),
+            bytes.fromhex(objects),
+            frozenset(predicates),
+            frozenset(languages),
         )
 
 
@@ -127,8 +133,9 @@ class Unit:
         return _in_memory(name, graph, triples, announcement, None)[0]
 
 
-def _in_memory(name: str, graph: ox.NamedNode, triples: list[ox.Triple], announcement: str | None,
-               unit_key: str | None) -> tuple[Unit, bytes]:
+def _in_memory(
+    name: str, graph: ox.NamedNode, triples: list[ox.Triple], announcement: str | None, unit_key: str | None
+) -> tuple[Unit, bytes]:
     """A unit holding TRIPLES (each once), and them as N-Triples, which its summary is read from."""
     triples = list(dict.fromkeys(triples))
     data = ntriples(triples)
@@ -159,8 +166,9 @@ class Corpus:
     shapes: list[ox.Triple]
 
     @classmethod
-    def of_quads(cls, project: Project, quads: list[ox.Quad], ontology: list[ox.Triple],
-                 shapes: list[ox.Triple]) -> Corpus:
+    def of_quads(
+        cls, project: Project, quads: list[ox.Quad], ontology: list[ox.Triple], shapes: list[ox.Triple]
+    ) -> Corpus:
         """A corpus of QUADS (from a store, say): one unit per named graph."""
         by_graph: dict[ox.NamedNode, list[ox.Triple]] = {}
         for q in quads:
@@ -245,12 +253,22 @@ def load(project: Project, cache: Cache | None = None, progress: Progress | None
                 item.folder, "announcement folder without RDF", "add announcement.ttl describing the announcement"
             )
         graph = ox.NamedNode(project.graph_iri("announcement", item.name))
-        units.append(_unit(project, cache, [*item.rdf_files, item.source_text], graph, item.name,
-                           functools.partial(_announcement, project, item, graph)))
+        units.append(
+            _unit(
+                project,
+                cache,
+                [*item.rdf_files, item.source_text],
+                graph,
+                item.name,
+                functools.partial(_announcement, project, item, graph),
+            )
+        )
         progress.advance()
     progress.finish()
     cache.keep_only(u.key for u in units)
-    return Corpus(project, units, parse_files(project, project.ontology_files()), parse_files(project, project.shapes_files()))
+    return Corpus(
+        project, units, parse_files(project, project.ontology_files()), parse_files(project, project.shapes_files())
+    )
 
 
 _RDF_TYPE = f"<{RDF}type>"
@@ -270,8 +288,14 @@ def _announcement(project: Project, item: Announcement, graph: ox.NamedNode) -> 
     return triples + anchor.anchor_quotes(project, item, triples, graph)
 
 
-def _unit(project: Project, cache: Cache, files: list[Path], graph: ox.NamedNode, announcement: str | None,
-          parse: Callable[[], list[ox.Triple]]) -> Unit:
+def _unit(
+    project: Project,
+    cache: Cache,
+    files: list[Path],
+    graph: ox.NamedNode,
+    announcement: str | None,
+    parse: Callable[[], list[ox.Triple]],
+) -> Unit:
     """The unit of FILES, from CACHE if they are unchanged, otherwise parsed and kept there."""
     name = f"data/announcements/{announcement}/" if announcement else files[0].relative_to(project.root).as_posix()
     try:
@@ -281,6 +305,7 @@ def _unit(project: Project, cache: Cache, files: list[Path], graph: ox.NamedNode
     unit_key = key(project.base_iri, name, *parts) if parts is not None else None
     summary = _cached_summary(cache, unit_key) if unit_key is not None else None
     if unit_key is not None and summary is not None:
+
         def read() -> list[ox.Triple]:
             cached = cache.get(unit_key)
             return list(dict.fromkeys(parse())) if cached is None else cached
@@ -291,5 +316,3 @@ def _unit(project: Project, cache: Cache, files: list[Path], graph: ox.NamedNode
         cache.put_bytes(unit_key, data, ".nt")
         cache.put_bytes(unit_key, unit.summary.to_json(), ".json")
     return unit
-
-

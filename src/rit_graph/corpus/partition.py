@@ -79,9 +79,9 @@ def partitions(corpus: Corpus, reach: Reach, cache: Cache) -> list[Partition]:
         parts.append(
             Partition(
                 ", ".join(u.name for u in group),
-                key(*(k for u, (_, more) in zip(group, reached) for k in (u.key, more))),
+                key(*(k for u, (_, more) in zip(group, reached, strict=True) for k in (u.key, more))),
                 lambda group=group, reached=reached: list(  # type: ignore[misc]
-                    dict.fromkeys(t for u, (more, _) in zip(group, reached) for t in u.triples + more)
+                    dict.fromkeys(t for u, (more, _) in zip(group, reached, strict=True) for t in u.triples + more)
                 ),
             )
         )
@@ -89,7 +89,9 @@ def partitions(corpus: Corpus, reach: Reach, cache: Cache) -> list[Partition]:
     if shared is not None:
         content = shared[0] + reach.closure(_nodes(shared[0]))
         parts.append(
-            Partition("resources described by several announcements", key(ntriples(content)), lambda: content, shared[1])
+            Partition(
+                "resources described by several announcements", key(ntriples(content)), lambda: content, shared[1]
+            )
         )
     return parts
 

@@ -147,9 +147,7 @@ def _read_settings(path: Path) -> dict[str, str]:
     known = {s.name for s in SETTINGS}
     for key, value in section.items():
         if key not in known:
-            raise InputError(
-                path, f"unknown setting [project] {key}", f"known settings: {', '.join(sorted(known))}"
-            )
+            raise InputError(path, f"unknown setting [project] {key}", f"known settings: {', '.join(sorted(known))}")
         if not isinstance(value, str):
             raise InputError(path, f"setting {key} must be a string", f'write {key} = "..."')
         values[key] = value

@@ -55,7 +55,7 @@ def stats(corpus: Corpus) -> Stats:
     def rows(query: str) -> list[list[str]]:
         solutions = store.query(query, use_default_graph_as_union=True)
         assert isinstance(solutions, ox.QuerySolutions)
-        return [[term.value for term in solution] for solution in solutions]  # type: ignore[union-attr]
+        return [[term.value for term in solution] for solution in solutions]
 
     return Stats(
         len({q.triple for q in store}),

@@ -41,7 +41,9 @@ class BuildResult:
     schemaorg_report: Report
 
 
-def write_dumps(run: Run, folder: Path, projection: schemaorg.Projection) -> tuple[list[catalog.Download], list[ox.Triple]]:
+def write_dumps(
+    run: Run, folder: Path, projection: schemaorg.Projection
+) -> tuple[list[catalog.Download], list[ox.Triple]]:
     """Write the dumps of the run's corpus, and of its schema.org PROJECTION, into FOLDER, with gzip
     versions of the graph dumps.
 
@@ -59,15 +61,20 @@ def write_dumps(run: Run, folder: Path, projection: schemaorg.Projection) -> tup
         (pieces.rdf_layout(DUMP_NAME + ".ttl", ox.RdfFormat.TURTLE, names), union),
         (pieces.rdf_layout(DUMP_NAME + ".nt", ox.RdfFormat.N_TRIPLES, names), union),
         (pieces.rdf_layout(DUMP_NAME + ".trig", ox.RdfFormat.TRIG, names), graphs),
-        (pieces.jsonld_layout(DUMP_NAME + ".jsonld", context, lambda t: jsonld.compact_triples(t, context), True, True),
-         union),
+        (
+            pieces.jsonld_layout(
+                DUMP_NAME + ".jsonld", context, lambda t: jsonld.compact_triples(t, context), True, True
+            ),
+            union,
+        ),
         (_schemaorg_layout(), _schemaorg_pieces(projection)),
     ]
     rendered = pieces.render_all(jobs, run.cache.within("dumps"), run.workers, run.progress)
-    written = [d for (layout, _), done in zip(jobs, rendered) for d in pieces.write(folder, layout, done)]
+    written = [d for (layout, _), done in zip(jobs, rendered, strict=True) for d in pieces.write(folder, layout, done)]
     (folder / jsonld.CONTEXT_FILE).write_text(jsonld.dumps(context), encoding="utf-8")
-    ox.serialize(sorted(corpus.ontology, key=triple_order), str(folder / ONTOLOGY_FILE), ox.RdfFormat.TURTLE,
-                 prefixes=names)
+    ox.serialize(
+        sorted(corpus.ontology, key=triple_order), str(folder / ONTOLOGY_FILE), ox.RdfFormat.TURTLE, prefixes=names
+    )
     written += [catalog.describe(folder / name) for name in (jsonld.CONTEXT_FILE, ONTOLOGY_FILE)]
     return written, shared
 
@@ -76,8 +83,11 @@ def _schemaorg_layout() -> pieces.Layout:
     """schema-org.jsonld: the whole projection, compacted with the shipped context."""
     shipped = schemaorg.context()
     return pieces.jsonld_layout(
-        SCHEMAORG_DUMP, shipped, lambda t: jsonld.compact(jsonld.from_triples(t, native_types=True), shipped),
-        False, False,
+        SCHEMAORG_DUMP,
+        shipped,
+        lambda t: jsonld.compact(jsonld.from_triples(t, native_types=True), shipped),
+        False,
+        False,
     )
 
 
@@ -85,15 +95,19 @@ def _schemaorg_pieces(projection: schemaorg.Projection) -> list[pieces.Piece]:
     """The projection in pieces: each unit's facts about what it alone describes, then the others'."""
     shared = projection.corpus.shared
     parts = [
-        pieces.Piece(key(p.key, *sorted(shared.intersection(p.unit.summary.subjects))),
-                     lambda p=p: p.own(p.unit.summary.subjects.keys() - shared))  # type: ignore[misc]
+        pieces.Piece(
+            key(p.key, *sorted(shared.intersection(p.unit.summary.subjects))),
+            lambda p=p: p.own(p.unit.summary.subjects.keys() - shared),  # type: ignore[misc]
+        )
         for p in projection.units
     ]
     described = projection.shared
     return [*parts, pieces.Piece(key(ntriples(described)), lambda: described)]
 
 
-def write_downloads(run: Run, folder: Path, projection: schemaorg.Projection) -> tuple[list[Path], list[catalog.Download]]:
+def write_downloads(
+    run: Run, folder: Path, projection: schemaorg.Projection
+) -> tuple[list[Path], list[catalog.Download]]:
     """The dumps, their gzip versions and catalog.ttl describing them: what a downloads page offers."""
     downloads, shared = write_dumps(run, folder, projection)
     downloads.sort(key=lambda d: d.name)

@@ -30,13 +30,26 @@ EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
 
 #: EU file-type authority codes for the formats rit-graph writes.
-FILE_TYPES = {"turtle": "RDF_TURTLE", "ntriples": "RDF_N_TRIPLES", "trig": "RDF_TRIG", "jsonld": "JSON_LD",
-              "nquads": "RDF_N_QUADS", "rdfxml": "RDF_XML"}
+FILE_TYPES = {
+    "turtle": "RDF_TURTLE",
+    "ntriples": "RDF_N_TRIPLES",
+    "trig": "RDF_TRIG",
+    "jsonld": "JSON_LD",
+    "nquads": "RDF_N_QUADS",
+    "rdfxml": "RDF_XML",
+}
 LANGUAGES = {"de": "DEU", "en": "ENG", "ja": "JPN"}
 CATALOG_FILE = "catalog.ttl"
 
-PREFIXES = {"dcat": DCAT, "dcterms": DCTERMS, "void": VOID, "spdx": SPDX, "foaf": FOAF,
-            "xsd": XSD, "dcatde": "http://dcat-ap.de/def/dcatde/"}
+PREFIXES = {
+    "dcat": DCAT,
+    "dcterms": DCTERMS,
+    "void": VOID,
+    "spdx": SPDX,
+    "foaf": FOAF,
+    "xsd": XSD,
+    "dcatde": "http://dcat-ap.de/def/dcatde/",
+}
 
 
 @dataclass(frozen=True)
@@ -103,8 +116,9 @@ def write_catalog(corpus: Corpus, folder: Path, downloads: list[Download], share
     return path
 
 
-def _distribution(base: str, dataset: ox.NamedNode, licence: ox.NamedNode, download_base: str,
-                  item: Download) -> list[ox.Triple]:
+def _distribution(
+    base: str, dataset: ox.NamedNode, licence: ox.NamedNode, download_base: str, item: Download
+) -> list[ox.Triple]:
     node = ox.NamedNode(f"{base}dataset/distribution/{item.name}")
     checksum = ox.BlankNode("sha256-" + item.sha256[:16])
     inner = Path(item.name[:-3]) if item.compressed else Path(item.name)

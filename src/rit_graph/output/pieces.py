@@ -74,8 +74,13 @@ def data_pieces(corpus: Corpus, cache: Cache) -> tuple[list[Piece], list[Piece],
     references = corpus.reference_units
     graphs = []
     if references:  # one named graph, written from all reference files
-        graphs.append(Piece(key("reference", *(u.key for u in references)),
-                            lambda: list(dict.fromkeys(t for u in references for t in u.triples)), references[0].graph))
+        graphs.append(
+            Piece(
+                key("reference", *(u.key for u in references)),
+                lambda: list(dict.fromkeys(t for u in references for t in u.triples)),
+                references[0].graph,
+            )
+        )
     graphs += [Piece(key("graph", u.key), lambda u=u: u.triples, u.graph) for u in corpus.units if u.announcement]  # type: ignore[misc]
     return pieces, graphs, shared_triples
 
@@ -107,7 +112,10 @@ def rdf_layout(name: str, rdf_format: ox.RdfFormat, prefixes: dict[str, str]) ->
 
 
 def jsonld_layout(
-    name: str, context: dict[str, Any], compact: Callable[[list[ox.Triple]], dict[str, Any]], texts_only: bool,
+    name: str,
+    context: dict[str, Any],
+    compact: Callable[[list[ox.Triple]], dict[str, Any]],
+    texts_only: bool,
     compress: bool,
 ) -> Layout:
     """A JSON-LD document whose "@graph" holds each piece's nodes, compacted with CONTEXT by COMPACT.
@@ -115,6 +123,7 @@ def jsonld_layout(
     TEXTS_ONLY: the nodes hold no numbers, so orjson may write them (ten times
     faster than json, and the same bytes for strings).
     """
+
     def dumps(value: Any) -> bytes:
         if texts_only:
             return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)

@@ -51,14 +51,27 @@ SHACL_PATH = ox.NamedNode(SH + "path")
 ALIGNMENTS = tuple(
     ox.NamedNode(iri)
     for iri in (
-        RDF + "type", RDFS + "subClassOf", RDFS + "subPropertyOf", RDFS + "domain", RDFS + "range",
-        OWL + "equivalentClass", OWL + "equivalentProperty", SKOS + "inScheme", SKOS + "exactMatch",
-        SKOS + "closeMatch", SKOS + "broadMatch", SKOS + "narrowMatch", SKOS + "relatedMatch",
+        RDF + "type",
+        RDFS + "subClassOf",
+        RDFS + "subPropertyOf",
+        RDFS + "domain",
+        RDFS + "range",
+        OWL + "equivalentClass",
+        OWL + "equivalentProperty",
+        SKOS + "inScheme",
+        SKOS + "exactMatch",
+        SKOS + "closeMatch",
+        SKOS + "broadMatch",
+        SKOS + "narrowMatch",
+        SKOS + "relatedMatch",
     )
 )
 #: Sections of the ontology page: the term's type and the message naming it.
-TERM_KINDS = (("Class", OWL + "Class"), ("ObjectProperty", OWL + "ObjectProperty"),
-              ("DatatypeProperty", OWL + "DatatypeProperty"))
+TERM_KINDS = (
+    ("Class", OWL + "Class"),
+    ("ObjectProperty", OWL + "ObjectProperty"),
+    ("DatatypeProperty", OWL + "DatatypeProperty"),
+)
 #: Shape statements the shapes page shows in their own place rather than as constraints.
 SHAPE_FRAME = tuple(ox.NamedNode(SH + n) for n in ("targetClass", "property", "message", "path")) + (RDF_TYPE, COMMENT)
 
@@ -173,7 +186,13 @@ class _Graph:
 
 
 def _query(name: str) -> str:
-    return resources.files("rit_graph").joinpath("templates").joinpath("queries").joinpath(name).read_text(encoding="utf-8")
+    return (
+        resources.files("rit_graph")
+        .joinpath("templates")
+        .joinpath("queries")
+        .joinpath(name)
+        .read_text(encoding="utf-8")
+    )
 
 
 class Site:
@@ -199,9 +218,7 @@ class Site:
             {s.value for s in self.data.out if isinstance(s, ox.NamedNode) and s.value.startswith(self.base + "id/")}
         )
         self._has_page = frozenset(self.resources)
-        self.sources = {
-            self.corpus.project.announcement_iri(name): name for name in sorted(corpus.announcement_graphs)
-        }
+        self.sources = {self.corpus.project.announcement_iri(name): name for name in sorted(corpus.announcement_graphs)}
         self.env = jinja2.Environment(
             loader=jinja2.PackageLoader("rit_graph", "templates"),
             autoescape=True,
@@ -220,7 +237,7 @@ class Site:
         if iri in self._has_page:
             return iri[len(self.base) :] + f".{lang}.html"
         if iri.startswith(self.vocabulary) and ox.NamedNode(iri) in self.ontology.out:
-            return f"ontology.{lang}.html#{iri[len(self.vocabulary):]}"
+            return f"ontology.{lang}.html#{iri[len(self.vocabulary) :]}"
         if iri == self.corpus.project.ontology_iri:
             return f"ontology.{lang}.html"
         if iri.startswith(self.base + "shapes#") and ox.NamedNode(iri) in self.shapes.out:
@@ -251,7 +268,7 @@ class Site:
     def compact(self, iri: str) -> str:
         for prefix, namespace in sorted(self.names.items(), key=lambda kv: -len(kv[1])):
             if iri.startswith(namespace) and len(iri) > len(namespace):
-                return f"{prefix}:{iri[len(namespace):]}"
+                return f"{prefix}:{iri[len(namespace) :]}"
         return iri
 
     def _text(self, graph: _Graph, subject: Term, predicate: ox.NamedNode, lang: str) -> ox.Literal | None:
@@ -268,8 +285,9 @@ class Site:
             found = self._text(graph, iri, LABEL, lang)
             if found is not None:
                 return found.value, found.language
-        return (self.compact(iri.value) if not iri.value.startswith(self.base + "id/")
-                else iri.value.rsplit("/", 1)[-1]), None
+        return (
+            self.compact(iri.value) if not iri.value.startswith(self.base + "id/") else iri.value.rsplit("/", 1)[-1]
+        ), None
 
     def value(self, term: Term, lang: str, here: str | None, graph: _Graph | None = None, depth: int = 0) -> Value:
         """TERM as shown on the page at HERE: linked if it has a page or an http(s) IRI."""
@@ -281,7 +299,9 @@ class Site:
             graph = graph or self.data
             items = graph.items(term)
             if items is not None:
-                return Value("", rows=(Row(Value("( )"), tuple(self.value(i, lang, here, graph, depth) for i in items)),))
+                return Value(
+                    "", rows=(Row(Value("( )"), tuple(self.value(i, lang, here, graph, depth) for i in items)),)
+                )
             return Value("", rows=self.rows(graph, term, lang, here, depth=depth + 1) if depth < 4 else ())
         page = self.resource_path(term.value, lang)
         text, text_lang = self.label(term, lang)
@@ -292,33 +312,52 @@ class Site:
         return Value(self.compact(term.value) if text_lang is None else text, href, text_lang, term.value)
 
     def rows(
-        self, graph: _Graph, subject: Term, lang: str, here: str | None,
-        only: tuple[ox.NamedNode, ...] = (), skip: tuple[ox.NamedNode, ...] = (), depth: int = 0,
+        self,
+        graph: _Graph,
+        subject: Term,
+        lang: str,
+        here: str | None,
+        only: tuple[ox.NamedNode, ...] = (),
+        skip: tuple[ox.NamedNode, ...] = (),
+        depth: int = 0,
     ) -> tuple[Row, ...]:
         """SUBJECT's statements in GRAPH, one row per predicate."""
         statements = graph.out.get(subject, {})
         order = only or tuple(sorted(statements, key=lambda p: (p != RDF_TYPE, self.compact(p.value))))
         return tuple(
-            Row(self.value(p, lang, here), tuple(
-                Value(self.path_text(o)) if p == SHACL_PATH else self.value(o, lang, here, graph, depth)
-                for o in statements[p]
-            ))
+            Row(
+                self.value(p, lang, here),
+                tuple(
+                    Value(self.path_text(o)) if p == SHACL_PATH else self.value(o, lang, here, graph, depth)
+                    for o in statements[p]
+                ),
+            )
             for p in order
             if p in statements and p not in skip
         )
 
     # Pages --------------------------------------------------------------
 
-    def page(self, template: str, here: str | None, lang: str, title: str, alternates: Callable[[str], str],
-              **context: Any) -> str:
+    def page(
+        self, template: str, here: str | None, lang: str, title: str, alternates: Callable[[str], str], **context: Any
+    ) -> str:
         """Render TEMPLATE as the page at HERE (None: at any path, linked from the root), with navigation and
         the language switch."""
-        nav = [(self.messages[lang][key], self.relative(f"{key}.{lang}.html", here))
-               for key in ("index", "ontology", "shapes", "downloads")]
-        switch = [(other, self.messages[other]["language_name"], self.relative(alternates(other), here), other == lang)
-                  for other in LANGUAGES]
+        nav = [
+            (self.messages[lang][key], self.relative(f"{key}.{lang}.html", here))
+            for key in ("index", "ontology", "shapes", "downloads")
+        ]
+        switch = [
+            (other, self.messages[other]["language_name"], self.relative(alternates(other), here), other == lang)
+            for other in LANGUAGES
+        ]
         return self.env.get_template(template).render(
-            lang=lang, title=title, msg=self.messages[lang], nav=nav, switch=switch, **context,
+            lang=lang,
+            title=title,
+            msg=self.messages[lang],
+            nav=nav,
+            switch=switch,
+            **context,
         )
 
     def resource(self, iri: str, lang: str) -> str:
@@ -334,17 +373,24 @@ class Site:
             if isinstance(subject, ox.NamedNode):
                 incoming[predicate].append(subject)
         base_name = posixpath.basename(iri[len(self.base) :])
-        downloads = [(BY_NAME[f].name, BY_NAME[f].media_type, base_name + BY_NAME[f].extension)
-                     for f in RESOURCE_FORMATS]
+        downloads = [
+            (BY_NAME[f].name, BY_NAME[f].media_type, base_name + BY_NAME[f].extension) for f in RESOURCE_FORMATS
+        ]
         block = self.schema_block(iri, lang)
         return self.page(
-            "resource.html", here, lang, title,
+            "resource.html",
+            here,
+            lang,
+            title,
             lambda other: self.resource_path(iri, other) or "",
-            iri=iri, title_lang=title_lang,
+            iri=iri,
+            title_lang=title_lang,
             description=Value(description.value, lang=description.language) if description else None,
             properties=self.rows(self.data, node, lang, here, skip=(LABEL,)),
-            incoming=[Row(self.value(p, lang, here), tuple(self.value(s, lang, here) for s in subjects))
-                      for p, subjects in sorted(incoming.items(), key=lambda kv: self.compact(kv[0].value))],
+            incoming=[
+                Row(self.value(p, lang, here), tuple(self.value(s, lang, here) for s in subjects))
+                for p, subjects in sorted(incoming.items(), key=lambda kv: self.compact(kv[0].value))
+            ],
             quotes=self._quotes(node, lang, here),
             formats=downloads,
             schema_block=Markup(block) if block else None,
@@ -363,20 +409,26 @@ class Site:
                     continue
                 inferred = ox.NamedNode(self.vocabulary + "InferredStatement") in self.data.objects(body, RDF_TYPE)
                 note = self._text(self.data, body, COMMENT, lang) if inferred else None
-                statements.append({
-                    "parts": [self.value(p, lang, here) for p in parts],  # type: ignore[arg-type]
-                    "inferred": inferred,
-                    "note": Value(note.value, lang=note.language) if note else None,
-                })
+                statements.append(
+                    {
+                        "parts": [self.value(p, lang, here) for p in parts],  # type: ignore[arg-type]
+                        "inferred": inferred,
+                        "note": Value(note.value, lang=note.language) if note else None,
+                    }
+                )
             quotes = []
             for quote in self._targets(annotation):
                 name = self.sources.get(quote.source.value) if quote.source else None
                 link = f"{self.source_path(name, lang)}#{quote.anchor}" if name and quote.anchor else None
                 text = self.data.one(quote.source, ox.NamedNode(self.vocabulary + "text")) if quote.source else None
-                quotes.append({"exact": quote.exact, "link": self.relative(link, here) if link else None,
-                               "lang": text.language if isinstance(text, ox.Literal) else None})
-            found.append({"annotation": self.value(annotation, lang, here), "quotes": quotes,
-                          "statements": statements})
+                quotes.append(
+                    {
+                        "exact": quote.exact,
+                        "link": self.relative(link, here) if link else None,
+                        "lang": text.language if isinstance(text, ox.Literal) else None,
+                    }
+                )
+            found.append({"annotation": self.value(annotation, lang, here), "quotes": quotes, "statements": statements})
         return found
 
     def _targets(self, annotation: Subject) -> list[_Quote]:
@@ -391,13 +443,25 @@ class Site:
                 end = end or self.data.one(selector, ox.NamedNode(OA + "end"))
             if exact is not None:
                 positioned = start is not None and end is not None
-                quotes.append(_Quote(exact.value, source if isinstance(source, ox.NamedNode) else None,
-                                     int(start.value) if positioned else None,  # type: ignore[union-attr]
-                                     int(end.value) if positioned else None, None))  # type: ignore[union-attr]
+                quotes.append(
+                    _Quote(
+                        exact.value,
+                        source if isinstance(source, ox.NamedNode) else None,
+                        int(start.value) if positioned else None,  # type: ignore[union-attr]
+                        int(end.value) if positioned else None,  # type: ignore[union-attr]
+                        None,
+                    )
+                )
         quotes.sort(key=lambda q: (q.start is None, q.start or 0, q.exact))
         name = "quote-" + annotation.value.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
         return [
-            _Quote(q.exact, q.source, q.start, q.end, (name if i == 0 else f"{name}-{i + 1}") if q.start is not None else None)
+            _Quote(
+                q.exact,
+                q.source,
+                q.start,
+                q.end,
+                (name if i == 0 else f"{name}-{i + 1}") if q.start is not None else None,
+            )
             for i, q in enumerate(quotes)
         ]
 
@@ -407,8 +471,11 @@ class Site:
         here = self.source_path(name, lang)
         node = ox.NamedNode(iri)
         text = self.data.one(node, ox.NamedNode(self.vocabulary + "text"))
-        annotations = {a for target in self.data.subjects(ox.NamedNode(OA + "hasSource"), node)
-                       for a in self.data.subjects(ox.NamedNode(OA + "hasTarget"), target)}
+        annotations = {
+            a
+            for target in self.data.subjects(ox.NamedNode(OA + "hasSource"), node)
+            for a in self.data.subjects(ox.NamedNode(OA + "hasTarget"), target)
+        }
         spans = [
             (q.start, q.end, q.anchor, self.value(annotation, lang, here))
             for annotation in sorted(annotations, key=str)
@@ -417,7 +484,11 @@ class Site:
         ]
         title, _ = self.label(node, lang)
         return self.page(
-            "source.html", here, lang, title, lambda other: self.source_path(name, other),
+            "source.html",
+            here,
+            lang,
+            title,
+            lambda other: self.source_path(name, other),
             resource=self.value(node, lang, here),
             text_lang=text.language if isinstance(text, ox.Literal) else None,
             segments=_segments(text.value if text is not None else "", spans),
@@ -428,10 +499,17 @@ class Site:
         here = f"index.{lang}.html"
         groups: dict[str, list[Value]] = defaultdict(list)
         for iri in self.resources:
-            groups[posixpath.dirname(iri[len(self.base) + len("id/") :])].append(self.value(ox.NamedNode(iri), lang, here))
+            groups[posixpath.dirname(iri[len(self.base) + len("id/") :])].append(
+                self.value(ox.NamedNode(iri), lang, here)
+            )
         return self.page(
-            "home.html", here, lang, self.corpus.project.setting("title"), lambda other: f"index.{other}.html",
-            diagram=self._partnerships(lang, here), timeline=self._timeline(lang, here),
+            "home.html",
+            here,
+            lang,
+            self.corpus.project.setting("title"),
+            lambda other: f"index.{other}.html",
+            diagram=self._partnerships(lang, here),
+            timeline=self._timeline(lang, here),
             groups=sorted((k, sorted(v, key=lambda x: x.text.lower())) for k, v in groups.items()),
         )
 
@@ -476,8 +554,13 @@ class Site:
                 if "operator" in r:
                     o = boxes["operator", r["operator"]]
                     lines.append(Line(p.x + p.width / 2, p.y + p.height, o.x + o.width / 2, o.y, "operator"))
-        return {"width": width, "height": y - gap, "boxes": list(boxes.values()), "lines": list(dict.fromkeys(lines)),
-                "links": links}
+        return {
+            "width": width,
+            "height": y - gap,
+            "boxes": list(boxes.values()),
+            "lines": list(dict.fromkeys(lines)),
+            "links": links,
+        }
 
     def _timeline(self, lang: str, here: str) -> dict[str, Any]:
         """Events placed by date on a month axis; a month-precision date fills its month."""
@@ -508,34 +591,62 @@ class Site:
         for i, (start, end, month, inferred, when, event) in enumerate(events):
             value = self.value(event, lang, here)
             label = _text_width(value.text + (f" ({self.messages[lang]['inferred']})" if inferred else ""))
-            placed.append(TimelineEvent(
-                value, x(start), max(x(end + timedelta(days=1)) - x(start), 4.0), axis_y + 30 + i * row,
-                max(left, min(x(start), width - left - label)), month, inferred, when,
-            ))
-        return {"width": width, "height": axis_y + 10 + len(placed) * row, "months": ticks, "month_width": month_w,
-                "axis_y": axis_y, "events": placed}
+            placed.append(
+                TimelineEvent(
+                    value,
+                    x(start),
+                    max(x(end + timedelta(days=1)) - x(start), 4.0),
+                    axis_y + 30 + i * row,
+                    max(left, min(x(start), width - left - label)),
+                    month,
+                    inferred,
+                    when,
+                )
+            )
+        return {
+            "width": width,
+            "height": axis_y + 10 + len(placed) * row,
+            "months": ticks,
+            "month_width": month_w,
+            "axis_y": axis_y,
+            "events": placed,
+        }
 
     def ontology_page(self, lang: str) -> str:
         """Every class and property of the ontology with labels, definitions and alignments."""
         here = f"ontology.{lang}.html"
         ontology = ox.NamedNode(self.corpus.project.ontology_iri)
-        terms = sorted((s for s in self.ontology.out if isinstance(s, ox.NamedNode) and s.value.startswith(self.vocabulary)),
-                       key=lambda s: s.value.lower())
+        terms = sorted(
+            (s for s in self.ontology.out if isinstance(s, ox.NamedNode) and s.value.startswith(self.vocabulary)),
+            key=lambda s: s.value.lower(),
+        )
         sections: list[tuple[str, list[dict[str, Any]]]] = []
         placed: set[Term] = set()
         for key, type_iri in (*TERM_KINDS, ("other_terms", "")):
-            members = [t for t in terms
-                       if t not in placed and (not type_iri or ox.NamedNode(type_iri) in self.ontology.objects(t, RDF_TYPE))]
+            members = [
+                t
+                for t in terms
+                if t not in placed and (not type_iri or ox.NamedNode(type_iri) in self.ontology.objects(t, RDF_TYPE))
+            ]
             placed.update(members)
             sections.append((key, [self._term(t, lang, here) for t in members]))
         title = self._text(self.ontology, ontology, ox.NamedNode(DCTERMS + "title"), lang)
         description = self._text(self.ontology, ontology, ox.NamedNode(DCTERMS + "description"), lang)
         return self.page(
-            "ontology.html", here, lang, title.value if title else self.messages[lang]["ontology"],
+            "ontology.html",
+            here,
+            lang,
+            title.value if title else self.messages[lang]["ontology"],
             lambda other: f"ontology.{other}.html",
-            ontology=ontology.value, description=description.value if description else None,
-            header=self.rows(self.ontology, ontology, lang, here,
-                             skip=(ox.NamedNode(DCTERMS + "title"), ox.NamedNode(DCTERMS + "description"))),
+            ontology=ontology.value,
+            description=description.value if description else None,
+            header=self.rows(
+                self.ontology,
+                ontology,
+                lang,
+                here,
+                skip=(ox.NamedNode(DCTERMS + "title"), ox.NamedNode(DCTERMS + "description")),
+            ),
             sections=sections,
         )
 
@@ -555,9 +666,15 @@ class Site:
         """What the shapes require of each class: targets, paths, constraints and messages."""
         here = f"shapes.{lang}.html"
         shapes = sorted(
-            {s for s in self.shapes.out if isinstance(s, ox.NamedNode)
-             and (ox.NamedNode(SH + "NodeShape") in self.shapes.objects(s, RDF_TYPE)
-                  or self.shapes.objects(s, ox.NamedNode(SH + "targetClass")))},
+            {
+                s
+                for s in self.shapes.out
+                if isinstance(s, ox.NamedNode)
+                and (
+                    ox.NamedNode(SH + "NodeShape") in self.shapes.objects(s, RDF_TYPE)
+                    or self.shapes.objects(s, ox.NamedNode(SH + "targetClass"))
+                )
+            },
             key=lambda s: s.value,
         )
         described = []
@@ -565,23 +682,35 @@ class Site:
             properties = []
             for prop in self.shapes.objects(shape, ox.NamedNode(SH + "property")):
                 path = self.shapes.one(prop, ox.NamedNode(SH + "path"))
-                properties.append({
-                    "path": self.path_text(path) if path is not None else "",
-                    "rows": self.rows(self.shapes, prop, lang, here, skip=SHAPE_FRAME),
-                    "messages": self._messages(prop, lang),
-                })
+                properties.append(
+                    {
+                        "path": self.path_text(path) if path is not None else "",
+                        "rows": self.rows(self.shapes, prop, lang, here, skip=SHAPE_FRAME),
+                        "messages": self._messages(prop, lang),
+                    }
+                )
             comment = self._text(self.shapes, shape, COMMENT, lang)
-            described.append({
-                "id": shape.value.rsplit("#", 1)[-1],
-                "name": self.compact(shape.value),
-                "comment": Value(comment.value, lang=comment.language) if comment else None,
-                "targets": [self.value(t, lang, here) for t in self.shapes.objects(shape, ox.NamedNode(SH + "targetClass"))],
-                "rows": self.rows(self.shapes, shape, lang, here, skip=SHAPE_FRAME),
-                "messages": self._messages(shape, lang),
-                "properties": properties,
-            })
-        return self.page("shapes.html", here, lang, self.messages[lang]["shapes"], lambda other: f"shapes.{other}.html",
-                          shapes=described)
+            described.append(
+                {
+                    "id": shape.value.rsplit("#", 1)[-1],
+                    "name": self.compact(shape.value),
+                    "comment": Value(comment.value, lang=comment.language) if comment else None,
+                    "targets": [
+                        self.value(t, lang, here) for t in self.shapes.objects(shape, ox.NamedNode(SH + "targetClass"))
+                    ],
+                    "rows": self.rows(self.shapes, shape, lang, here, skip=SHAPE_FRAME),
+                    "messages": self._messages(shape, lang),
+                    "properties": properties,
+                }
+            )
+        return self.page(
+            "shapes.html",
+            here,
+            lang,
+            self.messages[lang]["shapes"],
+            lambda other: f"shapes.{other}.html",
+            shapes=described,
+        )
 
     def _messages(self, shape: Term, lang: str) -> list[Value]:
         found = self._text(self.shapes, shape, ox.NamedNode(SH + "message"), lang)
@@ -607,17 +736,33 @@ class Site:
         return str(path)
 
     def downloads_page(self, downloads: Sequence[Download], lang: str, prefix: str = "../") -> str:
-        """Every dump with its format, size, SHA-256, media type and licence; PREFIX leads from the site to the dumps."""
+        """Every dump with its format, size, SHA-256, media type and licence; PREFIX leads from the site
+        to the dumps."""
         here = f"downloads.{lang}.html"
         licence = self.value(ox.NamedNode(self.corpus.project.setting("license")), lang, here)
         files = []
         for item in downloads:
             rdf_format = for_path(Path(item.name[:-3] if item.compressed else item.name))
-            files.append({"name": item.name, "href": prefix + item.name,
-                          "format": rdf_format.name if rdf_format else "", "media_type": item.media_type,
-                          "size": item.size, "sha256": item.sha256, "compressed": item.compressed})
-        return self.page("downloads.html", here, lang, self.messages[lang]["downloads"],
-                          lambda other: f"downloads.{other}.html", files=files, licence=licence)
+            files.append(
+                {
+                    "name": item.name,
+                    "href": prefix + item.name,
+                    "format": rdf_format.name if rdf_format else "",
+                    "media_type": item.media_type,
+                    "size": item.size,
+                    "sha256": item.sha256,
+                    "compressed": item.compressed,
+                }
+            )
+        return self.page(
+            "downloads.html",
+            here,
+            lang,
+            self.messages[lang]["downloads"],
+            lambda other: f"downloads.{other}.html",
+            files=files,
+            licence=licence,
+        )
 
     def resource_data(self, iri: str, rdf_format: str) -> bytes:
         """IRI's concise bounded description in one format: its statements and those of its blank nodes."""
@@ -705,12 +850,14 @@ def _segments(text: str, spans: list[tuple[int, int, str, Value]]) -> list[dict[
     segments = []
     for start, end in itertools.pairwise(cuts):
         covering = [s for s in spans if s[0] <= start and end <= s[1]]
-        segments.append({
-            "text": text[start:end],
-            "ids": [s[2] for s in sorted(spans, key=lambda s: (-s[1], s[2])) if s[0] == start],
-            "quotes": [s[3] for s in covering],
-            "depth": len(covering),
-        })
+        segments.append(
+            {
+                "text": text[start:end],
+                "ids": [s[2] for s in sorted(spans, key=lambda s: (-s[1], s[2])) if s[0] == start],
+                "quotes": [s[3] for s in covering],
+                "depth": len(covering),
+            }
+        )
     return segments
 
 
@@ -732,7 +879,8 @@ def render_resource(corpus: Corpus, iri: str, lang: str) -> str:
     return Site(corpus).resource(iri, lang)
 
 
-def write_site(corpus: Corpus, folder: Path, downloads: Sequence[Download] = (),
-               schema_block: SchemaBlock | None = None) -> list[Path]:
+def write_site(
+    corpus: Corpus, folder: Path, downloads: Sequence[Download] = (), schema_block: SchemaBlock | None = None
+) -> list[Path]:
     """Write the whole static site of CORPUS into FOLDER (``DIR/site`` beside the dumps in ``DIR``)."""
     return Site(corpus, schema_block).write(folder, downloads)

@@ -1,4 +1,5 @@
-"""Worker processes that check and answer the server's queries, each stopped at its time and memory limit, shared fairly.
+"""Worker processes that check and answer the server's queries, each stopped at its time and memory limit,
+shared fairly.
 
 Workers are forked after the store is loaded, so they share an in-memory
 store copy-on-write and start in milliseconds. A store on disk is given as a
@@ -145,7 +146,13 @@ class QueryPool:
         fields = (
             "run",
             _fields(request.query),
-            (request.format_name, request.default_graphs, request.named_graphs, request.base_iri, request.max_result_bytes),
+            (
+                request.format_name,
+                request.default_graphs,
+                request.named_graphs,
+                request.base_iri,
+                request.max_result_bytes,
+            ),
         )
         lane = self._lane(text, client)
         if lane == "light":
@@ -241,8 +248,10 @@ class QueryPool:
             # Long enough for the query running ahead of it to end at its own time limit.
             return await _within(2 * self._limits.timeout, job.handed)
         except TimeoutError:
-            raise Busy(f"all query workers stayed busy for {2 * self._limits.timeout:g} s; try again later",
-                       self._limits.timeout) from None
+            raise Busy(
+                f"all query workers stayed busy for {2 * self._limits.timeout:g} s; try again later",
+                self._limits.timeout,
+            ) from None
         except asyncio.CancelledError:
             if job.handed.done() and not job.handed.cancelled():
                 self._release(job.handed.result(), client, lane)
@@ -302,7 +311,7 @@ class QueryPool:
     def _usage_of(self, client: str) -> float:
         """Worker seconds CLIENT used lately, halved every USAGE_HALF_LIFE seconds."""
         used, when = self._usage.get(client, (0.0, 0.0))
-        return used * 0.5 ** ((self._loop.time() - when) / USAGE_HALF_LIFE)
+        return float(used * 0.5 ** ((self._loop.time() - when) / USAGE_HALF_LIFE))
 
     def _charge(self, client: str, seconds: float) -> None:
         self._usage[client] = (self._usage_of(client) + seconds, self._loop.time())

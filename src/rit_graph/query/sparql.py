@@ -36,6 +36,7 @@ from rit_graph.rdf.reading import read_rdf
 
 __all__ = ["READ_ONLY", "CheckedQuery", "Forbidden", "Form", "QueryError", "QueryTimeout", "ReadOnly", "check"]
 
+
 class ResultTooLarge(QueryError):
     pass
 
@@ -52,9 +53,7 @@ class ResultFormat:
 
 #: Result set formats, first is the default over HTTP; graph results use formats.FORMATS.
 RESULT_FORMATS: tuple[ResultFormat, ...] = (
-    ResultFormat(
-        "json", "application/sparql-results+json", ox.QueryResultsFormat.JSON, ("application/json", "json")
-    ),
+    ResultFormat("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON, ("application/json", "json")),
     ResultFormat(
         "xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML, ("application/xml", "text/xml", "xml")
     ),
@@ -141,8 +140,8 @@ class ResultCache:
     project is loaded by the next start, into a new cache), so the same checked
     query in the same format on the same graphs gets the same answer, and
     repeating it spares the worker and the pipe. Errors and time-outs are never
-    kept, nor answers of queries that call RAND, NOW, UUID, STRUUID or BNODE, nor answers larger than a sixteenth of the budget, so that one large
-    result cannot push out all the others.
+    kept, nor answers of queries that call RAND, NOW, UUID, STRUUID or BNODE, nor answers larger than a
+    sixteenth of the budget, so that one large result cannot push out all the others.
     """
 
     #: What an entry costs besides its answer's body and its query's text: the objects that hold them.
@@ -239,7 +238,9 @@ def evaluate(store: ox.Store, text: str, **options: Any) -> QueryResult:
         if at := _AT.match(message):
             line, column = int(at.group(1)), int(at.group(2))
             shown = text.split("\n")[line - 1] if line <= text.count("\n") + 1 else ""
-            message = f"at line {line}, column {column}: {message[at.end():]}\n  {shown[:200]}\n  {' ' * (column - 1)}^"
+            message = (
+                f"at line {line}, column {column}: {message[at.end() :]}\n  {shown[:200]}\n  {' ' * (column - 1)}^"
+            )
         raise QueryError(f"SPARQL syntax error {message}") from e
     except ValueError as e:
         raise QueryError(f"invalid query: {e}") from e
@@ -286,7 +287,8 @@ def _check_well_formed(body: bytes, format_name: str) -> None:
     except xml.parsers.expat.ExpatError as e:
         raise QueryError(
             f"the result cannot be written as well-formed XML ({xml.parsers.expat.ErrorString(e.code)}: a control "
-            f"character in a literal, or a predicate IRI that ends without a name); ask for another format than {format_name}"
+            "character in a literal, or a predicate IRI that ends without a name); ask for another format than "
+            f"{format_name}"
         ) from e
 
 
@@ -298,7 +300,9 @@ def too_large(max_result_bytes: int | None) -> ResultTooLarge:
 
 def render_table(store: ox.Store, query: CheckedQuery, base_iri: str | None = None) -> str:
     """SELECT and ASK results as an aligned text table for people."""
-    return results_table(evaluate(store, query.text, base_iri=base_iri, use_default_graph_as_union=not query.has_dataset))
+    return results_table(
+        evaluate(store, query.text, base_iri=base_iri, use_default_graph_as_union=not query.has_dataset)
+    )
 
 
 def results_table(result: QueryResult) -> str:
@@ -312,7 +316,7 @@ def results_table(result: QueryResult) -> str:
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
     lines = [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
@@ -353,7 +357,9 @@ def _output_format(form: Form, name: str) -> tuple[str, Any]:
         rdf = BY_NAME.get(name)
         if rdf is None or rdf not in GRAPH_FORMATS:
             choices = ", ".join(f.name for f in GRAPH_FORMATS)
-            raise QueryError(f"{form.value} gives a graph; format {name!r} is not a graph format (use one of {choices})")
+            raise QueryError(
+                f"{form.value} gives a graph; format {name!r} is not a graph format (use one of {choices})"
+            )
         return rdf.media_type, rdf.oxigraph
     results = RESULTS_BY_NAME.get(name)
     if results is None:

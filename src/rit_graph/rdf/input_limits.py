@@ -38,8 +38,7 @@ MAX_MEMBERS = 10_000
 MAX_TOKEN_BYTES = 4 * 2**20
 
 _SHORTEN = (
-    "shorten it: no value the shapes allow is this long "
-    "(the longest, a source text, has at most 1,000,000 characters)"
+    "shorten it: no value the shapes allow is this long (the longest, a source text, has at most 1,000,000 characters)"
 )
 _UNNEST = f"give the nested resources IRIs of their own and refer to them; no real data nests {MAX_DEPTH} deep"
 
@@ -60,12 +59,14 @@ def _token(opening: str, closing: str, plain: str, inner: str, bounded: bool) ->
 
 def _turtle_tokens(bounded: bool) -> tuple[str, str, str]:
     """The patterns of Turtle's strings (four quotings), IRIs and comments."""
-    strings = "|".join([
-        _token('"""', '"""', r'[^"\\]', r'\\.|"(?!"")', bounded),
-        _token('"(?!"")', '"', r'[^"\\\n\r]', r"\\.", bounded),
-        _token("'''", "'''", r"[^'\\]", r"\\.|'(?!'')", bounded),
-        _token("'(?!'')", "'", r"[^'\\\n\r]", r"\\.", bounded),
-    ])
+    strings = "|".join(
+        [
+            _token('"""', '"""', r'[^"\\]', r'\\.|"(?!"")', bounded),
+            _token('"(?!"")', '"', r'[^"\\\n\r]', r"\\.", bounded),
+            _token("'''", "'''", r"[^'\\]", r"\\.|'(?!'')", bounded),
+            _token("'(?!'')", "'", r"[^'\\\n\r]", r"\\.", bounded),
+        ]
+    )
     iri = _token("<", ">", r'[^<>"{}|^`\\\x00-\x20]', r"\\.", bounded)
     comment = rf"\#[^\n\r]{{0,{_RUN}}}+(?![^\n\r])" if bounded else r"\#[^\n\r]*+"
     return strings, iri, comment
@@ -103,7 +104,9 @@ _MEMBER_STEP = re.compile(
 )
 #: A token whole, however long: what an event may start.
 _TURTLE_TOKEN = re.compile(
-    "|".join(f"(?P<{kind}>{p})" for kind, p in zip(("string", "IRI", "comment"), _turtle_tokens(bounded=False)))
+    "|".join(
+        f"(?P<{kind}>{p})" for kind, p in zip(("string", "IRI", "comment"), _turtle_tokens(bounded=False), strict=True)
+    )
 )
 _TOKEN_STARTS = ('"', "'", "<", "#")
 _CLOSING = {"(": ")", "[": "]"}

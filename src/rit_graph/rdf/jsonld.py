@@ -95,9 +95,11 @@ _GEN_DELIMS = tuple(":/?#[]@")
 
 
 def _needs_pyld(t: ox.Triple) -> bool:
-    return t.predicate.value in (_RDF + "first", _RDF + "rest") or (
-        isinstance(t.object, ox.Literal) and t.object.datatype.value == _RDF + "JSON"
-    ) or (t.predicate.value == _RDF + "type" and not isinstance(t.object, (ox.NamedNode, ox.BlankNode)))
+    return (
+        t.predicate.value in (_RDF + "first", _RDF + "rest")
+        or (isinstance(t.object, ox.Literal) and t.object.datatype.value == _RDF + "JSON")
+        or (t.predicate.value == _RDF + "type" and not isinstance(t.object, (ox.NamedNode, ox.BlankNode)))
+    )
 
 
 class _Compactor:
@@ -115,9 +117,11 @@ class _Compactor:
                 continue
             if isinstance(definition, str) and definition.endswith(_GEN_DELIMS) and ":" not in term:
                 prefixes.append((term, definition))
-            elif isinstance(definition, dict) and set(definition) == {"@id", "@container"} and definition[
-                "@container"
-            ] == "@language":
+            elif (
+                isinstance(definition, dict)
+                and set(definition) == {"@id", "@container"}
+                and definition["@container"] == "@language"
+            ):
                 maps[definition["@id"]] = term
             else:
                 return None
@@ -133,7 +137,7 @@ class _Compactor:
         found = self._iris.get((iri, vocab))
         if found is None:
             candidates = [
-                f"{name}:{iri[len(namespace):]}"
+                f"{name}:{iri[len(namespace) :]}"
                 for name, namespace in self._prefixes
                 if iri.startswith(namespace) and iri != namespace
             ]
@@ -153,7 +157,7 @@ class _Compactor:
             node = by_subject.setdefault(subject, {"@id": self.iri(subject, False)})
             predicate, value = t.predicate.value, t.object
             if predicate == _RDF + "type":
-                node.setdefault("@type", []).append(self.iri(node_id(value), True))  # type: ignore[arg-type]
+                node.setdefault("@type", []).append(self.iri(node_id(value), True))
             elif isinstance(value, ox.Literal) and value.language and predicate in self._language_maps:
                 texts = node.setdefault(self._language_maps[predicate], {})
                 texts.setdefault(value.language, []).append(value.value)

@@ -43,7 +43,8 @@ STANDARD_PREFIXES = {
 def prefixes(base_iri: str, triples: list[ox.Triple]) -> dict[str, str]:
     """Standard prefixes, rit:, and one prefix per kind of resource (place:, event:, ...) in TRIPLES."""
     return prefixes_for(
-        base_iri, (t.value for triple in triples for t in (triple.subject, triple.object) if isinstance(t, ox.NamedNode))
+        base_iri,
+        (t.value for triple in triples for t in (triple.subject, triple.object) if isinstance(t, ox.NamedNode)),
     )
 
 

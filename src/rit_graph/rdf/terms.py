@@ -44,4 +44,3 @@ def ox_term(node: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if node.language:
         return ox.Literal(str(node), language=node.language)
     return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype or XSD.string)))
-

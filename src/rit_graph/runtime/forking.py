@@ -46,8 +46,7 @@ def forked_map(work: Callable[[int], T], indices: Sequence[int], workers: int, t
             yield from pool.map(_call, indices)
     except BrokenProcessPool as e:
         raise WorkerKilled(
-            f"a worker process was killed (out of memory?) while {task}; run again on a machine with more "
-            "free memory"
+            f"a worker process was killed (out of memory?) while {task}; run again on a machine with more free memory"
         ) from e
     finally:
         _WORK = None

@@ -43,9 +43,7 @@ class Progress:
         assert self._stream is not None
         rate = self._done / elapsed if elapsed > 0 else 0.0
         left = (self._total - self._done) / rate if rate > 0 else 0.0
-        self._stream.write(
-            f"\r\033[K{self._task}: {self._done}/{self._total}, {rate:.1f}/s, {_duration(left)} left"
-        )
+        self._stream.write(f"\r\033[K{self._task}: {self._done}/{self._total}, {rate:.1f}/s, {_duration(left)} left")
         self._stream.flush()
 
 

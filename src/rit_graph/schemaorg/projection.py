@@ -117,7 +117,7 @@ def projections(run: Run) -> Projection:
     found = run.cache.within("schemaorg-projection").map(
         _project, keys, job, run.workers, run.progress, "projecting to schema.org", 20
     )
-    return Projection(corpus, [Projected(u, k, read) for u, k, read in zip(units, keys, found)], run.cache)
+    return Projection(corpus, [Projected(u, k, read) for u, k, read in zip(units, keys, found, strict=True)], run.cache)
 
 
 def _project(job: tuple[list[ox.Triple], list[ox.Triple], str, str]) -> list[ox.Triple]:
@@ -181,8 +181,15 @@ def check(run: Run, projection: Projection) -> Report:
 
     # Worker processes pay off for a corpus, not for the few chunks of a small project.
     return run_parts(
-        run, "schemaorg", keys, content, lambda i, triples: _check_chunk(triples), shapes,
-        "checking schema.org markup", run.workers, 5,
+        run,
+        "schemaorg",
+        keys,
+        content,
+        lambda i, triples: _check_chunk(triples),
+        shapes,
+        "checking schema.org markup",
+        run.workers,
+        5,
     )
 
 

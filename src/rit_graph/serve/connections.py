@@ -20,7 +20,6 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from rit_graph.query.sparql import Limits
 
-
 #: What a request line holds besides its URL: a method, two spaces and the HTTP version, at most.
 _METHOD_AND_VERSION = 32
 
@@ -125,7 +124,8 @@ class _GuardedProtocol(HttpToolsProtocol):
         reason = {408: "Request Timeout", 414: "URI Too Long", 431: "Request Header Fields Too Large"}[status]
         self.transport.write(
             f"HTTP/1.1 {status} {reason}\r\ncontent-type: text/plain; charset=utf-8\r\n"
-            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n".encode("ascii") + body
+            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n".encode("ascii")
+            + body
         )
         self.transport.close()
         self._cancel_timers()

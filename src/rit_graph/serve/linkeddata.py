@@ -135,8 +135,9 @@ class ClosePaths:
         chosen = [i for i, shared in best if shared > last]
         tied = [i for i, shared in by_name.items() if shared == last]
         by_folder = _count(self._folders, _grams(folder))
-        chosen += heapq.nsmallest(CANDIDATES - len(chosen), tied,
-                                  key=lambda i: (-by_folder.get(i, 0), abs(self._lengths[i] - len(asked))))
+        chosen += heapq.nsmallest(
+            CANDIDATES - len(chosen), tied, key=lambda i: (-by_folder.get(i, 0), abs(self._lengths[i] - len(asked)))
+        )
         return [self.paths[i] for i in chosen]
 
     def close_to(self, path: str) -> list[str]:
@@ -179,8 +180,12 @@ def negotiate_language(accept_language: str | None) -> str:
 def last_modified(corpus: Corpus) -> float:
     """The newest modification time of the project's input files, in whole seconds as HTTP dates have."""
     project = corpus.project
-    files = [*project.ontology_files(), *project.shapes_files(), *project.reference_files(),
-             project.root / "rit-graph.toml"]
+    files = [
+        *project.ontology_files(),
+        *project.shapes_files(),
+        *project.reference_files(),
+        project.root / "rit-graph.toml",
+    ]
     for item in project.announcements():
         files += [*item.rdf_files, item.source_text]
     return float(int(max(f.stat().st_mtime for f in files if f.exists())))
@@ -191,7 +196,9 @@ def downloads_in_memory(run: Run, projection: schemaorg.Projection) -> tuple[dic
     with tempfile.TemporaryDirectory() as name:
         files, described = write_downloads(run, Path(name), projection)
         served = {
-            path.name: Served(path.read_bytes(), "application/gzip" if path.suffix == ".gz" else catalog.media_type(path))
+            path.name: Served(
+                path.read_bytes(), "application/gzip" if path.suffix == ".gz" else catalog.media_type(path)
+            )
             for path in files
         }
     return served, described
@@ -208,9 +215,11 @@ class LinkedData:
         self.modified = last_modified(corpus)
         self._written: tuple[dict[str, Served], list[catalog.Download]] | None = None
         self._writing = threading.Lock()
-        words = resources.files("rit_graph").joinpath("templates").joinpath("linkeddata.toml").read_text(encoding="utf-8")
+        words = (
+            resources.files("rit_graph").joinpath("templates").joinpath("linkeddata.toml").read_text(encoding="utf-8")
+        )
         self.words: dict[str, dict[str, str]] = tomllib.loads(words)
-        self.close_paths = ClosePaths([iri[len(self.base):] for iri in self.site.resources])
+        self.close_paths = ClosePaths([iri[len(self.base) :] for iri in self.site.resources])
 
     @property
     def downloads(self) -> dict[str, Served]:
@@ -239,22 +248,35 @@ class LinkedData:
             # The ontology's IRI: its page for browsers, its Turtle for RDF clients.
             chosen = negotiate(request.headers.get("accept"), (("html", HTML), ("turtle", ("text/turtle",))))
             if chosen == "turtle":
-                return self._send(request, self.downloads[ONTOLOGY_FILE].body, "text/turtle",
-                                  location="/downloads/" + ONTOLOGY_FILE, vary=True)
+                return self._send(
+                    request,
+                    self.downloads[ONTOLOGY_FILE].body,
+                    "text/turtle",
+                    location="/downloads/" + ONTOLOGY_FILE,
+                    vary=True,
+                )
         render: dict[str, Callable[[str], str]] = {
-            "index": self.site.home, "ontology": self.site.ontology_page, "shapes": self.site.shapes_page,
+            "index": self.site.home,
+            "ontology": self.site.ontology_page,
+            "shapes": self.site.shapes_page,
             "downloads": lambda language: self.site.downloads_page(self.described, language, prefix="downloads/"),
         }
-        return self._html(request, render[stem], lang, lambda chosen: f"/{stem}.{chosen}.html",
-                          explicit=bool(extension))
+        return self._html(
+            request, render[stem], lang, lambda chosen: f"/{stem}.{chosen}.html", explicit=bool(extension)
+        )
 
     def source(self, request: Request) -> Response:
         """/source/NAME and /source/NAME.LANG.html: an announcement's text with its quotes marked."""
         name, lang, extension = _split(request.path_params["name"])
         if name not in self.site.sources.values() or extension not in ("", ".html"):
             return self.not_found(request)
-        return self._html(request, lambda language: self.site.source(name, language), lang,
-                          lambda chosen: "/" + self.site.source_path(name, chosen), explicit=bool(extension))
+        return self._html(
+            request,
+            lambda language: self.site.source(name, language),
+            lang,
+            lambda chosen: "/" + self.site.source_path(name, chosen),
+            explicit=bool(extension),
+        )
 
     def download(self, request: Request) -> Response:
         """/downloads/FILE: a dump, its gzip version or the catalog."""
@@ -274,10 +296,20 @@ class LinkedData:
             if chosen is None:
                 return self._not_acceptable(RESOURCE_OFFERS)
             if chosen == "html":
-                return self._html(request, lambda language: self.site.resource(iri, language), lang,
-                                  lambda language: f"/{stem}.{language}.html", explicit=bool(extension or lang))
-            return self._send(request, self.site.resource_data(iri, chosen), BY_NAME[chosen].media_type,
-                              location="/" + self.site.data_path(stem, chosen), vary=True)
+                return self._html(
+                    request,
+                    lambda language: self.site.resource(iri, language),
+                    lang,
+                    lambda language: f"/{stem}.{language}.html",
+                    explicit=bool(extension or lang),
+                )
+            return self._send(
+                request,
+                self.site.resource_data(iri, chosen),
+                BY_NAME[chosen].media_type,
+                location="/" + self.site.data_path(stem, chosen),
+                vary=True,
+            )
         named = BY_EXTENSION.get(extension)
         if named is None or named.name not in RESOURCE_FORMATS or lang:
             return self.not_found(request)
@@ -297,8 +329,13 @@ class LinkedData:
             lang = self._language(request, None)
             words = self.words[lang]
             page = self.site.page(
-                "not-found.html", None, lang, words["not_found"], lambda other: f"index.{other}.html",
-                words=words, iri=iri,
+                "not-found.html",
+                None,
+                lang,
+                words["not_found"],
+                lambda other: f"index.{other}.html",
+                words=words,
+                iri=iri,
                 close=[self.site.value(ox.NamedNode(self.base + path), lang, None) for path in close],
                 home=Value(self.site.messages[lang]["index"], self.site.relative(f"index.{lang}.html", None)),
             )
@@ -319,20 +356,34 @@ class LinkedData:
         asked = request.query_params.get("lang")
         return explicit or (asked if asked in LANGUAGES else negotiate_language(request.headers.get("accept-language")))
 
-    def _html(self, request: Request, render: Callable[[str], str], lang: str | None,
-              location: Callable[[str], str], explicit: bool) -> Response:
+    def _html(
+        self,
+        request: Request,
+        render: Callable[[str], str],
+        lang: str | None,
+        location: Callable[[str], str],
+        explicit: bool,
+    ) -> Response:
         """A page: in the path's language if it names one, else negotiated and labelled with Content-Location."""
         if not explicit and negotiate(request.headers.get("accept"), (("html", HTML),)) is None:
             return self._not_acceptable((("html", HTML),))
         chosen = self._language(request, lang)
-        return self._send(request, render(chosen).encode("utf-8"), "text/html",
-                          location=None if lang else location(chosen), vary=not lang)
+        return self._send(
+            request,
+            render(chosen).encode("utf-8"),
+            "text/html",
+            location=None if lang else location(chosen),
+            vary=not lang,
+        )
 
-    def _send(self, request: Request, body: bytes, media_type: str, location: str | None = None,
-              vary: bool = False) -> Response:
+    def _send(
+        self, request: Request, body: bytes, media_type: str, location: str | None = None, vary: bool = False
+    ) -> Response:
         """BODY with its validators, or 304 if the client's copy is current."""
-        headers = {"ETag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
-                   "Last-Modified": email.utils.formatdate(self.modified, usegmt=True)}
+        headers = {
+            "ETag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+            "Last-Modified": email.utils.formatdate(self.modified, usegmt=True),
+        }
         if vary:
             headers["Vary"] = VARY
         if location:
@@ -346,8 +397,11 @@ class LinkedData:
     @staticmethod
     def _not_acceptable(offers: Sequence[tuple[str, Sequence[str]]]) -> Response:
         available = ", ".join(t for _, types in offers for t in types[:1])
-        return PlainTextResponse(f"No acceptable representation; this resource is available as {available}.\n",
-                                 status_code=406, headers={"Vary": VARY})
+        return PlainTextResponse(
+            f"No acceptable representation; this resource is available as {available}.\n",
+            status_code=406,
+            headers={"Vary": VARY},
+        )
 
 
 def _split(name: str) -> tuple[str, str | None, str]:

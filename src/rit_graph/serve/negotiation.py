@@ -52,7 +52,8 @@ def quality(header: str | None, media_types: Sequence[str]) -> float:
 
 
 def negotiate(header: str | None, offers: Sequence[tuple[str, Sequence[str]]]) -> str | None:
-    """The name of the offer an Accept HEADER rates highest (ties go to the earlier offer), or None if it accepts none."""
+    """The name of the offer an Accept HEADER rates highest (ties go to the earlier offer), or None if it
+    accepts none."""
     rated = [(quality(header, types), -i, name) for i, (name, types) in enumerate(offers)]
     best, _, name = max(rated)
     return name if best > 0 else None

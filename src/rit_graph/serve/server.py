@@ -114,7 +114,7 @@ def create_app(
             allow_origins=["*"],
             allow_methods=["GET", "POST"],
             allow_headers=["Accept", "Content-Type"],
-        )
+        ),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
@@ -134,9 +134,7 @@ class SparqlEndpoint:
         #: None when turned off (--result-cache-bytes 0) or when the store's data can change meanwhile.
         self.cache = ResultCache(limits.result_cache_bytes) if limits.result_cache_bytes and store.fixed_data else None
         self.sending = Sending(limits.max_sending_bytes)
-        self.templates = jinja2.Environment(
-            loader=jinja2.PackageLoader("rit_graph", "templates"), autoescape=True
-        )
+        self.templates = jinja2.Environment(loader=jinja2.PackageLoader("rit_graph", "templates"), autoescape=True)
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -171,7 +169,8 @@ class SparqlEndpoint:
             raise sparql.ReadOnly(sparql.READ_ONLY)
         if media_type not in ("application/x-www-form-urlencoded", "application/sparql-query"):
             raise _UnsupportedMediaType(
-                f"POST a query as application/sparql-query or application/x-www-form-urlencoded, not {media_type or 'a body without Content-Type'}"
+                "POST a query as application/sparql-query or application/x-www-form-urlencoded, not "
+                f"{media_type or 'a body without Content-Type'}"
             )
         if charset not in ("utf-8", "utf8"):
             raise _UnsupportedMediaType(f"the request body must be UTF-8, not {charset}")
@@ -269,7 +268,9 @@ class SparqlEndpoint:
         try:
             service = ox.NamedNode(str(url.replace(query="", fragment="")))
         except ValueError as e:
-            raise QueryError(f"the endpoint's own IRI cannot be made from the Host header ({e}); send a host name") from e
+            raise QueryError(
+                f"the endpoint's own IRI cannot be made from the Host header ({e}); send a host name"
+            ) from e
         dataset, default = ox.BlankNode(), ox.BlankNode()
 
         def sd(name: str) -> ox.NamedNode:
@@ -425,8 +426,7 @@ def _negotiate(form: Form, request: Request, params: list[tuple[str, str]]) -> s
         chosen = sparql.format_for(form, name) or sparql.format_for(form, name.lower())
         if chosen is None:
             raise QueryError(
-                f"format {name!r} is not available for {form.value}; use one of "
-                + ", ".join(_choices(form))
+                f"format {name!r} is not available for {form.value}; use one of " + ", ".join(_choices(form))
             )
         return chosen
     offers = _GRAPH_OFFERS if form.gives_graph else _RESULT_OFFERS
@@ -435,9 +435,7 @@ def _negotiate(form: Form, request: Request, params: list[tuple[str, str]]) -> s
 
 #: What /sparql offers for each kind of result, the default first.
 _RESULT_OFFERS = tuple((f.name, (f.media_type, *(a for a in f.aliases if "/" in a))) for f in sparql.RESULT_FORMATS)
-_GRAPH_OFFERS = tuple(
-    (f.name, (f.media_type,)) for f in sorted(GRAPH_FORMATS, key=lambda f: f.name != "turtle")
-)
+_GRAPH_OFFERS = tuple((f.name, (f.media_type,)) for f in sorted(GRAPH_FORMATS, key=lambda f: f.name != "turtle"))
 #: A plain GET of /sparql: the service description in a graph format (Turtle by default), or the query page.
 _DESCRIPTION_OFFERS = (*_GRAPH_OFFERS, ("html", ("text/html", "application/xhtml+xml")))
 

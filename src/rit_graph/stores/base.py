@@ -64,5 +64,5 @@ class Backend(ABC):
     def start(self, limits: Limits) -> Runner:
         """What answers the server's queries under LIMITS."""
 
-    def check(self) -> None:
+    def check(self) -> None:  # noqa: B027 - a default, not a duty: the embedded stores always can answer
         """Raise StoreError if the store cannot answer; the embedded stores always can."""

@@ -40,7 +40,6 @@ _LOCK = ".lock"
 _LAYOUT = 1
 
 
-
 class PoolRunner(Runner):
     """Queries answered in a QueryPool's worker processes, off the event loop."""
 

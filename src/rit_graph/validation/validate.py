@@ -132,7 +132,10 @@ class Report:
             for f in resource.findings:
                 key = (f.severity, f"{f.path + ': ' if f.path else ''}{f.message}")
                 counts[key] = counts.get(key, 0) + 1
-        lines = [f"  {n:>6} × {severity}: {what}" for (severity, what), n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
+        lines = [
+            f"  {n:>6} × {severity}: {what}"
+            for (severity, what), n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))
+        ]
         return "\n".join(lines) + (
             f"\n{self.count('violation')} violation(s), {self.count('warning')} warning(s) "
             f"in {len(self.resources)} resource(s)\n"
@@ -178,7 +181,9 @@ def validate(run: Run) -> Report:
             min_parallel=1,
         )
     except ShapesRefused as e:
-        raise InputError(project.root / "shapes", f"pyshacl cannot use the shapes: {e}", "correct the shape it names") from e
+        raise InputError(
+            project.root / "shapes", f"pyshacl cannot use the shapes: {e}", "correct the shape it names"
+        ) from e
 
 
 def _shapes(corpus: Corpus) -> rdflib.Graph:
@@ -267,7 +272,9 @@ def report(
     for focus in sorted(grouped):
         anchor, labels, findings = grouped[focus]
         label = next((x for x in labels if x is not None), None)
-        ordered = sorted(findings, key=lambda f: (f.severity, f.path or "", f.value or "", f.message, f.shape, f.constraint))
+        ordered = sorted(
+            findings, key=lambda f: (f.severity, f.path or "", f.value or "", f.message, f.shape, f.constraint)
+        )
         resources.append(ResourceReport(focus, label, files.get(anchors[anchor], []), ordered))
     return Report(conforms, resources, found)
 
@@ -306,7 +313,8 @@ def check_shape_queries(corpus: Corpus) -> None:
             owner = next((s.value for s in shapes if isinstance(s, ox.NamedNode)), None)
             raise InputError(
                 _file_stating(corpus, triple),
-                f"the SPARQL {triple.predicate.value.removeprefix(str(SH))} of {'shape ' + owner if owner else 'a shape'} "
+                f"the SPARQL {triple.predicate.value.removeprefix(str(SH))} of "
+                f"{'shape ' + owner if owner else 'a shape'} "
                 f"cannot be used: {e}",
                 "a shape's SPARQL is a query (SELECT, ASK, CONSTRUCT) of the data being validated, without SERVICE",
             ) from e
@@ -348,7 +356,10 @@ def _validate_partition(
         # subclasses), which spares pyshacl copying the data graph to mix it in.
         # pyshacl follows no owl:imports unless asked; say so, so that no default can make it fetch.
         _, results, _ = pyshacl.validate(
-            to_rdflib(data, ontology), shacl_graph=shapes, inference="none", allow_warnings=True,
+            to_rdflib(data, ontology),
+            shacl_graph=shapes,
+            inference="none",
+            allow_warnings=True,
             do_owl_imports=False,
         )
     if not isinstance(results, rdflib.Graph):
@@ -402,8 +413,8 @@ def _sparql_in_batches(triples: list[ox.Triple]) -> Iterator[None]:
         query_object: str | Query,
         processor: str = "sparql",
         result: str = "sparql",
-        initNs: Mapping[str, Any] | None = None,
-        initBindings: Mapping[str, rdflib.term.Identifier] | None = None,
+        initNs: Mapping[str, Any] | None = None,  # noqa: N803 - rdflib's Graph.query names them so
+        initBindings: Mapping[str, rdflib.term.Identifier] | None = None,  # noqa: N803
         use_store_provided: bool = True,
         **kwargs: Any,
     ) -> rdflib.query.Result:
@@ -452,7 +463,7 @@ class _Batch:
         rows: dict[rdflib.term.Identifier, list[dict[rdflib.Variable, rdflib.term.Identifier]]] = {}
         for solution in solutions:
             row = {
-                rdflib.Variable(n): term(as_written.get(solution[n], solution[n]))  # type: ignore[arg-type]
+                rdflib.Variable(n): term(as_written.get(solution[n], solution[n]))
                 for n in names
                 if solution[n] is not None
             }
@@ -471,9 +482,9 @@ def _written_forms(triples: list[ox.Triple]) -> dict[ox.Literal, ox.Literal]:
     store = ox.Store()
     value = ox.NamedNode("urn:rit-graph:value")
     nodes = [ox.NamedNode(f"urn:rit-graph:literal:{i}") for i in range(len(typed))]
-    store.bulk_extend(ox.Quad(node, value, literal) for node, literal in zip(nodes, typed))
+    store.bulk_extend(ox.Quad(node, value, literal) for node, literal in zip(nodes, typed, strict=True))
     forms: dict[ox.Literal, ox.Literal] = {}
-    for node, literal in zip(nodes, typed):
+    for node, literal in zip(nodes, typed, strict=True):
         stored = next(store.quads_for_pattern(node, value, None)).object
         if stored != literal:
             forms[stored] = literal  # type: ignore[index]
@@ -515,7 +526,7 @@ def merge_results(found: list[list[ox.Triple]]) -> tuple[bool, list[ox.Triple]]:
             if key in seen:
                 continue
             seen.add(key)
-            merged.append(ox.Triple(report, SH_RESULT, result))  # type: ignore[arg-type]
+            merged.append(ox.Triple(report, SH_RESULT, result))
             merged += _described(about, result)
     conforms = not any(t.predicate == SH_SEVERITY and t.object == SH_VIOLATION for t in merged)
     boolean = ox.NamedNode(str(XSD.boolean))
@@ -574,8 +585,11 @@ def _in_words(
     about: dict[_Node, dict[ox.NamedNode, _Node]] = {}
     for t in results:
         about.setdefault(t.subject, {}).setdefault(t.predicate, t.object)
-    focused = {r: props[SH_FOCUS_NODE] for r, props in about.items() if props.get(RDF_TYPE) == VALIDATION_RESULT
-               and SH_FOCUS_NODE in props}  # pyshacl always names the focus node; a report from elsewhere might not
+    focused = {
+        r: props[SH_FOCUS_NODE]
+        for r, props in about.items()
+        if props.get(RDF_TYPE) == VALIDATION_RESULT and SH_FOCUS_NODE in props
+    }  # pyshacl always names the focus node; a report from elsewhere might not
     grouped: dict[_Node, list[tuple[str, ...]]] = {}
     for result, focus in focused.items():
         props = about[result]
@@ -583,16 +597,18 @@ def _in_words(
         path, value, message = (props.get(ox.NamedNode(str(p))) for p in (SH.resultPath, SH.value, SH.resultMessage))
         within = "" if focus == anchor else f"({names.trail(focus)}) "
         shape = props.get(ox.NamedNode(str(SH.sourceShape)))
-        grouped.setdefault(anchor, []).append(dataclasses.astuple(
-            Finding(
-                SEVERITIES.get(rdflib.URIRef(str(props.get(SH_SEVERITY, SH_VIOLATION).value)), "violation"),  # type: ignore[union-attr]
-                within + (str(message.value) if isinstance(message, ox.Literal) else "does not conform"),
-                names.show(path) if isinstance(path, ox.NamedNode) else None,
-                names.show(value) if value is not None and value != focus else None,
-                names.show(ox_node(_node_shape(shapes, term(shape))) if shape is not None else None),  # type: ignore[arg-type]
-                names.show(props.get(ox.NamedNode(str(SH.sourceConstraintComponent)))),
+        grouped.setdefault(anchor, []).append(
+            dataclasses.astuple(
+                Finding(
+                    SEVERITIES.get(rdflib.URIRef(str(props.get(SH_SEVERITY, SH_VIOLATION).value)), "violation"),  # type: ignore[union-attr]
+                    within + (str(message.value) if isinstance(message, ox.Literal) else "does not conform"),
+                    names.show(path) if isinstance(path, ox.NamedNode) else None,
+                    names.show(value) if value is not None and value != focus else None,
+                    names.show(ox_node(_node_shape(shapes, term(shape))) if shape is not None else None),  # type: ignore[arg-type]
+                    names.show(props.get(ox.NamedNode(str(SH.sourceConstraintComponent)))),
+                )
             )
-        ))
+        )
     return [(str(anchor), names.show(anchor), names.label(anchor), findings) for anchor, findings in grouped.items()]
 
 
