@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rit_graph.corpus.load import load
 from rit_graph.corpus.project import Project
-from rit_graph.output.site import LANGUAGES, Site, write_site
+from rit_graph.output.site import PAGE_LANGUAGES, Site, write_site
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,7 +50,7 @@ def main() -> None:
         whole = timed(lambda: write_site(corpus, Path(folder)))
         files = sum(1 for p in Path(folder).rglob("*") if p.is_file())
         size = sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
-    pages = f"{len(site.resources)} resources x {len(LANGUAGES)} languages"
+    pages = f"{len(site.resources)} resources x {len(PAGE_LANGUAGES)} languages"
     rows.append((f"write_site: {files} files, {size // 1024} KiB, {pages}", whole))
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     for name, ms in rows:

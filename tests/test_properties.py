@@ -47,7 +47,7 @@ from rit_graph.corpus.project import Project
 from rit_graph.corpus.run import Run
 from rit_graph.errors import EXIT_INPUT, InputError
 from rit_graph.output.build import SCHEMAORG_DUMP, write_dumps
-from rit_graph.output.site import LANGUAGES, Site
+from rit_graph.output.site import PAGE_LANGUAGES, Site
 from rit_graph.rdf import jsonld
 from rit_graph.rdf.formats import BY_NAME
 
@@ -144,7 +144,7 @@ class Texts:
         return {"de": self.de, "en": self.en, "ja": self.ja}[language]
 
     def labels(self) -> set[ox.Literal]:
-        return {ox.Literal(self.label(lang), language=lang) for lang in LANGUAGES}
+        return {ox.Literal(self.label(lang), language=lang) for lang in PAGE_LANGUAGES}
 
 
 TEXTS = st.builds(Texts, text(), text(), text(), text())
@@ -333,8 +333,8 @@ def test_schema_org_markup_holds_the_texts_and_no_text_ends_its_script_element(
     assert objects(document, SCHEMA_TEXT, ANNOUNCEMENT) == {ox.Literal(texts.quote, language=TEXT_LANGUAGE)}
     site = Site(corpus)
     by_subject = schemaorg.index(schemaorg.project(Run(corpus)))
-    for lang in LANGUAGES:
-        block_lang = lang if lang in schemaorg.LANGUAGES else "en"
+    for lang in PAGE_LANGUAGES:
+        block_lang = lang if lang in schemaorg.MARKUP_LANGUAGES else "en"
         markups = {}
         for iri in (PLACE, PARTNERSHIP, ANNOUNCEMENT):
             page = site.resource(iri, lang)
@@ -376,7 +376,7 @@ def shown(root: Element) -> set[str]:
 def pages(site: Site, texts: Texts) -> dict[str, tuple[str, list[str]]]:
     """The pages that show the texts, by name: their HTML and the texts each must show."""
     found = {}
-    for lang in LANGUAGES:
+    for lang in PAGE_LANGUAGES:
         found |= {
             f"place.{lang}": (site.resource(PLACE, lang), [texts.label(lang), texts.quote]),
             f"partnership.{lang}": (site.resource(PARTNERSHIP, lang), [texts.label(lang)]),

@@ -18,7 +18,7 @@ from rit_graph.corpus.load import Corpus
 from rit_graph.corpus.run import Run
 from rit_graph.output.build import write_dumps
 from rit_graph.output.site import (
-    LANGUAGES,
+    PAGE_LANGUAGES,
     RESOURCE_FORMATS,
     Site,
     render_resource,
@@ -149,12 +149,12 @@ def test_kitakyushu_page_shows_labels_links_incoming_links_and_quotes(site: Path
 
 
 def test_language_switch_links_the_three_versions(site: Path) -> None:
-    for lang in LANGUAGES:
+    for lang in PAGE_LANGUAGES:
         version = page(site, f"{KITAKYUSHU}.{lang}.html")
         assert version.find("html")[0]["lang"] == lang
         assert version.find("nav", **{"class": "lang-switch"})
         switch = {a["hreflang"]: a for a in version.find("a") if "hreflang" in a}
-        assert {k: a["href"] for k, a in switch.items()} == {o: f"kitakyushu.{o}.html" for o in LANGUAGES}
+        assert {k: a["href"] for k, a in switch.items()} == {o: f"kitakyushu.{o}.html" for o in PAGE_LANGUAGES}
         assert switch[lang].get("aria-current") == "page"
     assert "北九州市" in page(site, KITAKYUSHU + ".ja.html").text
     # A resource without a Japanese label falls back to English on the Japanese page.
@@ -177,7 +177,7 @@ def test_quotes_are_marked_in_the_source_text_where_its_positions_say(site: Path
     announcement = page(site, ANNOUNCEMENT + ".en.html")
     links = [a["href"] for a in announcement.find("a") if a.get("class") == "quote-link"]
     assert len(links) >= 15
-    for lang in LANGUAGES:
+    for lang in PAGE_LANGUAGES:
         html = (site / f"source/bwi-cluster-japan-rit.{lang}.html").read_text(encoding="utf-8")
         marked = SourceText(html)
         assert marked.text == source
@@ -283,7 +283,7 @@ def test_downloads_page_lists_each_dump_with_its_checksum(site: Path, out: Path)
 
 
 def test_schema_org_markup_is_embedded_in_the_head_and_parses(site: Path, corpus: Corpus) -> None:
-    for lang in LANGUAGES:
+    for lang in PAGE_LANGUAGES:
         html = (site / f"{KITAKYUSHU}.{lang}.html").read_text(encoding="utf-8")
         head = html.split("</head>")[0]
         opening = '<script type="application/ld+json">'

@@ -38,7 +38,8 @@ FILE_TYPES = {
     "nquads": "RDF_N_QUADS",
     "rdfxml": "RDF_XML",
 }
-LANGUAGES = {"de": "DEU", "en": "ENG", "ja": "JPN"}
+#: The EU vocabulary's code of each language a dataset's texts may be in (dcterms:language).
+EU_LANGUAGE_CODES = {"de": "DEU", "en": "ENG", "ja": "JPN"}
 CATALOG_FILE = "catalog.ttl"
 
 PREFIXES = {
@@ -192,8 +193,8 @@ def _void(corpus: Corpus, shared: list[ox.Triple], dataset: ox.NamedNode) -> lis
         ox.Triple(dataset, _n(VOID, "entities"), integer(entities)),
     ]
     for lang in sorted(languages):
-        if lang in LANGUAGES:
-            out.append(ox.Triple(dataset, _n(DCTERMS, "language"), ox.NamedNode(EU_LANGUAGE + LANGUAGES[lang])))
+        if lang in EU_LANGUAGE_CODES:
+            out.append(ox.Triple(dataset, _n(DCTERMS, "language"), ox.NamedNode(EU_LANGUAGE + EU_LANGUAGE_CODES[lang])))
     for cls, n in sorted(members.items()):
         iri = cls[1:-1]
         partition = ox.BlankNode("class-" + hashlib.sha1(iri.encode()).hexdigest()[:16])

@@ -36,7 +36,8 @@ from rit_graph.rdf.formats import BY_NAME, for_path
 from rit_graph.rdf.namespaces import DCTERMS, OA, OWL, RDF, RDF_TYPE, RDFS, SH, SKOS, prefixes
 from rit_graph.rdf.ntriples import triple_order
 
-LANGUAGES = ("de", "en", "ja")
+#: The languages of the pages: every page is written in each.
+PAGE_LANGUAGES = ("de", "en", "ja")
 #: Languages tried, in order, after the reader's own.
 FALLBACK = ("en", "de")
 #: Formats of each resource's data, linked from its page.
@@ -349,7 +350,7 @@ class Site:
         ]
         switch = [
             (other, self.messages[other]["language_name"], self.relative(alternates(other), here), other == lang)
-            for other in LANGUAGES
+            for other in PAGE_LANGUAGES
         ]
         return self.env.get_template(template).render(
             lang=lang,
@@ -788,7 +789,7 @@ class Site:
     def write(self, folder: Path, downloads: Sequence[Download] = ()) -> list[Path]:
         """Write every page and every resource's data into FOLDER; the paths written."""
         pages: dict[str, str | bytes] = {}
-        for lang in LANGUAGES:
+        for lang in PAGE_LANGUAGES:
             pages[f"index.{lang}.html"] = self.home(lang)
             pages[f"ontology.{lang}.html"] = self.ontology_page(lang)
             pages[f"shapes.{lang}.html"] = self.shapes_page(lang)
@@ -821,7 +822,7 @@ def schema_org_blocks(facts: list[ox.Triple]) -> SchemaBlock:
     def block(iri: str, lang: str) -> str | None:
         triples = schemaorg.subgraph(by_subject, iri)
         try:
-            document = schemaorg.markup(triples, iri, lang if lang in schemaorg.LANGUAGES else FALLBACK[0])
+            document = schemaorg.markup(triples, iri, lang if lang in schemaorg.MARKUP_LANGUAGES else FALLBACK[0])
         except schemaorg.UnknownResource:
             return None
         return embed.script_element(document)

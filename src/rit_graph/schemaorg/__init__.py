@@ -6,7 +6,7 @@ May import ``validation``, ``corpus``, ``runtime``, ``rdf`` and ``errors``.
 """
 
 from rit_graph.schemaorg.blocks import (
-    LANGUAGES,
+    MARKUP_LANGUAGES,
     UnknownResource,
     context,
     in_language,
@@ -18,7 +18,7 @@ from rit_graph.schemaorg.blocks import (
 from rit_graph.schemaorg.projection import Projection, check, project, projections, queries
 
 __all__ = [
-    "LANGUAGES",
+    "MARKUP_LANGUAGES",
     "Projection",
     "UnknownResource",
     "check",

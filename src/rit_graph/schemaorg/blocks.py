@@ -19,7 +19,7 @@ from rit_graph.rdf.ntriples import triple_order
 
 CONTEXT_FILE = "context.jsonld"
 #: The languages a block can be in.
-LANGUAGES = ("de", "en")
+MARKUP_LANGUAGES = ("de", "en")
 
 
 class UnknownResource(RitGraphError):
@@ -110,8 +110,8 @@ def markup(triples: list[ox.Triple], iri: str, language: str = "de") -> dict[str
     reached, so a person reads the block from the top down; a resource
     reached again is referred to by its @id.
     """
-    if language not in LANGUAGES:
-        raise ValueError(f"no markup in language {language!r}; choose one of {', '.join(LANGUAGES)}")
+    if language not in MARKUP_LANGUAGES:
+        raise ValueError(f"no markup in language {language!r}; choose one of {', '.join(MARKUP_LANGUAGES)}")
     if not any(isinstance(t.subject, ox.NamedNode) and t.subject.value == iri for t in triples):
         raise UnknownResource(
             f"<{iri}> is not described in schema.org terms: give the IRI of an announcement, "

@@ -37,7 +37,7 @@ from rit_graph.corpus.load import Corpus
 from rit_graph.corpus.run import Run
 from rit_graph.output import catalog
 from rit_graph.output.build import ONTOLOGY_FILE, write_downloads
-from rit_graph.output.site import FALLBACK, LANGUAGES, RESOURCE_FORMATS, Site, Value, schema_org_blocks
+from rit_graph.output.site import FALLBACK, PAGE_LANGUAGES, RESOURCE_FORMATS, Site, Value, schema_org_blocks
 from rit_graph.rdf.formats import BY_EXTENSION, BY_NAME
 from rit_graph.serve import negotiation
 from rit_graph.serve.negotiation import negotiate
@@ -174,7 +174,7 @@ def _lowered(path: str) -> str:
 
 def negotiate_language(accept_language: str | None) -> str:
     """The page language for an Accept-Language header: the reader's best-rated language we have, else English."""
-    return negotiation.language(accept_language, LANGUAGES, FALLBACK[0])
+    return negotiation.language(accept_language, PAGE_LANGUAGES, FALLBACK[0])
 
 
 def last_modified(corpus: Corpus) -> float:
@@ -354,7 +354,9 @@ class LinkedData:
     def _language(self, request: Request, explicit: str | None) -> str:
         """The path's language, else ?lang=, else the best of Accept-Language."""
         asked = request.query_params.get("lang")
-        return explicit or (asked if asked in LANGUAGES else negotiate_language(request.headers.get("accept-language")))
+        return explicit or (
+            asked if asked in PAGE_LANGUAGES else negotiate_language(request.headers.get("accept-language"))
+        )
 
     def _html(
         self,
@@ -410,7 +412,7 @@ def _split(name: str) -> tuple[str, str | None, str]:
     if not dot or "/" in extension:
         return name, None, ""
     head, dot, lang = stem.rpartition(".")
-    if extension == "html" and dot and lang in LANGUAGES:
+    if extension == "html" and dot and lang in PAGE_LANGUAGES:
         return head, lang, ".html"
     return stem, None, "." + extension
 
