@@ -269,11 +269,14 @@ def query(
     backend = stores.open_for_corpus(store, run.corpus, timeout)
     base = run.corpus.project.base_iri
     fmt = fmt or ("turtle" if checked.form.gives_graph else "table")
-    if fmt == "table":
-        click.echo(backend.table(checked, base), nl=False)
-    else:
-        answer = backend.answer(sparql.Request(checked, fmt, base_iri=base))
-        click.echo(answer.body.decode("utf-8"), nl=False)
+    try:
+        if fmt == "table":
+            click.echo(backend.table(checked, base), nl=False)
+        else:
+            answer = backend.answer(sparql.Request(checked, fmt, base_iri=base))
+            click.echo(answer.body.decode("utf-8"), nl=False)
+    finally:
+        backend.close()
 
 
 @cli.command()

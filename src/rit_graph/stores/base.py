@@ -66,3 +66,6 @@ class Backend(ABC):
 
     def check(self) -> None:  # noqa: B027 - a default, not a duty: the embedded stores always can answer
         """Raise StoreError if the store cannot answer; the embedded stores always can."""
+
+    def close(self) -> None:  # noqa: B027 - a default, not a duty: only a store on disk holds anything
+        """Let go of what the store holds in this process (a store on disk: its lock)."""

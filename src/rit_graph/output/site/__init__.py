@@ -1,0 +1,52 @@
+"""Render the graph as a linked-data site: one HTML page per resource and language.
+
+The same pages serve the static site (``write_site``) and the server. Every
+page lives at a path derived from its IRI (``id/place/kitakyushu.en.html``
+beside ``kitakyushu.ttl`` and the other formats) and links to other pages
+with relative links, so the written folder works on any web server. Jinja2
+autoescapes everything that comes from the data, and only http(s) IRIs ever
+become links, so hostile text in the data is shown, never run.
+
+The package owns the pages, their templates' context and each resource's
+data files; the templates themselves stay in ``rit_graph/templates``. The rest
+of the code renders through ``Site`` (``facade``) and ``write_site``
+(``writer``), the names re-exported here. Its parts, each importing only those
+listed before it:
+
+- ``languages``: the languages of the pages and the fallback order;
+- ``graph``: the triples indexed both ways, texts in a language;
+- ``paths``: where each page and data file lives, relative links;
+- ``values``: terms as the templates show them (``Value``, ``Row``);
+- ``layout``: the templates, messages, navigation and language switch;
+- ``markup``: the schema.org block each resource page embeds;
+- ``quotes``: the annotations' quotes, listed and marked in their source;
+- ``diagrams``: the home page's partnerships diagram and timeline;
+- ``pages``: the home, resource, source and downloads pages;
+- ``vocabulary_pages``: the ontology and shapes pages;
+- ``data``: each resource's data in the RDF formats;
+- ``facade``, ``writer``: ``Site`` and ``write_site``.
+
+It is part of the ``output`` stage: it may import the other ``output``
+modules (``catalog``), ``schemaorg``, ``validation``, ``query``, ``corpus``,
+``runtime``, ``rdf`` and ``errors``, never ``serve`` or ``cli``.
+"""
+
+from rit_graph.output.site.facade import Site, render_resource
+from rit_graph.output.site.languages import FALLBACK, PAGE_LANGUAGES
+from rit_graph.output.site.markup import SchemaBlock, schema_org_blocks
+from rit_graph.output.site.paths import RESOURCE_FORMATS
+from rit_graph.output.site.values import Row, Value
+from rit_graph.output.site.writer import write_site
+
+__all__ = [
+    "FALLBACK",
+    "PAGE_LANGUAGES",
+    "RESOURCE_FORMATS",
+    "Row",
+    "SchemaBlock",
+    "Site",
+    "Value",
+    "render_resource",
+    "schema_org_blocks",
+    "write_site",
+]

@@ -1,0 +1,52 @@
+"""Each resource's data in the RDF formats its page links to: its concise bounded description."""
+
+from __future__ import annotations
+
+import io
+
+import pyoxigraph as ox
+
+from rit_graph.output.site.graph import Graph, Term
+from rit_graph.rdf import jsonld
+from rit_graph.rdf.formats import BY_NAME
+from rit_graph.rdf.ntriples import triple_order
+
+
+class ResourceData:
+    """Serializes a resource's statements with the site's prefixes, and in JSON-LD with the package's context."""
+
+    def __init__(self, data: Graph, base: str, names: dict[str, str]) -> None:
+        self.data = data
+        self.base = base
+        self.names = names
+
+    def of(self, iri: str, rdf_format: str) -> bytes:
+        """IRI's concise bounded description in one format: its statements and those of its blank nodes."""
+        triples: list[ox.Triple] = []
+        todo: list[Term] = [ox.NamedNode(iri)]
+        seen: set[Term] = set()
+        while todo:
+            subject = todo.pop()
+            if subject in seen:
+                continue
+            seen.add(subject)
+            for predicate, objects in self.data.out.get(subject, {}).items():
+                for obj in objects:
+                    triples.append(ox.Triple(subject, predicate, obj))  # type: ignore[arg-type]
+                    if isinstance(obj, ox.BlankNode):
+                        todo.append(obj)
+        triples.sort(key=triple_order)
+        if rdf_format == "jsonld":
+            context = jsonld.package_context(jsonld.CONTEXT_FILE, self.base)
+            return jsonld.dumps(jsonld.compact(jsonld.from_triples(triples), context)).encode("utf-8")
+        return _serialize(triples, BY_NAME[rdf_format].oxigraph, self.names)
+
+
+def _serialize(triples: list[ox.Triple], rdf_format: ox.RdfFormat, names: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    ox.serialize(triples, buffer, rdf_format, prefixes=names)
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        # XML parsers read every CR as LF; only a character reference keeps it.
+        # pyoxigraph writes CR raw only inside literals, never in its own markup.
+        return buffer.getvalue().replace(b"\r", b"&#13;")
+    return buffer.getvalue()

@@ -1,0 +1,62 @@
+"""Site, the one object the rest of the code renders the site with: it builds the parts and hands each call
+to the part that owns it."""
+
+from __future__ import annotations
+
+from rit_graph import schemaorg
+from rit_graph.corpus.load import Corpus
+from rit_graph.corpus.run import Run
+from rit_graph.output.site import paths
+from rit_graph.output.site.data import ResourceData
+from rit_graph.output.site.graph import Graph
+from rit_graph.output.site.layout import Layout
+from rit_graph.output.site.markup import SchemaBlock, schema_org_blocks
+from rit_graph.output.site.pages import Pages
+from rit_graph.output.site.values import Terms
+from rit_graph.output.site.vocabulary_pages import VocabularyPages
+from rit_graph.rdf.namespaces import SH, prefixes
+
+
+class Site:
+    """The pages of one corpus; build it once and render as many pages as needed.
+
+    SCHEMA_BLOCK returns for a resource IRI and a language the ready-to-embed
+    ``<script type="application/ld+json">`` block of its schema.org markup, or
+    None; it must escape the JSON for a script element, as ``embed`` does.
+    By default the blocks come from the schema.org projection.
+    """
+
+    data_path = staticmethod(paths.data_path)
+    source_path = staticmethod(paths.source_path)
+    relative = staticmethod(paths.relative)
+
+    def __init__(self, corpus: Corpus, schema_block: SchemaBlock | None = None) -> None:
+        self.corpus = corpus
+        self.base = corpus.project.base_iri
+        self.schema_block = schema_block or schema_org_blocks(schemaorg.project(Run(corpus)))
+        triples = [q.triple for q in corpus.quads]
+        data, ontology, shapes = Graph.of(triples), Graph.of(corpus.ontology), Graph.of(corpus.shapes)
+        names = {**prefixes(self.base, triples), "sh": SH, "shape": self.base + "shapes#"}
+        self.paths = paths.Paths(corpus, data, ontology, shapes)
+        self.terms = Terms(self.paths, data, ontology, shapes, names)
+        layout = Layout()
+        pages = Pages(corpus, self.paths, data, self.terms, layout, self.schema_block)
+        vocabulary = VocabularyPages(corpus.project, ontology, shapes, self.terms, layout)
+        # What the rest of the code asks of a site, each answered by the part that owns it.
+        self.resources = self.paths.resources
+        self.sources = self.paths.sources
+        self.resource_path = self.paths.resource_path
+        self.value = self.terms.value
+        self.messages = layout.messages
+        self.page = layout.page
+        self.home = pages.home
+        self.resource = pages.resource
+        self.source = pages.source
+        self.downloads_page = pages.downloads_page
+        self.ontology_page = vocabulary.ontology_page
+        self.shapes_page = vocabulary.shapes_page
+        self.resource_data = ResourceData(data, self.base, names).of
+
+
+def render_resource(corpus: Corpus, iri: str, lang: str) -> str:
+    return Site(corpus).resource(iri, lang)

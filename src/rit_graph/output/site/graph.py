@@ -1,0 +1,71 @@
+"""The graph a site shows, indexed both ways, and the RDF terms every kind of page reads."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from rit_graph.output.site.languages import FALLBACK
+from rit_graph.rdf.namespaces import RDF, RDFS
+from rit_graph.rdf.ntriples import triple_order
+
+LABEL = ox.NamedNode(RDFS + "label")
+COMMENT = ox.NamedNode(RDFS + "comment")
+
+Subject = ox.NamedNode | ox.BlankNode
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+@dataclass
+class Graph:
+    """Triples indexed by subject and by object, for pages that walk the graph both ways."""
+
+    out: dict[Term, dict[ox.NamedNode, list[Term]]] = field(default_factory=lambda: defaultdict(dict))
+    into: dict[Term, list[tuple[Subject, ox.NamedNode]]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def of(cls, triples: Iterable[ox.Triple]) -> Graph:
+        graph = cls()
+        for t in sorted(set(triples), key=triple_order):
+            subject, obj = t.subject, t.object
+            if isinstance(subject, ox.Triple) or isinstance(obj, ox.Triple):
+                continue  # RDF-star statements have no page of their own
+            graph.out[subject].setdefault(t.predicate, []).append(obj)
+            graph.into[obj].append((subject, t.predicate))
+        return graph
+
+    def objects(self, subject: Term, predicate: ox.NamedNode) -> list[Term]:
+        return self.out.get(subject, {}).get(predicate, [])
+
+    def one(self, subject: Term, predicate: ox.NamedNode) -> Term | None:
+        found = self.objects(subject, predicate)
+        return found[0] if found else None
+
+    def subjects(self, predicate: ox.NamedNode, obj: Term) -> list[Subject]:
+        return [s for s, p in self.into.get(obj, []) if p == predicate]
+
+    def text(self, subject: Term, predicate: ox.NamedNode, lang: str) -> ox.Literal | None:
+        """The value of PREDICATE in the reader's language, else in the fallback languages."""
+        literals = [o for o in self.objects(subject, predicate) if isinstance(o, ox.Literal)]
+        for wanted in (lang, *FALLBACK):
+            for literal in literals:
+                if literal.language == wanted:
+                    return literal
+        return literals[0] if literals else None
+
+    def items(self, node: Term) -> list[Term] | None:
+        """The members of an RDF list, or None if NODE does not start one."""
+        members: list[Term] = []
+        seen: set[Term] = set()
+        while node != ox.NamedNode(RDF + "nil"):
+            first = self.one(node, ox.NamedNode(RDF + "first"))
+            rest = self.one(node, ox.NamedNode(RDF + "rest"))
+            if first is None or rest is None or node in seen:
+                return None
+            seen.add(node)
+            members.append(first)
+            node = rest
+        return members

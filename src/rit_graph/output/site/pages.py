@@ -1,0 +1,139 @@
+"""The pages of the data: the home page, each resource, each announcement's source text, and the downloads."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+from markupsafe import Markup
+
+from rit_graph.corpus.load import Corpus
+from rit_graph.output.catalog import Download
+from rit_graph.output.site.diagrams import Diagrams
+from rit_graph.output.site.graph import LABEL, Graph, Term
+from rit_graph.output.site.layout import Layout
+from rit_graph.output.site.markup import SchemaBlock
+from rit_graph.output.site.paths import RESOURCE_FORMATS, Paths, source_path
+from rit_graph.output.site.quotes import Quotes
+from rit_graph.output.site.values import Row, Terms, Value
+from rit_graph.rdf.formats import BY_NAME, for_path
+
+
+class Pages:
+    """Renders the pages that show the data itself, as opposed to the vocabulary that describes it."""
+
+    def __init__(
+        self, corpus: Corpus, paths: Paths, data: Graph, terms: Terms, layout: Layout, schema_block: SchemaBlock
+    ) -> None:
+        self.corpus = corpus
+        self.paths = paths
+        self.data = data
+        self.terms = terms
+        self.layout = layout
+        self.schema_block = schema_block
+        self.quotes = Quotes(paths, data, terms)
+        self.diagrams = Diagrams(corpus, terms, layout.messages)
+
+    def home(self, lang: str) -> str:
+        """The home page: the partnerships diagram, the events timeline and every resource."""
+        here = f"index.{lang}.html"
+        groups: dict[str, list[Value]] = defaultdict(list)
+        for iri in self.paths.resources:
+            groups[posixpath.dirname(self.paths.iri_path(iri)[len("id/") :])].append(
+                self.terms.value(ox.NamedNode(iri), lang, here)
+            )
+        return self.layout.page(
+            "home.html",
+            here,
+            lang,
+            self.corpus.project.setting("title"),
+            lambda other: f"index.{other}.html",
+            diagram=self.diagrams.partnerships(lang, here),
+            timeline=self.diagrams.timeline(lang, here),
+            groups=sorted((k, sorted(v, key=lambda x: x.text.lower())) for k, v in groups.items()),
+        )
+
+    def resource(self, iri: str, lang: str) -> str:
+        """The page of the resource IRI; KeyError if the graph does not describe IRI."""
+        if not self.paths.has_page(iri):
+            raise KeyError(iri)
+        node = ox.NamedNode(iri)
+        here = self.paths.page_path(iri, lang)
+        title, title_lang = self.terms.label(node, lang)
+        description = self.data.text(node, ox.NamedNode(self.paths.vocabulary + "description"), lang)
+        incoming: dict[ox.NamedNode, list[Term]] = defaultdict(list)
+        for subject, predicate in self.data.into.get(node, []):
+            if isinstance(subject, ox.NamedNode):
+                incoming[predicate].append(subject)
+        base_name = posixpath.basename(self.paths.iri_path(iri))
+        downloads = [
+            (BY_NAME[f].name, BY_NAME[f].media_type, base_name + BY_NAME[f].extension) for f in RESOURCE_FORMATS
+        ]
+        block = self.schema_block(iri, lang)
+        return self.layout.page(
+            "resource.html",
+            here,
+            lang,
+            title,
+            lambda other: self.paths.resource_path(iri, other) or "",
+            iri=iri,
+            title_lang=title_lang,
+            description=Value(description.value, lang=description.language) if description else None,
+            properties=self.terms.rows(self.data, node, lang, here, skip=(LABEL,)),
+            incoming=[
+                Row(self.terms.value(p, lang, here), tuple(self.terms.value(s, lang, here) for s in subjects))
+                for p, subjects in sorted(incoming.items(), key=lambda kv: self.terms.compact(kv[0].value))
+            ],
+            quotes=self.quotes.about(node, lang, here),
+            formats=downloads,
+            schema_block=Markup(block) if block else None,
+        )
+
+    def source(self, name: str, lang: str) -> str:
+        """The text of announcement NAME with every anchored quote marked."""
+        here = source_path(name, lang)
+        node = ox.NamedNode(self.corpus.project.announcement_iri(name))
+        text = self.data.one(node, ox.NamedNode(self.paths.vocabulary + "text"))
+        title, _ = self.terms.label(node, lang)
+        return self.layout.page(
+            "source.html",
+            here,
+            lang,
+            title,
+            lambda other: source_path(name, other),
+            resource=self.terms.value(node, lang, here),
+            text_lang=text.language if isinstance(text, ox.Literal) else None,
+            segments=self.quotes.marked(node, text.value if text is not None else "", lang, here),
+        )
+
+    def downloads_page(self, downloads: Sequence[Download], lang: str, prefix: str = "../") -> str:
+        """Every dump with its format, size, SHA-256, media type and licence; PREFIX leads from the site
+        to the dumps."""
+        here = f"downloads.{lang}.html"
+        licence = self.terms.value(ox.NamedNode(self.corpus.project.setting("license")), lang, here)
+        files = []
+        for item in downloads:
+            rdf_format = for_path(Path(item.name[:-3] if item.compressed else item.name))
+            files.append(
+                {
+                    "name": item.name,
+                    "href": prefix + item.name,
+                    "format": rdf_format.name if rdf_format else "",
+                    "media_type": item.media_type,
+                    "size": item.size,
+                    "sha256": item.sha256,
+                    "compressed": item.compressed,
+                }
+            )
+        return self.layout.page(
+            "downloads.html",
+            here,
+            lang,
+            self.layout.messages[lang]["downloads"],
+            lambda other: f"downloads.{other}.html",
+            files=files,
+            licence=licence,
+        )

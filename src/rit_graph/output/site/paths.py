@@ -1,0 +1,75 @@
+"""Where each page and each resource's data lives: paths derived from IRIs, and relative links between them."""
+
+from __future__ import annotations
+
+import posixpath
+
+import pyoxigraph as ox
+
+from rit_graph.corpus.load import Corpus
+from rit_graph.output.site.graph import Graph
+from rit_graph.rdf.formats import BY_NAME
+
+#: Formats of each resource's data, linked from its page.
+RESOURCE_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
+
+
+class Paths:
+    """Which IRIs of one corpus have a page, and where: pages link to each other only through these paths."""
+
+    def __init__(self, corpus: Corpus, data: Graph, ontology: Graph, shapes: Graph) -> None:
+        self.project = corpus.project
+        self.base = corpus.project.base_iri
+        self.vocabulary = corpus.project.vocabulary
+        self.ontology = ontology
+        self.shapes = shapes
+        #: Every resource with a page of its own, in IRI order.
+        self.resources = sorted(
+            {s.value for s in data.out if isinstance(s, ox.NamedNode) and s.value.startswith(self.base + "id/")}
+        )
+        self._has_page = frozenset(self.resources)
+        #: The name of each announcement's source page, by the announcement's IRI.
+        self.sources = {self.project.announcement_iri(name): name for name in sorted(corpus.announcement_graphs)}
+
+    def has_page(self, iri: str) -> bool:
+        """Whether the resource IRI has a page of its own."""
+        return iri in self._has_page
+
+    def iri_path(self, iri: str) -> str:
+        """IRI below the base: the stem of its page and of its data files."""
+        return iri[len(self.base) :]
+
+    def page_path(self, iri: str, lang: str) -> str:
+        """The site path of the page of IRI, a resource that has one."""
+        return self.iri_path(iri) + f".{lang}.html"
+
+    def resource_path(self, iri: str, lang: str) -> str | None:
+        """The site path of IRI's page, or None if IRI has no page here."""
+        if self.has_page(iri):
+            return self.page_path(iri, lang)
+        if iri.startswith(self.vocabulary) and ox.NamedNode(iri) in self.ontology.out:
+            return f"ontology.{lang}.html#{iri[len(self.vocabulary) :]}"
+        if iri == self.project.ontology_iri:
+            return f"ontology.{lang}.html"
+        if iri.startswith(self.base + "shapes#") and ox.NamedNode(iri) in self.shapes.out:
+            return f"shapes.{lang}.html#{iri.rsplit('#', 1)[-1]}"
+        return None
+
+
+def data_path(iri_path: str, rdf_format: str) -> str:
+    return iri_path + BY_NAME[rdf_format].extension
+
+
+def source_path(name: str, lang: str) -> str:
+    return f"source/{name}.{lang}.html"
+
+
+def relative(target: str, here: str | None) -> str:
+    """TARGET's link from the page at HERE; from the root if HERE is None (a page served at any path,
+    such as the 404, whose links must not depend on the path asked for)."""
+    if here is None:
+        return "/" + target
+    path, _, fragment = target.partition("#")
+    if path == here and fragment:
+        return "#" + fragment
+    return posixpath.relpath(path, posixpath.dirname(here) or ".") + ("#" + fragment if fragment else "")

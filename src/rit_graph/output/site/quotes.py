@@ -1,0 +1,141 @@
+"""The quotes behind the statements: listed on the page of what they state, marked in the text they quote."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from rit_graph.output.site.graph import COMMENT, Graph, Subject
+from rit_graph.output.site.paths import Paths, relative, source_path
+from rit_graph.output.site.values import Terms, Value
+from rit_graph.rdf.namespaces import OA, RDF, RDF_TYPE
+
+
+@dataclass(frozen=True)
+class _Quote:
+    """One quote of an annotation: its words, source, position, and the id of its mark on the source page."""
+
+    exact: str
+    source: ox.NamedNode | None
+    start: int | None
+    end: int | None
+    anchor: str | None
+
+
+class Quotes:
+    """The annotations of the data (Web Annotation): the statements they make and the words they quote."""
+
+    def __init__(self, paths: Paths, data: Graph, terms: Terms) -> None:
+        self.paths = paths
+        self.data = data
+        self.terms = terms
+
+    def about(self, node: ox.NamedNode, lang: str, here: str) -> list[dict[str, Any]]:
+        """The annotations whose bodies state something of NODE: their statements and quotes."""
+        bodies = [b for p in ("subject", "object") for b in self.data.subjects(ox.NamedNode(RDF + p), node)]
+        annotations = sorted({a for b in bodies for a in self.data.subjects(ox.NamedNode(OA + "hasBody"), b)}, key=str)
+        found = []
+        for annotation in annotations:
+            statements = []
+            for body in self.data.objects(annotation, ox.NamedNode(OA + "hasBody")):
+                parts = [self.data.one(body, ox.NamedNode(RDF + p)) for p in ("subject", "predicate", "object")]
+                if body not in bodies or any(p is None for p in parts):
+                    continue
+                inferred = ox.NamedNode(self.paths.vocabulary + "InferredStatement") in self.data.objects(
+                    body, RDF_TYPE
+                )
+                note = self.data.text(body, COMMENT, lang) if inferred else None
+                statements.append(
+                    {
+                        "parts": [self.terms.value(p, lang, here) for p in parts],  # type: ignore[arg-type]
+                        "inferred": inferred,
+                        "note": Value(note.value, lang=note.language) if note else None,
+                    }
+                )
+            quotes = []
+            for quote in self._targets(annotation):
+                name = self.paths.sources.get(quote.source.value) if quote.source else None
+                link = f"{source_path(name, lang)}#{quote.anchor}" if name and quote.anchor else None
+                text = (
+                    self.data.one(quote.source, ox.NamedNode(self.paths.vocabulary + "text")) if quote.source else None
+                )
+                quotes.append(
+                    {
+                        "exact": quote.exact,
+                        "link": relative(link, here) if link else None,
+                        "lang": text.language if isinstance(text, ox.Literal) else None,
+                    }
+                )
+            found.append(
+                {"annotation": self.terms.value(annotation, lang, here), "quotes": quotes, "statements": statements}
+            )
+        return found
+
+    def marked(self, source: ox.NamedNode, text: str, lang: str, here: str) -> list[dict[str, Any]]:
+        """TEXT, the words of SOURCE, in segments that carry the marks of the quotes anchored in it."""
+        annotations = {
+            a
+            for target in self.data.subjects(ox.NamedNode(OA + "hasSource"), source)
+            for a in self.data.subjects(ox.NamedNode(OA + "hasTarget"), target)
+        }
+        spans = [
+            (q.start, q.end, q.anchor, self.terms.value(annotation, lang, here))
+            for annotation in sorted(annotations, key=str)
+            for q in self._targets(annotation)
+            if q.source == source and q.start is not None and q.end is not None and q.anchor
+        ]
+        return _segments(text, spans)
+
+    def _targets(self, annotation: Subject) -> list[_Quote]:
+        """An annotation's quotes in text order; the first one's mark is quote-NAME, the next quote-NAME-2..."""
+        quotes = []
+        for target in self.data.objects(annotation, ox.NamedNode(OA + "hasTarget")):
+            source = self.data.one(target, ox.NamedNode(OA + "hasSource"))
+            exact, start, end = None, None, None
+            for selector in self.data.objects(target, ox.NamedNode(OA + "hasSelector")):
+                exact = exact or self.data.one(selector, ox.NamedNode(OA + "exact"))
+                start = start or self.data.one(selector, ox.NamedNode(OA + "start"))
+                end = end or self.data.one(selector, ox.NamedNode(OA + "end"))
+            if exact is not None:
+                positioned = start is not None and end is not None
+                quotes.append(
+                    _Quote(
+                        exact.value,
+                        source if isinstance(source, ox.NamedNode) else None,
+                        int(start.value) if positioned else None,  # type: ignore[union-attr]
+                        int(end.value) if positioned else None,  # type: ignore[union-attr]
+                        None,
+                    )
+                )
+        quotes.sort(key=lambda q: (q.start is None, q.start or 0, q.exact))
+        name = "quote-" + annotation.value.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        return [
+            _Quote(
+                q.exact,
+                q.source,
+                q.start,
+                q.end,
+                (name if i == 0 else f"{name}-{i + 1}") if q.start is not None else None,
+            )
+            for i, q in enumerate(quotes)
+        ]
+
+
+def _segments(text: str, spans: list[tuple[int, int, str, Value]]) -> list[dict[str, Any]]:
+    """TEXT cut at every quote boundary, so that overlapping quotes can all be marked."""
+    cuts = sorted({0, len(text), *(s for s, _, _, _ in spans), *(e for _, e, _, _ in spans)})
+    segments = []
+    for start, end in itertools.pairwise(cuts):
+        covering = [s for s in spans if s[0] <= start and end <= s[1]]
+        segments.append(
+            {
+                "text": text[start:end],
+                "ids": [s[2] for s in sorted(spans, key=lambda s: (-s[1], s[2])) if s[0] == start],
+                "quotes": [s[3] for s in covering],
+                "depth": len(covering),
+            }
+        )
+    return segments
