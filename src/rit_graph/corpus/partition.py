@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import orjson
@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from rit_graph.corpus.load import Corpus, Unit, shared_subjects
 from rit_graph.rdf.namespaces import DCTERMS, OA, RDF
 from rit_graph.rdf.ntriples import ntriples, read_ntriples
+from rit_graph.rdf.walk import walk
 from rit_graph.runtime.cache import Cache, key
 
 DCTERMS_SOURCE = ox.NamedNode(DCTERMS + "source")
@@ -154,20 +155,14 @@ class Reach:
         return found
 
     def closure(self, nodes: Iterable[str]) -> list[ox.Triple]:
-        seen: set[str] = set()
-        todo = list(reversed(list(nodes)))
-        reached: list[ox.Triple] = []
-        while todo:
-            node = todo.pop()
-            if node in seen:
-                continue
-            seen.add(node)
+        """The reference data NODES reach, each fact followed by its statement record."""
+
+        def step(node: str) -> Iterator[tuple[ox.Triple, str | None]]:
             for t, link in self._about.get(node, ()):
-                reached.append(t)
-                reached += self._records.get(t, ())
-                if link is not None:
-                    todo.append(link)
-        return reached
+                yield t, link
+                yield from ((r, None) for r in self._records.get(t, ()))
+
+        return walk(nodes, step)
 
 
 def _shared_resources(corpus: Corpus, cache: Cache) -> tuple[list[ox.Triple], frozenset[ox.NamedNode]] | None:

@@ -16,6 +16,7 @@ from rit_graph.corpus.load import Corpus
 from rit_graph.errors import RitGraphError
 from rit_graph.rdf import jsonld
 from rit_graph.rdf.ntriples import triple_order
+from rit_graph.rdf.walk import walk
 
 CONTEXT_FILE = "context.jsonld"
 #: The languages a block can be in.
@@ -88,19 +89,14 @@ def subgraph(by_subject: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]], iri
     Framing a page's block from these rather than from the whole projection
     gives the same block at a cost that does not grow with the corpus.
     """
-    seen: set[ox.NamedNode | ox.BlankNode] = set()
-    todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
-    found = []
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for t in by_subject.get(node, ()):
-            found.append(t)
-            if isinstance(t.object, (ox.NamedNode, ox.BlankNode)):
-                todo.append(t.object)
-    return found
+    start: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
+    return walk(
+        start,
+        lambda node: (
+            (t, t.object if isinstance(t.object, (ox.NamedNode, ox.BlankNode)) else None)
+            for t in by_subject.get(node, ())
+        ),
+    )
 
 
 def markup(triples: list[ox.Triple], iri: str, language: str = "de") -> dict[str, Any]:

@@ -35,6 +35,7 @@ from rit_graph.rdf.namespaces import STANDARD_PREFIXES
 from rit_graph.rdf.ntriples import ntriples
 from rit_graph.rdf.reading import parse_file
 from rit_graph.rdf.terms import ox_node, ox_term, term, to_rdflib
+from rit_graph.rdf.walk import walk
 from rit_graph.runtime.cache import Cache, key
 
 RDFS_LABEL = ox.NamedNode(str(rdflib.RDFS.label))
@@ -539,14 +540,9 @@ def merge_results(found: list[list[ox.Triple]]) -> tuple[bool, list[ox.Triple]]:
 
 def _described(about: dict[_Node, list[ox.Triple]], node: _Node) -> list[ox.Triple]:
     """NODE's triples and those of the blank nodes they lead to (its concise bounded description)."""
-    found, todo, seen = [], [node], {node}
-    while todo:
-        for t in about.get(todo.pop(), ()):
-            found.append(t)
-            if isinstance(t.object, ox.BlankNode) and t.object not in seen:
-                seen.add(t.object)
-                todo.append(t.object)
-    return found
+    return walk(
+        [node], lambda n: ((t, t.object if isinstance(t.object, ox.BlankNode) else None) for t in about.get(n, ()))
+    )
 
 
 def findings_context(results: list[ox.Triple], triples: Iterable[ox.Triple]) -> list[ox.Triple]:

@@ -10,6 +10,7 @@ from rit_graph.output.site.graph import Graph, Term
 from rit_graph.rdf import jsonld
 from rit_graph.rdf.formats import BY_NAME
 from rit_graph.rdf.ntriples import triple_order
+from rit_graph.rdf.walk import walk
 
 
 class ResourceData:
@@ -22,19 +23,16 @@ class ResourceData:
 
     def of(self, iri: str, rdf_format: str) -> bytes:
         """IRI's concise bounded description in one format: its statements and those of its blank nodes."""
-        triples: list[ox.Triple] = []
-        todo: list[Term] = [ox.NamedNode(iri)]
-        seen: set[Term] = set()
-        while todo:
-            subject = todo.pop()
-            if subject in seen:
-                continue
-            seen.add(subject)
-            for predicate, objects in self.data.out.get(subject, {}).items():
-                for obj in objects:
-                    triples.append(ox.Triple(subject, predicate, obj))  # type: ignore[arg-type]
-                    if isinstance(obj, ox.BlankNode):
-                        todo.append(obj)
+        out = self.data.out
+        start: list[Term] = [ox.NamedNode(iri)]
+        triples = walk(
+            start,
+            lambda subject: (
+                (ox.Triple(subject, p, o), o if isinstance(o, ox.BlankNode) else None)  # type: ignore[arg-type]
+                for p, objects in out.get(subject, {}).items()
+                for o in objects
+            ),
+        )
         triples.sort(key=triple_order)
         if rdf_format == "jsonld":
             context = jsonld.package_context(jsonld.CONTEXT_FILE, self.base)
