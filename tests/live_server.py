@@ -29,9 +29,14 @@ class LiveServer:
         self.log = log
         self.url = f"http://127.0.0.1:{port}/sparql"
 
+    def fork_server_pid(self) -> int:
+        """The server's only child process: the fork server that forks its query workers."""
+        (fork_server,) = children(self.process.pid)
+        return fork_server
+
     def worker_pids(self) -> set[int]:
-        """The server's child processes (its query workers)."""
-        return children(self.process.pid)
+        """The query workers running: the fork server's children, those killed and not yet reaped left out."""
+        return running_processes(children(self.fork_server_pid()))
 
 
 def children(pid: int) -> set[int]:

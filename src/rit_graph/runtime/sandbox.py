@@ -10,16 +10,21 @@ starts: the store a worker shares with the server copy-on-write is already
 counted then, so only what the query itself allocates counts against it.
 
 Both are irrevocable and apply to the calling process and its children, so
-call them only in a process made for the work: a query worker, a validation
-worker.
+call them only in a process made for the work: a query worker or the fork
+server that forks them, a validation worker. A forked process also lets go
+of what it inherited and must not hold (``close_inherited_sockets``) and dies
+with the process that forked it (``end_with``).
 """
 
 from __future__ import annotations
 
 import ctypes
+import os
 import platform
 import resource
+import signal
 import socket
+import stat
 import struct
 
 # <linux/prctl.h>, <linux/seccomp.h>, <linux/filter.h>, <linux/audit.h>
@@ -117,3 +122,45 @@ def data_bytes() -> int:
             if line.startswith("VmData:"):
                 return int(line.split()[1]) * 1024
     return 0
+
+
+def end_with(parent: int) -> None:
+    """Have Linux kill this process when PARENT, the process that forked it, dies.
+
+    A server killed with SIGKILL cannot stop what it forked, and a query worker
+    in the middle of a runaway query would run on, unbounded, with nobody to
+    read its answer. The death signal follows the thread that forked: fork from
+    one that lives as long as PARENT. Elsewhere than on Linux a query worker
+    ends when it next finds its channel closed.
+    """
+    prctl = getattr(ctypes.CDLL(None), "prctl", None)
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(0)
+
+
+#: prctl option from <linux/prctl.h>.
+_PR_SET_PDEATHSIG = 1
+
+
+def close_inherited_sockets(keep: int) -> None:
+    """Let go of every socket but KEEP that the fork copied from the parent.
+
+    A query worker forked while the server had its listening socket and open
+    client connections kept a client that was told ``Connection: close``
+    waiting for an end of the response that never came. Each becomes /dev/null
+    rather than a closed number, so that a copied socket object closing itself
+    later cannot close a file the process opened since.
+    """
+    null = os.open(os.devnull, os.O_RDWR)
+    for name in os.listdir("/dev/fd"):
+        fd = int(name)
+        if fd <= 2 or fd in (keep, null):
+            continue
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.dup2(null, fd)
+        except OSError:
+            continue  # the descriptor of the listing itself, already closed
+    os.close(null)

@@ -13,6 +13,7 @@ so caches revalidate with 304.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import email.utils
 import hashlib
@@ -234,7 +235,10 @@ class LinkedData:
         writing takes, which starting the server should not wait for."""
         with self._writing:
             if self._written is None:
-                self._written = downloads_in_memory(self._run, self._projection)
+                # With one worker, so in this process: the server has threads by now (this runs in one of
+                # anyio's), and a process forked from it could hang on a lock another thread held. Writing
+                # them before the server starts would make it wait minutes at 1M triples (RESULTS.md).
+                self._written = downloads_in_memory(dataclasses.replace(self._run, workers=1), self._projection)
             return self._written
 
     # Handlers -------------------------------------------------------------

@@ -16,6 +16,8 @@ import json
 import os
 import secrets
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -232,12 +234,8 @@ def _current(folder: Path) -> tuple[Path, dict[str, Any]] | None:
 def _load(folder: Path, quads: list[ox.Quad], digest: str) -> tuple[Path, dict[str, Any]]:
     staging = Path(tempfile.mkdtemp(prefix=".loading-", dir=folder))
     try:
-        store = ox.Store(str(staging / _DATABASE))
-        store.bulk_extend(quads)
-        store.flush()
-        graphs = sparql.graph_names(store)
-        # Dropping the last reference closes RocksDB before workers fork and open it read-only.
-        del store
+        _fill(staging / _DATABASE, quads)
+        graphs = sorted({q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)})
         manifest = {
             "layout": _LAYOUT,
             "digest": digest,
@@ -254,6 +252,28 @@ def _load(folder: Path, quads: list[ox.Quad], digest: str) -> tuple[Path, dict[s
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return path, manifest
+
+
+#: Loads the N-Quads file argv[2] into a new store at argv[1].
+_FILL = (
+    "import sys, pyoxigraph as ox; s = ox.Store(sys.argv[1]); "
+    "s.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS); s.flush()"
+)
+
+
+def _fill(database: Path, quads: list[ox.Quad]) -> None:
+    """Load QUADS into a new store at DATABASE, in a process of its own.
+
+    RocksDB leaves threads in a process that opened a store, and the server
+    forks its query workers' fork server later, which must happen in a
+    process without threads; a fork after RocksDB ran could also hang in it.
+    """
+    written = database.with_name("quads.nq")
+    ox.serialize(quads, str(written), ox.RdfFormat.N_QUADS)
+    done = subprocess.run([sys.executable, "-c", _FILL, str(database), str(written)], capture_output=True, check=False)
+    if done.returncode != 0:
+        raise StoreError(f"cannot load the store at {database}: {done.stderr.decode(errors='replace')[-1000:]}")
+    written.unlink()
 
 
 def _point_current_at(folder: Path, path: Path) -> None:
