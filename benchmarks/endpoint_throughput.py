@@ -25,7 +25,7 @@ qps / oxigraph qps, without and with the result cache. All servers are stopped
 at the end, also on errors. Exit status 1 if a request failed or the row counts differ. Needs the ``oxigraph``
 package (``.venv/bin/pip install oxigraph``) and Linux (/proc for CPU times).
 
-    .venv/bin/python benchmarks/endpoint_throughput.py [--announcements 88 | --project DIR]
+    .venv/bin/python -m benchmarks.endpoint_throughput [--announcements 88 | --project DIR]
         [--clients 8] [--duration 20] [--warmup 3] [--rounds 1] [--workers N]
 """
 
@@ -47,7 +47,8 @@ from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
-from serving import (
+
+from benchmarks.serving import (
     BIN,
     RESULTS_JSON,
     Query,
@@ -65,8 +66,7 @@ from serving import (
     started,
     wait_until_ready,
 )
-from synthetic import make_project
-
+from benchmarks.synthetic import make_project
 from rit_graph.corpus.load import load
 from rit_graph.corpus.project import Project
 

@@ -6,7 +6,7 @@ median of sequential requests per kind: a negotiated HTML page, each RDF format,
 a 304 revalidation and a 404 with its close IRIs. Pages are rendered per
 request (nothing is cached), so these are the figures a cache in front would save.
 
-    .venv/bin/python benchmarks/linkeddata_requests.py
+    .venv/bin/python -m benchmarks.linkeddata_requests
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ server's workers are not back to ``--workers``. The server and all it forked are
 stopped at the end, also on errors, SIGTERM and Ctrl-C. tests/test_load.py runs a
 short version through ``run``.
 
-    .venv/bin/python benchmarks/load_test.py [--announcements 88 | --project DIR] [--clients 32]
+    .venv/bin/python -m benchmarks.load_test [--announcements 88 | --project DIR] [--clients 32]
         [--expensive-clients 1] [--duration 180] [--baseline 20] [--max-requests 500000]
         [--timeout 2] [--workers 2]
 """
@@ -62,7 +62,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from serving import (
+
+from benchmarks.serving import (
     BIN,
     RESULTS_JSON,
     command_line,
@@ -78,9 +79,9 @@ from serving import (
     software,
     started,
     wait_until_ready,
+    workers,
 )
-from synthetic import make_project
-
+from benchmarks.synthetic import make_project
 from rit_graph.corpus.project import Project
 from rit_graph.output.build import DUMP_NAME, ONTOLOGY_FILE
 from rit_graph.output.catalog import CATALOG_FILE
@@ -563,8 +564,8 @@ def answer(response: httpx.Response, timeout: float) -> str:
 
 
 def sample(pid: int) -> Sample:
-    """RSS and PSS of process PID and its descendants, from /proc, and its workers: every descendant,
-    also one that ended but was not waited for; processes that end meanwhile add no memory."""
+    """RSS and PSS of process PID and its descendants, from /proc, and its query workers (the fork
+    server's children that have not ended); processes that end meanwhile add no memory."""
     memory: dict[int, tuple[int, int]] = {}
     members = family(pid)
     for member in members:
@@ -577,7 +578,7 @@ def sample(pid: int) -> Sample:
     fds = 0
     with contextlib.suppress(OSError):
         fds = len(os.listdir(f"/proc/{pid}/fd"))
-    return Sample(time.perf_counter(), rss, pss, *memory.get(pid, (0, 0)), frozenset(members - {pid}), fds)
+    return Sample(time.perf_counter(), rss, pss, *memory.get(pid, (0, 0)), frozenset(workers(pid)), fds)
 
 
 def _kib(path: Path, key: str) -> int:

@@ -11,8 +11,8 @@ a 9-announcement project built with it.
 With ``--http``, it also starts ``rit-graph serve`` on the repository's project and times
 a page while 40 clients each ask for an 8 KB path that names nothing.
 
-    .venv/bin/python -u benchmarks/not_found.py
-    .venv/bin/python -u benchmarks/not_found.py --http
+    .venv/bin/python -u -m benchmarks.not_found
+    .venv/bin/python -u -m benchmarks.not_found --http
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ from typing import NamedTuple
 
 import httpx
 import pyoxigraph as ox
-from serving import BIN, free_port, started, wait_until_ready
-from synthetic import OWN_REFERENCE, SEED_NAME, make_project
 
+from benchmarks.serving import BIN, free_port, started, wait_until_ready
+from benchmarks.synthetic import OWN_REFERENCE, SEED_NAME, make_project
 from rit_graph.corpus.load import Corpus, load
 from rit_graph.corpus.project import Project
 from rit_graph.serve.linkeddata import ClosePaths, LinkedData

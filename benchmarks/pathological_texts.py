@@ -10,7 +10,7 @@ chain). Meanwhile a newcomer on another address sends a new cheap query every
 half second. It prints how long the newcomer's queries took and what the
 attackers got: issue 13 asks that the newcomer be answered within 1 s.
 
-    .venv/bin/python benchmarks/pathological_texts.py [--announcements 88] [--attackers 6] [--duration 60]
+    .venv/bin/python -m benchmarks.pathological_texts [--announcements 88] [--attackers 6] [--duration 60]
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from serving import (
+
+from benchmarks.serving import (
     BIN,
     command_line,
     free_port,
@@ -34,7 +35,7 @@ from serving import (
     started,
     wait_until_ready,
 )
-from synthetic import make_project
+from benchmarks.synthetic import make_project
 
 #: What an attacker sends: about 98 KB of one operator chain, made new by the comment.
 CHAIN = "ASK { FILTER(" + "1+" * 49_000 + "1) } # "

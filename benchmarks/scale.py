@@ -13,8 +13,8 @@ time and peak memory (the largest process of the step, from wait4):
 
 Prints a Markdown table with the machine, the date and the command.
 
-    .venv/bin/python benchmarks/scale.py 9 88 880
-    .venv/bin/python benchmarks/scale.py --site 9 88
+    .venv/bin/python -m benchmarks.scale 9 88 880
+    .venv/bin/python -m benchmarks.scale --site 9 88
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from endpoint_throughput import free_port, started, wait_until_ready
-from synthetic import make_project
 
+from benchmarks.serving import command_line, free_port, started, wait_until_ready
+from benchmarks.synthetic import make_project
 from rit_graph.runtime.cache import cache_folder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,7 +99,7 @@ def main(sizes: list[int], with_site: bool) -> None:
         f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
         f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
     )
-    print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
+    print(f"command: {command_line()}")
     print()
     header = ["announcements", "triples", "validate", "build", "incremental build", "incremental / build"]
     header += ["site"] if with_site else []

@@ -3,7 +3,7 @@
 Times each step on the repository's project (median of REPEAT runs) and
 prints the figures with the machine they were measured on.
 
-    .venv/bin/python benchmarks/schemaorg_markup.py 5
+    .venv/bin/python -m benchmarks.schemaorg_markup 5
 """
 
 from __future__ import annotations

@@ -112,17 +112,32 @@ def _stat_fields(pid: int | str) -> list[str]:
     return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
 
 
-def family(pid: int) -> set[int]:
-    """Process PID and its live descendants (a server and the worker processes it forked)."""
-    parents: dict[int, int] = {}
+def _processes() -> dict[int, tuple[str, int]]:
+    """Every process's state and parent, from /proc."""
+    found: dict[int, tuple[str, int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
-                parents[int(entry.name)] = int(_stat_fields(entry.name)[1])
+                fields = _stat_fields(entry.name)
+                found[int(entry.name)] = (fields[0], int(fields[1]))
+    return found
+
+
+def family(pid: int) -> set[int]:
+    """Process PID and its descendants (a server, its workers' fork server and the workers)."""
+    parents = {p: parent for p, (_, parent) in _processes().items()}
     members = {pid}
     while more := {p for p, parent in parents.items() if parent in members} - members:
         members |= more
     return members
+
+
+def workers(pid: int) -> set[int]:
+    """The query workers of server PID that have not ended: the children of its children (its one
+    child is the fork server that forks them), zombies left out."""
+    processes = _processes()
+    forkers = {p for p, (_, parent) in processes.items() if parent == pid}
+    return {p for p, (state, parent) in processes.items() if parent in forkers and state != "Z"}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -144,9 +159,12 @@ def percentile_ms(values: list[float], fraction: float) -> str:
 
 
 def command_line() -> str:
-    """This process's command as one can paste it, with PYTHONPATH if it was set."""
+    """This process's command as one can paste it, with PYTHONPATH if it was set: ``python -m benchmarks.NAME``
+    for a benchmark run as a module, as they are meant to be."""
     environment = [f"PYTHONPATH={os.environ['PYTHONPATH']}"] if os.environ.get("PYTHONPATH") else []
-    return shlex.join([*environment, os.path.relpath(sys.executable), *sys.argv])
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    script = ["-m", spec.name] if spec is not None else sys.argv[:1]
+    return shlex.join([*environment, os.path.relpath(sys.executable), *script, *sys.argv[1:]])
 
 
 def machine(load_average: float) -> str:

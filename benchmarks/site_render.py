@@ -4,7 +4,7 @@ Times, on the repository's project: building the page index (``Site``), the
 schema.org blocks, each kind of page, and ``write_site`` writing every page
 and data file. Prints a table with the machine it ran on.
 
-    .venv/bin/python benchmarks/site_render.py
+    .venv/bin/python -m benchmarks.site_render
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Generates a synthetic corpus shaped like the announcements (events with typed
 dates, places and participants, labels in de/en/ja) at 10k and 100k triples,
 then prints median times as a Markdown table with the machine it ran on.
 
-Run: .venv/bin/python benchmarks/sparql_engines.py [--sizes 10000 100000] [--runs 3]
+Run: .venv/bin/python -m benchmarks.sparql_engines [--sizes 10000 100000] [--runs 3]
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import asyncio
 import os
 import platform
 import statistics
-import sys
 import time
 from collections.abc import Callable
 
 import pyoxigraph as ox
 import rdflib
 
+from benchmarks.serving import command_line
 from rit_graph.query import sparql
 from rit_graph.query.querypool import QueryPool
 
@@ -103,7 +103,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    print(f"command: {' '.join([os.path.basename(sys.executable), *sys.argv])}")
+    print(f"command: {command_line()}")
     print(f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")
     print(f"python {platform.python_version()}, rdflib {rdflib.__version__}, pyoxigraph {ox.__version__}")
     print(f"median of {args.runs} runs\n")

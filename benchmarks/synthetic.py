@@ -10,7 +10,7 @@ as they recur in real announcements. Classes, languages, provenance (every
 fact annotated with a quote of source.txt) and dates are those of the real
 announcement, so every synthetic project is valid under the shapes.
 
-    .venv/bin/python benchmarks/synthetic.py /tmp/corpus 900   # about 1 million triples
+    .venv/bin/python -m benchmarks.synthetic /tmp/corpus 900   # about 1 million triples
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ and a real Oxigraph server on loopback."""
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,20 +11,17 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 from oxigraph_server import OxigraphServer, oxigraph_server
+from projects import MINI, ROOT, copy_project
 
 from rit_graph.corpus.load import Corpus, load
 from rit_graph.corpus.project import Project
 from rit_graph.corpus.run import Run
 from rit_graph.runtime.cache import CACHE_DIR_VARIABLE
 
-ROOT = Path(__file__).resolve().parent.parent
 #: Every cache the tests make, in process or in the servers and builds they start, goes here and
 #: never into the checkout, where a test could pass against output cached from older code.
 _CACHES = tempfile.TemporaryDirectory(prefix="rit-graph-test-caches-")
 os.environ[CACHE_DIR_VARIABLE] = _CACHES.name
-TESTS = Path(__file__).resolve().parent
-#: The minimal valid project (base IRI https://example.org/kb/) without ontology and shapes.
-MINI = TESTS / "shapes" / "valid"
 
 # Property-based tests try the same examples on every run and keep no example database: a red run,
 # in CI or anywhere, fails again when repeated, and the checkout stays clean. HYPOTHESIS_PROFILE=explore
@@ -33,14 +29,6 @@ MINI = TESTS / "shapes" / "valid"
 settings.register_profile("repeatable", derandomize=True, database=None, deadline=None, max_examples=40)
 settings.register_profile("explore", database=None, deadline=None, max_examples=500, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
-
-
-def copy_project(source: Path, target: Path) -> Path:
-    """A project folder at TARGET: SOURCE's data and settings with the repository's ontology and shapes."""
-    shutil.copytree(source, target)
-    for folder in ("ontology", "shapes"):
-        shutil.copytree(ROOT / folder, target / folder)
-    return target
 
 
 @pytest.fixture(scope="session")

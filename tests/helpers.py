@@ -1,12 +1,18 @@
-"""Helpers shared by the tests: short names for RDF terms, SPARQL rows, graph comparison."""
+"""Helpers shared by the tests: short names for RDF terms, SPARQL rows, graph comparison, JSON-LD
+compaction checked against pyld, the schema.org projection of a whole graph."""
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
 from rdflib.compare import graph_diff, to_isomorphic
+
+from rit_graph import schemaorg
+from rit_graph.corpus.load import Corpus
+from rit_graph.rdf import jsonld
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PLAIN = (XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
@@ -59,3 +65,21 @@ def assert_isomorphic(expected: rdflib.Graph, actual: rdflib.Graph, what: str = 
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file below FOLDER with its bytes: a build output compared byte for byte."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_as_pyld(triples: list[ox.Triple]) -> None:
+    """TRIPLES compacted by rit-graph's own compaction are exactly what pyld gives."""
+    context = jsonld.package_context(jsonld.CONTEXT_FILE)
+    expected = jsonld.dumps(jsonld.compact(jsonld.from_triples(triples), context))
+    found = jsonld.dumps(jsonld.compact_triples(triples, context))
+    assert found == expected, "".join(difflib.unified_diff(expected.splitlines(True), found.splitlines(True)))
+
+
+def whole_graph_projection(corpus: Corpus) -> set[ox.Triple]:
+    """The projection's queries run once on all the data merged: what the units' projections must add up to."""
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in corpus.quads)
+    ontology = ox.NamedNode(corpus.project.graph_iri("ontology"))
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ontology) for t in corpus.ontology)
+    base = corpus.project.base_iri
+    return {t for query in schemaorg.queries().values() for t in store.query(query, base_iri=base)}  # type: ignore[union-attr]

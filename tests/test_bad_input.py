@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from helpers import tree
+from projects import MINI, copy_project
 
 from rit_graph.cli import cli
 from rit_graph.errors import EXIT_INPUT, EXIT_VIOLATIONS
@@ -309,8 +310,6 @@ CASES: dict[str, Case] = {
 @pytest.fixture(scope="module")
 def previous_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real build of the minimal project: the previous output every failed build must leave as it was."""
-    from conftest import MINI, copy_project
-
     project = copy_project(MINI, tmp_path_factory.mktemp("previous") / "project")
     out = project.parent / "dist"
     result = CliRunner().invoke(cli, ["build", "--project", str(project), "--out", str(out)])

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import ROOT
+from hostile import hostile_project
 from live_server import LiveServer, live_server
-from test_linkeddata import hostile_project
+from projects import ROOT
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Dialog, Page

@@ -10,8 +10,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner, Result
-from conftest import ROOT
 from helpers import assert_isomorphic, tree
+from projects import ROOT
 from pyld import jsonld as pyld
 
 import rit_graph.output.build

@@ -29,20 +29,17 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
 from helpers import tree
 from live_server import RIT_GRAPH, children, live_server, wait_until_ended
-from test_stores import BY_GRAPH, csv_of, current
+from store_checks import BY_GRAPH, csv_of, current
 
 import rit_graph.output.build
+from benchmarks.synthetic import make_project
 from rit_graph.cli import cli
 from rit_graph.corpus.load import load
 from rit_graph.corpus.project import Project
 from rit_graph.corpus.run import Run
 from rit_graph.output.outputs import RETIRED, STAGING
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from synthetic import make_project
 
 #: The label the project changes between the previous output and the new one.
 OLD_LABEL, NEW_LABEL = '"automotive-bw"@en .', '"automotive-bw, renamed"@en .'

@@ -25,10 +25,10 @@ from urllib.parse import quote
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest import MINI, ROOT, copy_project
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from live_server import LiveServer, live_server
+from projects import MINI, ROOT, copy_project
 
 from rit_graph.query.sparql import FORMAT_NAMES
 
@@ -531,7 +531,7 @@ def assert_correct(response: httpx.Response) -> None:
     how=st.sampled_from(("get", "form", "direct")),
     name=st.one_of(st.none(), st.sampled_from(FORMAT_NAMES), st.text(max_size=10)),
 )
-def test_random_queries_get_a_4xx_or_a_correct_result(target: Target, query: str, how: str, name: str | None) -> None:
+def a_random_query_gets_a_4xx_or_a_correct_result(target: Target, query: str, how: str, name: str | None) -> None:
     params = {"query": query} | ({"format": name} if name is not None else {})
     if how == "get":
         response = target.client.get("/sparql", params=params)
@@ -550,7 +550,9 @@ def test_random_queries_get_a_4xx_or_a_correct_result(target: Target, query: str
         assert_correct(response)
 
 
-def test_the_server_is_healthy_after_the_random_queries(target: Target) -> None:
+def test_random_queries_get_a_4xx_or_a_correct_result_and_leave_the_server_healthy(target: Target) -> None:
+    """The random queries, then the server's health checked in the same test, whatever ran before or elsewhere."""
+    a_random_query_gets_a_4xx_or_a_correct_result(target)
     target.assert_healthy()
 
 
@@ -616,7 +618,7 @@ HEADER_VALUES = st.one_of(
     query=st.one_of(st.just(""), st.sampled_from(("?lang=ja", "?lang=%ff", "?lang=", "?format=x&lang=de"))),
     headers=st.lists(st.tuples(st.sampled_from(HEADER_NAMES), HEADER_VALUES), max_size=4),
 )
-def test_random_paths_and_headers_get_a_4xx_or_a_page(
+def a_random_path_and_headers_get_a_4xx_or_a_page(
     target: Target, segments: list[str], query: str, headers: list[tuple[bytes, bytes]]
 ) -> None:
     path = ("/" + "/".join(segments) + query).encode()
@@ -625,5 +627,7 @@ def test_random_paths_and_headers_get_a_4xx_or_a_page(
     event(f"status {status}")
 
 
-def test_the_server_is_healthy_after_the_random_paths(target: Target) -> None:
+def test_random_paths_and_headers_get_a_4xx_or_a_page_and_leave_the_server_healthy(target: Target) -> None:
+    """The random paths, then the server's health checked in the same test, whatever ran before or elsewhere."""
+    a_random_path_and_headers_get_a_4xx_or_a_page(target)
     target.assert_healthy()

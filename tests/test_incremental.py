@@ -17,17 +17,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import MINI, ROOT, copy_project
+from projects import MINI, ROOT, copy_project
 
+from benchmarks.synthetic import make_project
 from rit_graph.cli import cli
 from rit_graph.corpus.load import load
 from rit_graph.corpus.project import Project
 from rit_graph.corpus.run import Run
 from rit_graph.output.build import build
 from rit_graph.runtime.cache import CACHE_DIR_VARIABLE, CACHE_FOLDER, Cache, cache_folder
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from synthetic import make_project
 
 
 def files(folder: Path) -> dict[str, bytes]:

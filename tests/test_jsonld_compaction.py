@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers import assert_as_pyld
 
 from rit_graph.corpus.load import Corpus
 from rit_graph.corpus.run import Run
@@ -17,13 +17,6 @@ from rit_graph.rdf import jsonld
 BASE = "https://w3id.org/rit-graph/"
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-
-
-def assert_as_pyld(triples: list[ox.Triple]) -> None:
-    context = jsonld.package_context(jsonld.CONTEXT_FILE)
-    expected = jsonld.dumps(jsonld.compact(jsonld.from_triples(triples), context))
-    found = jsonld.dumps(jsonld.compact_triples(triples, context))
-    assert found == expected, "".join(difflib.unified_diff(expected.splitlines(True), found.splitlines(True)))
 
 
 def union(corpus: Corpus) -> list[ox.Triple]:

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import email.utils
 import json
-import shutil
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import html5lib
 import httpx
 import pytest
 import rdflib
-from conftest import ROOT
 from helpers import assert_isomorphic, rdflib_graph
+from hostile import Elements, hostile_project
 from live_server import LiveServer, live_server
-from test_site_hostile import HOSTILE, Elements
+from projects import ROOT
 
 from rit_graph.corpus.load import Corpus, load
 from rit_graph.corpus.project import Project
@@ -28,23 +26,6 @@ KITAKYUSHU = "id/place/kitakyushu"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 #: rdflib's parser name for each format the resources offer.
 RDFLIB = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
-#: A script that hostile data would run if a page let it: it marks the window and opens a dialog.
-PWNED = """
-@prefix place: <id/place/> .
-@prefix rdfs:  <http://www.w3.org/2000/01/rdf-schema#> .
-place:evil rdfs:label "<script>window.__pwned = 'label'; alert(6)</script>"@ja ;
-    rdfs:comment "<img src=x onerror=\\"window.__pwned = 'img'\\">"@en .
-place:北九州 rdfs:label "北九州"@ja .
-"""
-
-
-def hostile_project(folder: Path) -> Path:
-    """A copy of the repository's project with markup and scripts in labels, descriptions and links."""
-    root = folder / "project"
-    for name in ("ontology", "shapes", "data"):
-        shutil.copytree(ROOT / name, root / name)
-    (root / "data/reference/hostile.ttl").write_text(HOSTILE + PWNED, encoding="utf-8")
-    return root
 
 
 @pytest.fixture(scope="module")

@@ -11,15 +11,13 @@ gets its refusal, slowloris connections are closed, and memory stays within what
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from projects import ROOT
 
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from load_test import (
+from benchmarks.load_test import (
     EXPENSIVE_QUERIES,
     HOSTILE_KINDS,
     MIB,
@@ -28,6 +26,9 @@ from load_test import (
     Settings,
     run,
 )
+
+#: Each run drives a server for half a minute or more.
+pytestmark = pytest.mark.slow
 
 SETTINGS = Settings(clients=8, expensive_clients=1, duration=14, baseline=0, timeout=2, workers=2)
 #: The same with attackers, each from an address of its own: three flooding expensive queries, one

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import ROOT
 from live_server import LiveServer, live_server
+from projects import ROOT
 
 from rit_graph.serve.negotiation import language, negotiate, preferences
 

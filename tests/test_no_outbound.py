@@ -27,8 +27,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
-from conftest import MINI, copy_project
 from live_server import live_server
+from projects import MINI, copy_project
 
 from rit_graph.cli import cli
 from rit_graph.errors import InputError
@@ -353,6 +353,9 @@ def test_the_server_never_connects(tmp_path: Path, listener: Listener) -> None:
     assert listener.connections == []
 
 
+# The pool is made in the test process, which has threads (the listener's, pytest-xdist's): the warning that
+# its fork server is forked from them is right, and beside the point here.
+@pytest.mark.filterwarnings("ignore:the query pool's fork server is forked:RuntimeWarning")
 def test_a_query_worker_cannot_connect_even_if_the_check_were_wrong(listener: Listener) -> None:
     """A SERVICE query handed to a worker as if it had passed the check: the kernel refuses the worker a socket."""
     query = CheckedQuery(f"SELECT * {{ SERVICE <{listener.url}/sparql> {{ ?s ?p ?o }} }}", Form.SELECT, False)

@@ -1,7 +1,7 @@
 """Any Unicode text in labels and quotes comes out of every output unchanged, and pages only ever show it.
 
 Each example writes generated texts into a small project, as an author
-would: the minimal project of conftest.py plus a city with labels in German,
+would: the minimal project of tests/projects.py (MINI) plus a city with labels in German,
 English and Japanese, a partnership with it, and an announcement whose source
 text is a generated quote. It loads the project and reads every output back
 with an independent parser: pyoxigraph and pyld (with the shipped contexts,
@@ -35,11 +35,11 @@ import html5lib
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import MINI, copy_project
+from helpers import assert_as_pyld
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from projects import MINI, copy_project
 from pyld import jsonld as pyld
-from test_jsonld_compaction import assert_as_pyld
 
 from rit_graph import schemaorg
 from rit_graph.corpus.load import Corpus, load
@@ -319,6 +319,7 @@ def parse_html(page: str) -> Element:
     return html5lib.parse(page, treebuilder="etree", namespaceHTMLElements=False)  # type: ignore[no-any-return]
 
 
+@pytest.mark.slow
 @settings(deadline=None)
 @given(TEXTS)
 @example(HOSTILE)

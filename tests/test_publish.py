@@ -11,11 +11,11 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner, Result
-from conftest import ROOT
 from helpers import assert_isomorphic
 from http_recorder import RecordingStore
 from live_server import free_port
 from oxigraph_server import OxigraphServer
+from projects import ROOT
 
 from rit_graph.cli import cli
 from rit_graph.corpus.load import load

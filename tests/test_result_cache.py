@@ -12,7 +12,7 @@ import httpx
 import pytest
 from live_server import LiveServer, live_server
 from oxigraph_server import oxigraph_server
-from test_stores import MINI_LABEL, relabel
+from store_checks import MINI_LABEL, relabel
 
 from rit_graph.corpus.project import Project
 from rit_graph.query import sparql

@@ -16,10 +16,9 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
-from conftest import ROOT
-from helpers import assert_isomorphic, rdflib_graph
+from helpers import assert_isomorphic, rdflib_graph, whole_graph_projection
+from projects import ROOT, patched
 from pyld import jsonld as pyld
-from test_shapes import patched
 
 from rit_graph import schemaorg
 from rit_graph.cli import cli
@@ -260,16 +259,6 @@ def test_city_address_and_wikidata_links(graph: rdflib.Graph, project: Project) 
     assert (place + "fukuoka-prefecture", rdflib.RDF.type, SCHEMA.AdministrativeArea) in graph
     assert (place + "japan", SCHEMA.sameAs, WD.Q17) in graph
     assert (place + "fukuoka-prefecture", SCHEMA.sameAs, WD.Q123258) in graph
-
-
-def whole_graph_projection(corpus: Corpus) -> set[ox.Triple]:
-    """The projection's queries run once on all the data merged: what the units' projections must add up to."""
-    store = ox.Store()
-    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in corpus.quads)
-    ontology = ox.NamedNode(corpus.project.graph_iri("ontology"))
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ontology) for t in corpus.ontology)
-    base = corpus.project.base_iri
-    return {t for query in schemaorg.queries().values() for t in store.query(query, base_iri=base)}  # type: ignore[union-attr]
 
 
 def test_the_units_projections_add_up_to_the_projection_of_the_whole_graph(

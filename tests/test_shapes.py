@@ -15,6 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from projects import INVALID, patched
 from rdflib.namespace import RDF, SH
 
 from rit_graph.corpus.load import Corpus
@@ -22,7 +23,6 @@ from rit_graph.corpus.run import Run
 from rit_graph.rdf.terms import to_rdflib
 from rit_graph.validation.validate import Report, validate
 
-INVALID = Path(__file__).parent / "shapes" / "invalid"
 FIXTURES = sorted(p.stem for p in INVALID.glob("*.ru"))
 
 
@@ -31,14 +31,6 @@ def header(path: Path, key: str) -> str | None:
     return next(
         (line[len(prefix) :] for line in path.read_text(encoding="utf-8").splitlines() if line.startswith(prefix)), None
     )
-
-
-def patched(corpus: Corpus, update: str) -> Corpus:
-    """CORPUS with UPDATE applied to a copy of its data."""
-    store = ox.Store()
-    store.extend(list(corpus.data))
-    store.update(update, base_iri=corpus.project.base_iri)
-    return Corpus.of_quads(corpus.project, list(store), corpus.ontology, corpus.shapes)
 
 
 @pytest.fixture(scope="module")

@@ -4,58 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from hostile import HOSTILE, INJECTED, Elements
+from projects import ROOT
 
 from rit_graph.corpus.load import load
 from rit_graph.corpus.project import Project
 from rit_graph.output.site import write_site
-
-HOSTILE = """
-@prefix rit:   <ontology#> .
-@prefix place: <id/place/> .
-@prefix orgn:  <id/organisation/> .
-@prefix part:  <id/partnership/> .
-@prefix rdfs:  <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix foaf:  <http://xmlns.com/foaf/0.1/> .
-
-place:evil a rit:City ;
-    rdfs:label "<script>alert('label')</script>"@en , "\\"><img src=x onerror=alert(1)>"@de ;
-    rit:description "<b onmouseover=alert(2)>bold</b> & </textarea>"@en ;
-    foaf:homepage <javascript:alert(3)> ;
-    rdfs:seeAlso <data:text/html;base64,PHNjcmlwdD5hbGVydCg0KTwvc2NyaXB0Pg==> .
-
-part:evil a rit:Partnership ;
-    rdfs:label "</text><script>alert(5)</script>"@en ;
-    rit:partnerOrganisation orgn:photonics-bw ;
-    rit:partnerPlace place:evil .
-"""
-
-#: Elements that only injected text could bring into the pages (scripts are checked on their own).
-INJECTED = {"img", "b", "textarea"}
-
-
-class Elements(HTMLParser):
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str]]] = []
-        self.text = ""
-        self.scripts: list[str] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, {k: v or "" for k, v in attrs}))
-        if tag == "script":
-            self.scripts.append("")
-
-    def handle_data(self, data: str) -> None:
-        if self.tags and self.tags[-1][0] == "script":
-            self.scripts[-1] += data
-        else:
-            self.text += data
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import subprocess
 import sys
@@ -18,11 +17,12 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner, Result
-from conftest import ROOT
 from helpers import assert_isomorphic
 from http_recorder import RecordingStore
 from live_server import LiveServer, free_port, live_server
 from oxigraph_server import OxigraphServer
+from projects import ROOT
+from store_checks import BY_GRAPH, JSON_RESULTS, MINI_LABEL, csv_of, current, query, relabel
 
 from rit_graph.cli import cli
 from rit_graph.query import sparql
@@ -30,15 +30,9 @@ from rit_graph.stores import CURRENT, MANIFEST, open_disk
 from rit_graph.stores.remote import TOKEN_VARIABLE
 
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
-BY_GRAPH = "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 UNION = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
 KITAKYUSHU = "CONSTRUCT WHERE { <id/place/kitakyushu> ?p ?o }"
-MINI_LABEL = (
-    "SELECT ?label { <id/announcement/mini> <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label"
-)
-ANNOUNCEMENT = Path("data") / "announcements" / "mini" / "announcement.ttl"
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) {FROM} { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-JSON_RESULTS = {"Accept": "application/sparql-results+json"}
 
 
 def rows(response: httpx.Response, ordered: bool = True) -> list[tuple[str, ...]]:
@@ -59,10 +53,6 @@ def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> 
         # GROUP_CONCAT joins in no order SPARQL defines, and stores holding the same data differ in it.
         return str(ox.Literal(", ".join(sorted(term.value.split(", "))), language=term.language))
     return str(term)
-
-
-def query(server: LiveServer, text: str, **headers: str) -> httpx.Response:
-    return httpx.get(server.url, params={"query": text}, headers=headers or JSON_RESULTS, timeout=120)
 
 
 def run(*args: str) -> Result:
@@ -283,27 +273,6 @@ def test_query_on_the_command_line_gives_the_same_answer_from_an_external_store(
 def csv_rows(result: Result) -> list[list[str]]:
     assert result.exit_code == 0, result.output
     return list(csv.reader(io.StringIO(result.output)))
-
-
-def current(store: Path) -> tuple[str, float, dict[str, object]]:
-    """Which store folder is in use, when its manifest was written, and what it says."""
-    manifest = store / CURRENT / MANIFEST
-    return os.readlink(store / CURRENT), manifest.stat().st_mtime, json.loads(manifest.read_text(encoding="utf-8"))
-
-
-def relabel(project: Path) -> None:
-    path = project / ANNOUNCEMENT
-    text = path.read_text(encoding="utf-8")
-    assert '"A small test announcement"@en' in text
-    path.write_text(
-        text.replace('"A small test announcement"@en', '"A renamed test announcement"@en'), encoding="utf-8"
-    )
-
-
-def csv_of(server: LiveServer, text: str) -> list[list[str]]:
-    response = query(server, text, Accept="text/csv")
-    assert response.status_code == 200, response.text
-    return list(csv.reader(io.StringIO(response.text)))
 
 
 def labels(server: LiveServer) -> list[str]:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from conftest import ROOT
+from helpers import whole_graph_projection
 
+from benchmarks.synthetic import make_project
 from rit_graph.corpus.load import Corpus, load
 from rit_graph.corpus.run import Run
 from rit_graph.corpus.stats import stats
 from rit_graph.validation.validate import validate
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from synthetic import make_project
 
 
 def test_synthetic_announcements_conform_and_have_the_real_ones_classes(corpus: Corpus, tmp_path: Path) -> None:
@@ -31,8 +28,6 @@ def test_synthetic_announcements_conform_and_have_the_real_ones_classes(corpus: 
 
 def test_the_units_projections_add_up_to_the_projection_of_the_whole_graph(tmp_path: Path) -> None:
     """Announcements that share resources (the agencies, the programme) with each other and the reference data."""
-    from test_schemaorg import whole_graph_projection
-
     from rit_graph import schemaorg
 
     synthetic = load(make_project(tmp_path / "project", 3))

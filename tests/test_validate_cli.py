@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import rdflib
 from click.testing import CliRunner, Result
-from conftest import ROOT
+from projects import ROOT
 from rdflib.namespace import RDF, SH
 
 from rit_graph.cli import cli

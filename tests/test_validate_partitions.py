@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from conftest import MINI, copy_project
+from projects import INVALID, MINI, copy_project, patched
 from rdflib.namespace import RDF, SH
-from test_shapes import INVALID, patched
 
 from rit_graph.corpus.load import Corpus, load
 from rit_graph.corpus.partition import partitions, reference_records

@@ -12,11 +12,14 @@ for the pool's whole life.
 The pool asks over a Unix socket of SOCK_SEQPACKET type (a message at a time,
 descriptors with it, and an end when the other side is gone); the fork server
 forks the worker and sends back the pool's end of the worker's socket pair
-(SCM_RIGHTS) with its pid. It reports each worker's exit code, and keeps an
-ended worker unreaped (a zombie) until the pool is done with it: the pool
-kills workers itself, by pid, and a reaped pid could meanwhile name another
-process. When the server dies the fork server dies, and the workers with it
-(``sandbox.end_with``); it has no network either (``sandbox``).
+(SCM_RIGHTS) with its pid. It reports each worker's exit code. The pool has
+a worker killed by asking the fork server, which kills it and waits for its
+end before it reads the next request: a killed worker is gone before its
+successor is forked, and the pid killed is always the fork server's own
+child, never a reaped one's reused number. A worker that ended by itself
+stays unreaped until the pool asks the same. When the server dies the fork
+server dies, and the workers with it (``sandbox.end_with``); on SIGTERM it
+kills and reaps its workers first. It has no network (``sandbox``).
 """
 
 from __future__ import annotations
@@ -40,9 +43,9 @@ from typing import NoReturn
 from rit_graph.query.worker import Source, Worker, serve
 from rit_graph.runtime import sandbox
 
-#: The pool's messages: what (_FORK, _RELEASE) and the worker's pid.
+#: The pool's messages: what (_FORK, _KILL) and the worker's pid.
 _REQUEST = struct.Struct("!ci")
-_FORK, _RELEASE = b"F", b"R"
+_FORK, _KILL = b"F", b"K"
 #: The fork server's messages: what (_STARTED, _ENDED, _FAILED), the worker's pid, and its exit code or an errno.
 _REPORT = struct.Struct("!cii")
 _STARTED, _ENDED, _FAILED = b"S", b"E", b"X"
@@ -90,11 +93,8 @@ class ForkServer:
         self._kill(worker.pid)
 
     def _kill(self, pid: int) -> None:
-        # While the fork server lives it keeps the ended worker unreaped until released: the pid is still its.
-        if self.process.is_alive():
-            os.kill(pid, signal.SIGKILL)
         with contextlib.suppress(OSError):  # the fork server is gone, and its workers with it
-            self._control.send(_REQUEST.pack(_RELEASE, pid))
+            self._control.send(_REQUEST.pack(_KILL, pid))
 
     def _read(self) -> None:
         try:
@@ -152,7 +152,8 @@ def _threads() -> int:
 def _serve_forks(control: socket.socket, source: Source, server: int, max_memory: int) -> None:
     """The fork server's life: fork a worker per request and report each one's end, until the pool closes CONTROL."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle: it closes the pool
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the server's handler (uvicorn's), copied by the fork
+    # Not the server's handler (uvicorn's), copied by the fork: end the loop below, which ends the workers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     sandbox.end_with(server)
     sandbox.close_inherited_sockets(keep=control.fileno())
     sandbox.forbid_network()
@@ -180,8 +181,8 @@ def _serve_forks(control: socket.socket, source: Source, server: int, max_memory
                 if not request:
                     return
                 kind, pid = _REQUEST.unpack(request)
-                if kind == _RELEASE:
-                    children.release(pid)
+                if kind == _KILL:
+                    children.kill(pid)
                 else:
                     children.fork()
     except OSError:
@@ -191,16 +192,14 @@ def _serve_forks(control: socket.socket, source: Source, server: int, max_memory
 
 
 class _Children:
-    """The fork server's workers: each is forked, ends, and is released by the pool; reaped once both."""
+    """The fork server's workers: each is forked, and killed and reaped when the pool asks."""
 
     def __init__(self, control: socket.socket, become: Callable[[socket.socket], NoReturn]) -> None:
         self._control = control
         self._become = become
         self._running: set[int] = set()
-        #: Ended and reported, kept unreaped until the pool releases them.
+        #: Ended by themselves and reported, kept unreaped until the pool asks for them to be killed.
         self._ended: set[int] = set()
-        #: Released by the pool (killed) before they were seen to end.
-        self._released: set[int] = set()
 
     def fork(self) -> None:
         """Fork a worker, and send the pool its pid and its channel; or why it could not be forked."""
@@ -222,26 +221,25 @@ class _Children:
             socket.send_fds(self._control, [_REPORT.pack(_STARTED, pid, 0)], [ours.fileno()])
 
     def report_ended(self) -> None:
-        """Tell the pool how each worker that ended ended, leaving it unreaped (WNOWAIT) unless released."""
+        """Tell the pool how each worker that ended ended, leaving it unreaped (WNOWAIT) until it is killed."""
         for pid in list(self._running):
             ended = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-            if ended is None:
-                continue
-            self._running.discard(pid)
-            code = ended.si_status if ended.si_code == os.CLD_EXITED else -ended.si_status
-            self._control.send(_REPORT.pack(_ENDED, pid, code))
-            self._ended.add(pid)
-            if pid in self._released:
-                self.release(pid)
+            if ended is not None:
+                self._running.discard(pid)
+                self._ended.add(pid)
+                self._control.send(_REPORT.pack(_ENDED, pid, _exit_code(ended)))
 
-    def release(self, pid: int) -> None:
-        """The pool is done with worker PID (it killed it): reap it once it has ended."""
-        if pid in self._ended:
+    def kill(self, pid: int) -> None:
+        """Kill worker PID if it runs, wait for its end and report it; reap it if it had ended already."""
+        if pid in self._running:
+            os.kill(pid, signal.SIGKILL)
+            ended = os.waitid(os.P_PID, pid, os.WEXITED)
+            self._running.discard(pid)
+            if ended is not None:
+                self._control.send(_REPORT.pack(_ENDED, pid, _exit_code(ended)))
+        elif pid in self._ended:
             self._ended.discard(pid)
-            self._released.discard(pid)
             os.waitpid(pid, 0)
-        elif pid in self._running:
-            self._released.add(pid)
 
     def end_all(self) -> None:
         """Kill the workers left and reap them all: the pool has closed, or is gone."""
@@ -253,12 +251,18 @@ class _Children:
                 os.waitpid(pid, 0)
 
 
+def _exit_code(ended: os.waitid_result) -> int:
+    """A worker's exit code, or minus the signal that ended it."""
+    return ended.si_status if ended.si_code == os.CLD_EXITED else -ended.si_status
+
+
 def _worker(channel: socket.socket, pipe: tuple[int, int], source: Source, parent: int, max_memory: int) -> NoReturn:
     """A worker's life in the child just forked; its exit code (1 for an exception) is reported to the pool."""
     code = 1
     try:
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         for fd in pipe:
             os.close(fd)
         serve(source, channel, parent, max_memory)
