@@ -31,6 +31,12 @@ settings.register_profile("explore", database=None, deadline=None, max_examples=
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, each module's in its order: started last, they would run on while the
+    other pytest-xdist workers have nothing left to do."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def project() -> Project:
     return Project.open(ROOT)

@@ -141,10 +141,10 @@ class Cache:
         self.keep_only(keys)
         return [found[i] for i in range(len(keys))]
 
-    def has(self, key: str, suffix: str) -> bool:
-        """Whether a value is kept under KEY, counted as a hit or a miss."""
+    def has(self, key: str, suffix: str, count: bool = True) -> bool:
+        """Whether a value is kept under KEY, counted as a hit or a miss if COUNT."""
         known = self.folder is not None and self._path(key, suffix).is_file()
-        if self.folder is not None:
+        if self.folder is not None and count:
             self._count("hits" if known else "misses")
         return known
 

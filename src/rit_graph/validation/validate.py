@@ -227,6 +227,11 @@ def run_parts(
     """
     shown = functools.cache(shapes)
     cache = run.cache.within(kind)
+    if not all(cache.has(k, ".nt", count=False) for k in keys):
+        # Before the workers fork, so that each has pyshacl and the shapes without paying for them again.
+        import pyshacl  # noqa: F401
+
+        shown()
 
     def done(i: int) -> list[ox.Triple]:
         part = content(i)
