@@ -61,8 +61,11 @@ def test_a_query_past_its_time_limit_is_stopped_while_others_are_answered(server
         stopped = slow.result()
     assert stopped.status_code == 503
     assert "stopped after the time limit of 1 s" in stopped.text
-    # The replacement starts, and the killed worker is reaped, just after the answer: wait for both.
-    eventually(lambda: len(server.worker_pids()) == 2, "the stopped worker is replaced")
+    # The worker is killed, and its replacement forked, just after the answer: wait for both.
+    eventually(
+        lambda: len(server.worker_pids()) == 2 and server.worker_pids() != workers_before,
+        "the stopped worker is replaced",
+    )
     workers_after = server.worker_pids()
     assert workers_before - workers_after, "the worker that ran the query was killed"
     for pid in workers_before - workers_after:
