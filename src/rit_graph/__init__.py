@@ -19,7 +19,7 @@ Example::
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -32,7 +32,10 @@ if TYPE_CHECKING:
     from rit_graph.schemaorg import markup, project
     from rit_graph.validation.validate import Report, validate
 
-__version__ = version("rit-graph")
+try:
+    __version__ = version("rit-graph")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
 
 #: Each public name, by the module that defines it.
 _PUBLIC = {
