@@ -36,7 +36,6 @@ CACHE_FOLDER = ".rit-graph-cache"
 CACHE_DIR_VARIABLE = "RIT_GRAPH_CACHE_DIR"
 #: Seconds after which a value still being written is taken for the leftover of a killed run.
 WRITING_FOR_AT_MOST = 3600
-_NT = ox.RdfFormat.N_TRIPLES
 J = TypeVar("J")
 
 
