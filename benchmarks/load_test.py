@@ -350,7 +350,7 @@ def run(project_dir: Path, settings: Settings, work: Path) -> Report:
         pid = server.process.pid
         calls, quads = plan(url, project_dir)
         warm_up = list(warmed_up(url, pid, calls, settings))
-        warm = sample(pid)
+        warm = at_rest(pid, settings.workers)
         progress(
             f"warm-up: {sum(len(p.outcomes) for p in warm_up)} requests in {sum(p.seconds for p in warm_up):.1f} s"
         )
@@ -375,7 +375,7 @@ def run(project_dir: Path, settings: Settings, work: Path) -> Report:
                 drive("all", url, pid, [*cheap, *expensive], settings.duration, budget, settings.timeout, nuisance)
             )
         )
-        end = sample(pid)
+        end = at_rest(pid, settings.workers)
     return Report(settings, str(project_dir), pid, quads, calls, warm_up, phases, warm, end, nuisance)
 
 
@@ -579,6 +579,15 @@ def sample(pid: int) -> Sample:
     with contextlib.suppress(OSError):
         fds = len(os.listdir(f"/proc/{pid}/fd"))
     return Sample(time.perf_counter(), rss, pss, *memory.get(pid, (0, 0)), frozenset(workers(pid)), fds)
+
+
+def at_rest(pid: int, workers: int, within: float = 10.0) -> Sample:
+    """A sample of server PID once it has WORKERS query workers again, or after WITHIN seconds: the pool
+    forks the successor of a killed worker after answering, so a sample taken at once may miss it."""
+    deadline = time.monotonic() + within
+    while len((now := sample(pid)).workers) != workers and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return now
 
 
 def _kib(path: Path, key: str) -> int:

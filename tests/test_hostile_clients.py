@@ -104,7 +104,8 @@ def test_expensive_queries_from_other_clients_leave_cheap_ones_a_worker(server: 
             answers = [http.get(server.url, params={"query": CHEAP}) for _ in range(30)]
         time.sleep(4 * TIMEOUT)  # every attacker has had a worker for its time limit
         # A text never seen before, from a new address, goes before the attackers who used the worker.
-        fresh = client("127.0.0.5").get(server.url, params={"query": "ASK { ?s ?p 'fresh' }"})
+        with client("127.0.0.5") as newcomer:
+            fresh = newcomer.get(server.url, params={"query": "ASK { ?s ?p 'fresh' }"})
         stop.set()
         flooded = [s for f in floods for s in f.result()]
     assert [a.status_code for a in answers] == [200] * 30
@@ -127,15 +128,15 @@ def test_texts_that_are_slow_to_check_cost_only_their_sender(server: LiveServer)
                 content=f"{pathological} sent before by {address}".encode(),
                 headers={"Content-Type": "application/sparql-query"},
             )
-    with ThreadPoolExecutor(3) as executor:
-        slow = [
-            executor.submit(
-                lambda a=a: client(a).post(
-                    server.url, content=pathological.encode(), headers={"Content-Type": "application/sparql-query"}
-                )
+
+    def send(address: str) -> httpx.Response:
+        with client(address) as http:
+            return http.post(
+                server.url, content=pathological.encode(), headers={"Content-Type": "application/sparql-query"}
             )
-            for a in ("127.0.0.2", "127.0.0.3", "127.0.0.4")
-        ]
+
+    with ThreadPoolExecutor(3) as executor:
+        slow = [executor.submit(send, a) for a in ("127.0.0.2", "127.0.0.3", "127.0.0.4")]
         time.sleep(0.5)
         with client("127.0.0.6") as http:
             fresh = http.get(server.url, params={"query": "SELECT * { ?s ?p 'new text' } LIMIT 1"})
