@@ -15,13 +15,18 @@ from projects import MINI, ROOT, copy_project
 
 from rit_graph.corpus.load import Corpus, load
 from rit_graph.corpus.project import Project
-from rit_graph.corpus.run import Run
+from rit_graph.corpus.run import JOBS_VARIABLE, Run
 from rit_graph.runtime.cache import CACHE_DIR_VARIABLE
 
 #: Every cache the tests make, in process or in the servers and builds they start, goes here and
 #: never into the checkout, where a test could pass against output cached from older code.
 _CACHES = tempfile.TemporaryDirectory(prefix="rit-graph-test-caches-")
 os.environ[CACHE_DIR_VARIABLE] = _CACHES.name
+
+#: pytest-xdist keeps every core busy with tests already: a build's own worker processes would only add the
+#: cost of forking. Tests of the work spread over processes ask for workers themselves; validation forks
+#: whatever the number.
+os.environ[JOBS_VARIABLE] = "1"
 
 # Property-based tests try the same examples on every run and keep no example database: a red run,
 # in CI or anywhere, fails again when repeated, and the checkout stays clean. HYPOTHESIS_PROFILE=explore

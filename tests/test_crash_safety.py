@@ -64,7 +64,7 @@ def build_command(project: Path, out: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> Outputs:
     folder = tmp_path_factory.mktemp("crash")
-    project = make_project(folder / "project", 2).root
+    project = make_project(folder / "project", 1).root
     previous = folder / "previous" / "dist"
     subprocess.run(build_command(project, previous), check=True, capture_output=True)
     changed = project / "data" / "reference" / "synthetic-00000.nt"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -74,3 +75,10 @@ def test_forked_workers_cannot_open_a_network_socket() -> None:
             "refused: [Errno 13] Permission denied"
         ]
         assert _connect(port) == "connected"  # this process keeps its network
+
+
+def test_isolated_work_runs_in_a_forked_process_even_on_one_worker() -> None:
+    """As validation does with --jobs 1: its SPARQL runs without network all the same."""
+    here = os.getpid()
+    assert list(forked_map(lambda _: os.getpid() != here, range(3), 1, "isolating", isolated=True)) == [True] * 3
+    assert list(forked_map(lambda _: os.getpid() != here, range(3), 1, "here")) == [False] * 3

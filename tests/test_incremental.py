@@ -53,6 +53,21 @@ def project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "project", 5).root
 
 
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding five synthetic announcements in project/, with its cache, built into dist/."""
+    folder = tmp_path_factory.mktemp("built-once")
+    build_with_cache(make_project(folder / "project", 5).root, folder / "dist")
+    return folder
+
+
+@pytest.fixture
+def built(built_once: Path, tmp_path: Path) -> Path:
+    """A copy of ``built_once`` to change: as if the project had just been built here (the cache's keys
+    do not depend on where the project is)."""
+    return Path(shutil.copytree(built_once, tmp_path, dirs_exist_ok=True))
+
+
 def replace_in(project: Path, path: str, old: str, new: str) -> None:
     file = project / path
     text = file.read_text(encoding="utf-8")
@@ -78,17 +93,15 @@ EDITS: dict[str, Callable[[Path], None]] = {
 
 
 @pytest.mark.parametrize("edit", EDITS, ids=list(EDITS))
-def test_a_build_after_a_change_writes_what_a_build_from_scratch_writes(
-    project: Path, tmp_path: Path, edit: str
-) -> None:
-    build_with_cache(project, tmp_path / "warm")
+def test_a_build_after_a_change_writes_what_a_build_from_scratch_writes(built: Path, edit: str) -> None:
+    project = built / "project"
     EDITS[edit](project)
-    build_with_cache(project, tmp_path / "warm")
+    build_with_cache(project, built / "dist")
     result = CliRunner().invoke(
-        cli, ["build", "--no-site", "--no-cache", "--project", str(project), "--out", str(tmp_path / "cold")]
+        cli, ["build", "--no-site", "--no-cache", "--project", str(project), "--out", str(built / "cold")]
     )
     assert result.exit_code == 0, result.output
-    warm, cold = files(tmp_path / "warm"), files(tmp_path / "cold")
+    warm, cold = files(built / "dist"), files(built / "cold")
     assert sorted(warm) == sorted(cold)
     assert [name for name in warm if warm[name] != cold[name]] == []
 
@@ -107,12 +120,11 @@ def test_a_changed_announcement_is_parsed_validated_projected_and_checked_again_
     assert again["validation hits"] == first["validation misses"] - 1
 
 
-def test_a_build_without_changes_renders_nothing(project: Path, tmp_path: Path) -> None:
-    build_with_cache(project, tmp_path / "dist")
-    before = files(tmp_path / "dist")
-    again = build_with_cache(project, tmp_path / "dist")
+def test_a_build_without_changes_renders_nothing(built: Path) -> None:
+    before = files(built / "dist")
+    again = build_with_cache(built / "project", built / "dist")
     assert [kind for kind, n in again.items() if kind.endswith("misses") and n] == []
-    assert files(tmp_path / "dist") == before
+    assert files(built / "dist") == before
 
 
 def test_the_cache_knows_rit_graphs_own_code(tmp_path: Path) -> None:

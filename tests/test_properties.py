@@ -47,7 +47,7 @@ from rit_graph.corpus.project import Project
 from rit_graph.corpus.run import Run
 from rit_graph.errors import EXIT_INPUT, InputError
 from rit_graph.output.build import SCHEMAORG_DUMP, write_dumps
-from rit_graph.output.site import PAGE_LANGUAGES, Site
+from rit_graph.output.site import PAGE_LANGUAGES, Site, schema_org_blocks
 from rit_graph.rdf import jsonld
 from rit_graph.rdf.formats import BY_NAME
 
@@ -274,9 +274,9 @@ def pyld_triples(document: Any) -> list[ox.Triple]:
 def test_every_dump_holds_the_texts_unchanged(
     folder: Path, tmp_path_factory: pytest.TempPathFactory, texts: Texts
 ) -> None:
-    corpus = project_with(folder, texts)
+    run = Run(project_with(folder, texts))
     out = tmp_path_factory.mktemp("dumps")
-    write_dumps(Run(corpus), out, schemaorg.projections(Run(corpus)))
+    write_dumps(run, out, schemaorg.projections(run))
     for name in ("rit-graph.ttl", "rit-graph.nt", "rit-graph.trig", "rit-graph.jsonld"):
         assert_texts_held(list(ox.parse(path=out / name)), texts, f"{name} read by pyoxigraph")
     document = json.loads((out / "rit-graph.jsonld").read_text(encoding="utf-8"))
@@ -326,14 +326,15 @@ def parse_html(page: str) -> Element:
 def test_schema_org_markup_holds_the_texts_and_no_text_ends_its_script_element(
     folder: Path, tmp_path_factory: pytest.TempPathFactory, texts: Texts
 ) -> None:
-    corpus = project_with(folder, texts)
+    run = Run(project_with(folder, texts))
     out = tmp_path_factory.mktemp("schema-org")
-    write_dumps(Run(corpus), out, schemaorg.projections(Run(corpus)))
+    projection = schemaorg.projections(run)
+    write_dumps(run, out, projection)
     document = pyld_triples(json.loads((out / SCHEMAORG_DUMP).read_text(encoding="utf-8")))
     assert objects(document, SCHEMA_NAME, PLACE) == texts.labels()
     assert objects(document, SCHEMA_TEXT, ANNOUNCEMENT) == {ox.Literal(texts.quote, language=TEXT_LANGUAGE)}
-    site = Site(corpus)
-    by_subject = schemaorg.index(schemaorg.project(Run(corpus)))
+    site = Site(run.corpus, schema_org_blocks(projection.facts))
+    by_subject = schemaorg.index(projection.facts)
     for lang in PAGE_LANGUAGES:
         block_lang = lang if lang in schemaorg.MARKUP_LANGUAGES else "en"
         markups = {}

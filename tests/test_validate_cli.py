@@ -119,3 +119,25 @@ def test_turtle_report_with_violations(two_problems: Path) -> None:
 
 def test_turtle_report_when_conforming(mini_folder: Path) -> None:
     assert turtle_report(mini_folder, 0) == (True, set())
+
+
+def test_the_number_of_worker_processes_changes_nothing_in_the_report(two_problems: Path) -> None:
+    one, three = (validate(two_problems, "--no-cache", "--format", "json", "--jobs", n) for n in ("1", "3"))
+    assert (one.exit_code, three.exit_code) == (1, 1)
+    assert one.stdout == three.stdout
+
+
+@pytest.mark.parametrize(
+    ("option", "environment", "message"),
+    [
+        (["--jobs", "0"], {}, "Invalid value for '--jobs': 0 is not in the range x>=1."),
+        ([], {"RIT_GRAPH_JOBS": "many"}, "RIT_GRAPH_JOBS='many': set it to a number of worker processes"),
+        ([], {"RIT_GRAPH_JOBS": "0"}, "RIT_GRAPH_JOBS='0': set it to a number of worker processes"),
+    ],
+)
+def test_a_number_of_worker_processes_below_one_is_refused(
+    mini_folder: Path, option: list[str], environment: dict[str, str], message: str
+) -> None:
+    result = CliRunner(env=environment).invoke(cli, ["validate", "--project", str(mini_folder), *option])
+    assert result.exit_code == 2
+    assert message in result.output

@@ -16,7 +16,7 @@ import click
 
 from rit_graph.corpus.load import load
 from rit_graph.corpus.project import Project
-from rit_graph.corpus.run import Run
+from rit_graph.corpus.run import JOBS_VARIABLE, Run, default_workers
 from rit_graph.errors import EXIT_VIOLATIONS, RitGraphError
 from rit_graph.query.sparql import FORMAT_NAMES, Limits
 from rit_graph.rdf.namespaces import DEFAULT_BASE_IRI
@@ -44,20 +44,27 @@ def project_option(command: F) -> F:
         show_default=True,
         help="Project folder holding ontology/, data/ and shapes/.",
     )
+    @click.option(
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=None,
+        help=f"Worker processes for validation, the schema.org projection and dumps [default: ${JOBS_VARIABLE}, "
+        f"else one per CPU]. Validation runs in a worker process (without network) even with 1.",
+    )
     @functools.wraps(command)
-    def wrapper(*args: Any, project_dir: Path, **kwargs: Any) -> Any:
-        return command(*args, run=open_project(project_dir, kwargs.pop("use_cache", True)), **kwargs)
+    def wrapper(*args: Any, project_dir: Path, jobs: int | None, **kwargs: Any) -> Any:
+        return command(*args, run=open_project(project_dir, kwargs.pop("use_cache", True), jobs), **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
 
-def open_project(folder: Path, use_cache: bool = True) -> Run:
-    """The project in FOLDER, read, with its cache (which keeps nothing if not USE_CACHE) and progress
-    shown on a terminal."""
+def open_project(folder: Path, use_cache: bool = True, jobs: int | None = None) -> Run:
+    """The project in FOLDER, read, with its cache (which keeps nothing if not USE_CACHE), progress
+    shown on a terminal and JOBS worker processes (by default ``default_workers``)."""
     project = Project.open(folder)
     cache = Cache(cache_folder(project.root) if use_cache else None)
     progress = Progress.on_terminal()
-    return Run(load(project, cache, progress), cache, progress)
+    return Run(load(project, cache, progress), cache, progress, jobs or default_workers())
 
 
 def store_option(command: F) -> F:

@@ -106,13 +106,15 @@ class Cache:
         progress: Progress,
         task: str,
         min_parallel: int = 2,
+        isolated: bool = False,
     ) -> list[Callable[[], list[ox.Triple]]]:
         """What WORK gives for the job under each of KEYS, read from this cache only when called for.
 
         A value in the cache is not computed again; the others are computed
-        (on WORKERS forked processes when at least MIN_PARALLEL are left) and
-        kept. JOB(i) gives the i-th job, asked for only when its value is not
-        in the cache. Values under other keys are dropped (``keep_only``).
+        (on WORKERS forked processes when at least MIN_PARALLEL are left, and
+        always in forked processes if ISOLATED, see ``forked_map``) and kept.
+        JOB(i) gives the i-th job, asked for only when its value is not in the cache.
+        Values under other keys are dropped (``keep_only``).
         """
         found: dict[int, Callable[[], list[ox.Triple]]] = {}
         for i, k in enumerate(keys):
@@ -121,13 +123,14 @@ class Cache:
         todo = [i for i in range(len(keys)) if i not in found]
         progress.start(task, len(todo))
         parallel = workers if len(todo) >= min_parallel else 1
+        forked = parallel > 1 or isolated
 
         def run(i: int) -> bytes | list[ox.Triple]:
             # A worker sends back N-Triples, which are read here only if asked for.
             answer = work(job(i))
-            return ntriples(answer) if parallel > 1 else answer
+            return ntriples(answer) if forked else answer
 
-        for n, answer in enumerate(forked_map(run, todo, parallel, task)):
+        for n, answer in enumerate(forked_map(run, todo, parallel, task, isolated)):
             i = todo[n]
             if isinstance(answer, bytes):
                 self.put_bytes(keys[i], answer, ".nt")

@@ -30,18 +30,21 @@ T = TypeVar("T")
 _WORK: Callable[[int], Any] | None = None
 
 
-def forked_map(work: Callable[[int], T], indices: Sequence[int], workers: int, task: str) -> Iterator[T]:
+def forked_map(
+    work: Callable[[int], T], indices: Sequence[int], workers: int, task: str, isolated: bool = False
+) -> Iterator[T]:
     """WORK(i) for each of INDICES, in order: on up to WORKERS forked processes if WORKERS is more
-    than one, otherwise here. An exception in a worker is raised here; a worker killed raises
-    WorkerKilled, whose message names TASK ("validating partitions", say)."""
-    if workers <= 1 or not indices:
+    than one or the work must be ISOLATED (run without network, whatever it is), otherwise here.
+    An exception in a worker is raised here; a worker killed raises WorkerKilled, whose message
+    names TASK ("validating partitions", say)."""
+    if not indices or (workers <= 1 and not isolated):
         yield from map(work, indices)
         return
     global _WORK
     _WORK = work
     try:
         with ProcessPoolExecutor(
-            min(workers, len(indices)), mp_context=multiprocessing.get_context("fork"), initializer=_started
+            max(1, min(workers, len(indices))), mp_context=multiprocessing.get_context("fork"), initializer=_started
         ) as pool:
             yield from pool.map(_call, indices)
     except BrokenProcessPool as e:

@@ -176,10 +176,11 @@ def validate(run: Run) -> Report:
             lambda i, triples: _validate_partition((triples, parts[i].focus, corpus.shapes, corpus.ontology, prefix)),
             functools.partial(_shapes, corpus),
             "validating partitions",
-            # Always in forked processes, one partition or many: there pyshacl and pyoxigraph run
-            # the shapes' SPARQL without network (forking), whatever the check let through.
-            workers=max(2, run.workers),
+            run.workers,
             min_parallel=1,
+            # Always in forked processes, one partition or many, one worker or more: there pyshacl and
+            # pyoxigraph run the shapes' SPARQL without network (forking), whatever the check let through.
+            isolated=True,
         )
     except ShapesRefused as e:
         raise InputError(
@@ -218,12 +219,14 @@ def run_parts(
     task: str,
     workers: int,
     min_parallel: int = 2,
+    isolated: bool = False,
 ) -> Report:
     """WORK (a SHACL run) on each part under KEYS, whose triples CONTENT(i) gives; a report by resource.
 
     A part done before is taken from the run's cache of KIND. A part's findings
     are put in words where it is validated, on its worker, and kept beside its
-    results, so that the report is made of small files however many findings there are.
+    results, so that the report is made of small files however many findings there are. The parts
+    are spread over worker processes as ``Cache.map`` does (WORKERS, MIN_PARALLEL, ISOLATED).
     """
     shown = functools.cache(shapes)
     cache = run.cache.within(kind)
@@ -239,7 +242,7 @@ def run_parts(
         cache.put_bytes(keys[i], _words(run.corpus.project.base_iri, results, part, shown()), ".words.json")
         return results
 
-    found = cache.map(done, keys, lambda i: i, workers, run.progress, task, min_parallel)
+    found = cache.map(done, keys, lambda i: i, workers, run.progress, task, min_parallel, isolated)
     return report(run.corpus, keys, found, content, cache, shown)
 
 

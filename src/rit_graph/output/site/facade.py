@@ -3,6 +3,8 @@ to the part that owns it."""
 
 from __future__ import annotations
 
+import functools
+
 from rit_graph import schemaorg
 from rit_graph.corpus.load import Corpus
 from rit_graph.corpus.run import Run
@@ -23,7 +25,7 @@ class Site:
     SCHEMA_BLOCK returns for a resource IRI and a language the ready-to-embed
     ``<script type="application/ld+json">`` block of its schema.org markup, or
     None; it must escape the JSON for a script element, as ``embed`` does.
-    By default the blocks come from the schema.org projection.
+    By default the blocks come from the schema.org projection, made when a page first asks for one.
     """
 
     data_path = staticmethod(paths.data_path)
@@ -33,7 +35,7 @@ class Site:
     def __init__(self, corpus: Corpus, schema_block: SchemaBlock | None = None) -> None:
         self.corpus = corpus
         self.base = corpus.project.base_iri
-        self.schema_block = schema_block or schema_org_blocks(schemaorg.project(Run(corpus)))
+        self.schema_block = schema_block or _projected(corpus)
         triples = [q.triple for q in corpus.quads]
         data, ontology, shapes = Graph.of(triples), Graph.of(corpus.ontology), Graph.of(corpus.shapes)
         names = {**prefixes(self.base, triples), "sh": SH, "shape": self.base + "shapes#"}
@@ -56,6 +58,12 @@ class Site:
         self.ontology_page = vocabulary.ontology_page
         self.shapes_page = vocabulary.shapes_page
         self.resource_data = ResourceData(data, self.base, names).of
+
+
+def _projected(corpus: Corpus) -> SchemaBlock:
+    """The blocks of CORPUS's schema.org projection, projected on the first call: data files need none."""
+    blocks = functools.cache(lambda: schema_org_blocks(schemaorg.project(Run(corpus))))
+    return lambda iri, lang: blocks()(iri, lang)
 
 
 def render_resource(corpus: Corpus, iri: str, lang: str) -> str:

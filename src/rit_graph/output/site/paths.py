@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 
 import pyoxigraph as ox
@@ -72,4 +73,8 @@ def relative(target: str, here: str | None) -> str:
     path, _, fragment = target.partition("#")
     if path == here and fragment:
         return "#" + fragment
-    return posixpath.relpath(path, posixpath.dirname(here) or ".") + ("#" + fragment if fragment else "")
+    return _relpath(path, posixpath.dirname(here) or ".") + ("#" + fragment if fragment else "")
+
+
+#: A site links to each page from every page of a few folders: the same few pairs, asked for again and again.
+_relpath = functools.lru_cache(maxsize=1 << 16)(posixpath.relpath)

@@ -41,9 +41,11 @@ class Terms:
         self.ontology = ontology
         self.shapes = shapes
         self.names = names
+        #: The longest namespace first, so that an IRI gets the most specific prefix.
+        self._longest_first = sorted(names.items(), key=lambda kv: -len(kv[1]))
 
     def compact(self, iri: str) -> str:
-        for prefix, namespace in sorted(self.names.items(), key=lambda kv: -len(kv[1])):
+        for prefix, namespace in self._longest_first:
             if iri.startswith(namespace) and len(iri) > len(namespace):
                 return f"{prefix}:{iri[len(namespace) :]}"
         return iri
