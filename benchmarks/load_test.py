@@ -85,6 +85,7 @@ from benchmarks.synthetic import make_project
 from rit_graph.corpus.project import Project
 from rit_graph.output.build import DUMP_NAME, ONTOLOGY_FILE
 from rit_graph.output.catalog import CATALOG_FILE
+from rit_graph.query.sparql import Limits
 from rit_graph.rdf.jsonld import CONTEXT_FILE
 
 MIB = 1024 * 1024
@@ -145,6 +146,8 @@ class Settings:
     max_query_memory: int = 1024
     slow_readers: int = 4
     slowloris: int = 200
+    #: rit-graph serve's --read-timeout: a slowloris connection is closed after it.
+    read_timeout: float = Limits.read_timeout
 
 
 @dataclass(frozen=True)
@@ -342,6 +345,8 @@ def run(project_dir: Path, settings: Settings, work: Path) -> Report:
         str(settings.workers),
         "--max-query-memory",
         str(settings.max_query_memory),
+        "--read-timeout",
+        f"{settings.read_timeout:g}",
         *(["--result-cache-bytes", "0"] if settings.hostile else []),
     ]
     url = f"http://127.0.0.1:{port}"
@@ -825,6 +830,12 @@ def main() -> int:
         default=defaults.max_query_memory,
         help=f"rit-graph serve --max-query-memory in MiB (default {defaults.max_query_memory})",
     )
+    parser.add_argument(
+        "--read-timeout",
+        type=float,
+        default=defaults.read_timeout,
+        help=f"rit-graph serve --read-timeout (default {defaults.read_timeout:g})",
+    )
     arguments = parser.parse_args()
     if not 0 < arguments.expensive_clients < arguments.clients:
         parser.error("--expensive-clients must be at least 1 and fewer than --clients")
@@ -838,6 +849,7 @@ def main() -> int:
         arguments.workers,
         arguments.hostile,
         arguments.max_query_memory,
+        read_timeout=arguments.read_timeout,
     )
 
     exit_on_sigterm()
