@@ -16,7 +16,7 @@ from pathlib import Path
 import orjson
 import pyoxigraph as ox
 
-from rit_graph.corpus import anchor
+from rit_graph.corpus import anchor, authoring
 from rit_graph.corpus.project import Announcement, Project
 from rit_graph.errors import InputError
 from rit_graph.rdf.namespaces import RDF
@@ -245,7 +245,7 @@ def load(project: Project, cache: Cache | None = None, progress: Progress | None
     progress.start("reading files", len(references) + len(announcements))
     units = []
     for path in references:
-        units.append(_unit(project, cache, [path], reference, None, functools.partial(_parse, project, path)))
+        units.append(_unit(project, cache, [path], reference, None, functools.partial(_reference, project, path)))
         progress.advance()
     for item in announcements:
         if not item.rdf_files:
@@ -284,8 +284,25 @@ def _cached_summary(cache: Cache, unit_key: str) -> Summary | None:
 
 
 def _announcement(project: Project, item: Announcement, graph: ox.NamedNode) -> list[ox.Triple]:
-    triples = [t for path in item.rdf_files for t in _parse(project, path)]
+    announcement = ox.NamedNode(project.announcement_iri(item.name))
+    triples = []
+    for path in item.rdf_files:
+        parsed = _parse(project, path)
+        if authoring.uses_annotations(parsed):
+            parsed = authoring.expand(parsed, announcement, project.vocabulary, path)
+        triples += parsed
     return triples + anchor.anchor_quotes(project, item, triples, graph)
+
+
+def _reference(project: Project, path: Path) -> list[ox.Triple]:
+    parsed = _parse(project, path)
+    if authoring.uses_annotations(parsed):
+        raise InputError(
+            path,
+            "annotations ({| … |} or ~) in reference data, which has no source text to quote",
+            "cite the reference a fact was checked against with dcterms:source; quote words only in an announcement",
+        )
+    return parsed
 
 
 def _unit(
