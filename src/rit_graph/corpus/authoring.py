@@ -40,6 +40,7 @@ _HAS_SOURCE, _HAS_SELECTOR = ox.NamedNode(OA + "hasSource"), ox.NamedNode(OA + "
 _QUOTE_SELECTOR, _EXACT = ox.NamedNode(OA + "TextQuoteSelector"), ox.NamedNode(OA + "exact")
 
 Reifier = ox.NamedNode | ox.BlankNode
+Object = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 def uses_annotations(triples: list[ox.Triple]) -> bool:
@@ -57,7 +58,7 @@ def expand(triples: list[ox.Triple], announcement: ox.NamedNode, vocabulary: str
     quote, because = ox.NamedNode(vocabulary + "quote"), ox.NamedNode(vocabulary + "because")
     inferred_class = ox.NamedNode(vocabulary + "InferredStatement")
     reified: dict[Reifier, list[ox.Triple]] = defaultdict(list)
-    said: dict[Reifier, dict[ox.NamedNode, list[ox.Term]]] = defaultdict(lambda: defaultdict(list))
+    said: dict[Reifier, dict[ox.NamedNode, list[Object]]] = defaultdict(lambda: defaultdict(list))
     facts: list[ox.Triple] = []
     for t in triples:
         if t.predicate == REIFIES and isinstance(t.object, ox.Triple):
@@ -67,10 +68,10 @@ def expand(triples: list[ox.Triple], announcement: ox.NamedNode, vocabulary: str
         else:
             facts.append(t)
     for t in facts:
-        if t.subject in reified:
-            said[t.subject][t.predicate].append(t.object)
+        if isinstance(t.subject, ox.NamedNode | ox.BlankNode) and t.subject in reified:
+            said[t.subject][t.predicate].append(t.object)  # type: ignore[arg-type]
     asserted = set(facts)
-    reasons: dict[ox.Triple, list[ox.Term]] = defaultdict(list)
+    reasons: dict[ox.Triple, list[Object]] = defaultdict(list)
     groups: dict[Reifier | tuple[str, ...], tuple[list[str], list[ox.Triple]]] = {}
     for reifier, stated in reified.items():
         properties = said[reifier]
@@ -91,7 +92,9 @@ def expand(triples: list[ox.Triple], announcement: ox.NamedNode, vocabulary: str
             )
         for fact in stated:
             reasons[fact] += properties.get(because, [])
-        quotes = [str(q.value) for q in properties.get(quote, [])]  # type: ignore[union-attr]
+        if not all(isinstance(q, ox.Literal) for q in properties.get(quote, [])):
+            raise InputError(path, f"{where}: rit:quote takes the words themselves", 'write them as a string: "…"')
+        quotes = [q.value for q in properties.get(quote, [])]
         if not quotes:
             if because not in properties:
                 raise InputError(
@@ -100,7 +103,7 @@ def expand(triples: list[ox.Triple], announcement: ox.NamedNode, vocabulary: str
                     'give the words of source.txt that state the fact: {| rit:quote "…" |}',
                 )
             continue
-        group = reifier if isinstance(reifier, ox.NamedNode) else tuple(sorted(quotes))
+        group: Reifier | tuple[str, ...] = reifier if isinstance(reifier, ox.NamedNode) else tuple(sorted(quotes))
         known, members = groups.setdefault(group, ([], []))
         known += [q for q in quotes if q not in known]
         members += [f for f in stated if f not in members]
@@ -122,7 +125,7 @@ def _annotation(
     group: Reifier | tuple[str, ...],
     quotes: list[str],
     members: list[ox.Triple],
-    reasons: dict[ox.Triple, list[ox.Term]],
+    reasons: dict[ox.Triple, list[Object]],
     announcement: ox.NamedNode,
     inferred_class: ox.NamedNode,
 ) -> list[ox.Triple]:
