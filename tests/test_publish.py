@@ -202,7 +202,7 @@ def test_digest_credentials_answer_the_stores_challenge() -> None:
             env={SCHEME_VARIABLE: "digest", USER_VARIABLE: "publisher", PASSWORD_VARIABLE: "s3cret-pw"},
         )
         assert result.exit_code == 0, result.output
-        assert len(store.graphs) == 3
+        assert len(store.graphs) == 4
         wrong = publish(
             store.url + "/store",
             env={SCHEME_VARIABLE: "digest", USER_VARIABLE: "publisher", PASSWORD_VARIABLE: "n0t-the-pw"},
@@ -266,7 +266,7 @@ def test_progress_shows_on_a_terminal_for_many_graphs_only() -> None:
 
 
 def test_publish_loads_the_project_it_is_given(mini_folder: Path) -> None:
-    """The minimal project goes out as its own three graphs, under its own base IRI."""
+    """The minimal project goes out as its own three graphs and their union, under its own base IRI."""
     with RecordingStore() as store:
         result = publish(store.url + "/store", mini_folder)
     assert result.exit_code == 0, result.output
@@ -276,5 +276,6 @@ def test_publish_loads_the_project_it_is_given(mini_folder: Path) -> None:
             corpus.project.graph_iri("announcement", "mini"),
             corpus.project.graph_iri("reference"),
             corpus.project.graph_iri("ontology"),
+            corpus.project.graph_iri("union"),
         ]
     )

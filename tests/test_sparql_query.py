@@ -15,6 +15,7 @@ from rdflib.compare import graph_diff, isomorphic
 from rit_graph.cli import cli
 from rit_graph.corpus.load import Corpus
 from rit_graph.query import sparql
+from rit_graph.stores import corpus_quads
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
@@ -202,7 +203,7 @@ def test_updates_are_refused_as_read_only(update: str) -> None:
 
 
 def test_from_selects_only_graphs_the_store_holds(corpus: Corpus) -> None:
-    store = corpus.store
+    store = sparql.dataset(corpus_quads(corpus))
     reference = corpus.project.graph_iri("reference")
 
     def count(query: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -48,7 +49,10 @@ def test_cli_output_names_classes_graphs_and_languages_relative_to_the_base(mini
     result = CliRunner().invoke(cli, ["stats", "--project", str(mini_folder)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "189 triples (union of all graphs)"
+    # The ontology's figure changes with the ontology; the data's is the minimal project's.
+    assert re.fullmatch(
+        r"\d+ triples \(union of all graphs, each once; 189 in the data graphs, \d+ only in graph/ontology\)", lines[0]
+    ), lines[0]
     assert "       3  rit:Country" in lines
     assert "       1  rit:Announcement" in lines
     graphs = lines[lines.index("by graph (triples, annotations):") + 1 :]

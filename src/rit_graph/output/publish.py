@@ -4,7 +4,11 @@ A store that many applications query (Oxigraph server, Fuseki, GraphDB,
 Virtuoso) is fed graph by graph: every announcement's named graph, the
 reference graph and graph/ontology are each sent with ``PUT URL?graph=IRI``,
 which replaces the graph whole, so publishing again is idempotent and leaves
-no stale triples. Each graph is then read back with ``GET`` and its triple
+no stale triples. Last comes graph/union, their union with each triple once,
+which ``serve --store URL`` and ``query --store URL`` take as the default
+graph: a triple two announcements state is one fact there, as in the embedded
+stores, where a store's own union of graphs may count it twice (Oxigraph
+server's does). Each graph is then read back with ``GET`` and its triple
 count compared with what was sent, so a publish that did not arrive intact
 fails loudly instead of silently serving a partial graph.
 """
@@ -23,6 +27,7 @@ from rit_graph.errors import StoreError, ValidationFailed
 from rit_graph.rdf.formats import BY_MEDIA_TYPE, BY_NAME
 from rit_graph.rdf.ntriples import triple_order
 from rit_graph.runtime.progress import Progress
+from rit_graph.stores import union_graph
 from rit_graph.stores.remote import (
     PASSWORD_VARIABLE,
     TOKEN_VARIABLE,
@@ -75,16 +80,20 @@ class Published:
 @dataclass(frozen=True)
 class PublishReport:
     url: str
+    #: The project's graphs.
     graphs: tuple[Published, ...]
+    #: graph/union, their union with each triple once.
+    union: Published
 
     @property
     def mismatches(self) -> list[Published]:
-        return [g for g in self.graphs if not g.ok]
+        return [g for g in (*self.graphs, self.union) if not g.ok]
 
     def summary(self) -> str:
         """A line per graph (or, for many graphs, the totals and the mismatches), for people."""
         lines = []
-        shown = self.graphs if len(self.graphs) <= SUMMARY_LINES else self.mismatches
+        every = (*self.graphs, self.union)
+        shown = every if len(self.graphs) <= SUMMARY_LINES else self.mismatches
         width = max((len(g.iri) for g in shown), default=0)
         for g in shown:
             status = "ok" if g.ok else f"MISMATCH: the store holds {g.stored:,}"
@@ -92,7 +101,7 @@ class PublishReport:
         total = sum(g.sent for g in self.graphs)
         lines.append(
             f"published {len(self.graphs):,} graph{'s' if len(self.graphs) != 1 else ''} "
-            f"({total:,} triples) to {redact(self.url)}; "
+            f"({total:,} triples) and their union ({self.union.sent:,} triples, each once) to {redact(self.url)}; "
             + (
                 "every graph read back with the same number of triples"
                 if not self.mismatches
@@ -133,13 +142,24 @@ def graphs(corpus: Corpus) -> list[Graph]:
     return result
 
 
+def union(corpus: Corpus, graphs: list[Graph]) -> Graph:
+    """graph/union: every triple of GRAPHS once, as a store keeps it (typed literals in canonical form).
+
+    Kept as a store keeps it, it holds what the default graph of the embedded
+    stores holds, and two ways of writing one value count once, as there.
+    """
+    store = ox.Store()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for graph in graphs for t in graph.triples)
+    return Graph(union_graph(corpus.project), _in_order({q.triple for q in store}))
+
+
 def _in_order(triples: set[ox.Triple]) -> tuple[ox.Triple, ...]:
     return tuple(sorted(triples, key=triple_order))
 
 
 def publish(run: Run, url: str, timeout: float = DEFAULT_TIMEOUT) -> PublishReport:
-    """Validate the run's corpus, replace each of its graphs in the Graph Store Protocol endpoint URL,
-    and read them back.
+    """Validate the run's corpus, replace each of its graphs and then their union in the Graph Store
+    Protocol endpoint URL, and read them back.
 
     Nothing is sent unless the data conforms (ValidationFailed, as for build).
     An HTTP error stops at the graph it happened to (StoreError naming the
@@ -152,19 +172,22 @@ def publish(run: Run, url: str, timeout: float = DEFAULT_TIMEOUT) -> PublishRepo
     if not report.conforms:
         raise ValidationFailed("the data does not conform to the shapes; nothing was published\n\n" + report.to_text())
     todo = graphs(run.corpus)
+    # Sent last, so that a store that has it holds every graph it joins.
+    joined = union(run.corpus, todo)
     progress = progress_for(run.progress, len(todo))
     with httpx.Client(auth=auth, timeout=timeout) as client:
-        progress.start("publishing", len(todo))
-        for done, graph in enumerate(todo):
-            _put(client, url, graph, done, len(todo), timeout)
+        progress.start("publishing", len(todo) + 1)
+        for done, graph in enumerate([*todo, joined]):
+            _put(client, url, graph, min(done, len(todo)), len(todo), timeout)
             progress.advance()
-        progress.start("verifying", len(todo))
+        progress.start("verifying", len(todo) + 1)
         stored = []
-        for graph in todo:
+        for graph in [*todo, joined]:
             stored.append(_count(client, url, graph, timeout))
             progress.advance()
         progress.finish()
-    return PublishReport(url, tuple(Published(g.iri, len(g.triples), n) for g, n in zip(todo, stored, strict=True)))
+    sent = [Published(g.iri, len(g.triples), n) for g, n in zip([*todo, joined], stored, strict=True)]
+    return PublishReport(url, tuple(sent[:-1]), sent[-1])
 
 
 def _put(client: httpx.Client, url: str, graph: Graph, done: int, total: int, timeout: float) -> None:

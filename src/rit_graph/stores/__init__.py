@@ -15,7 +15,11 @@ opens what it names (``open_store``):
   same time and size limits as the embedded stores (``remote``).
 
 Each choice is a Backend: it answers in this process (the command line) and
-starts a Runner that answers for the server.
+starts a Runner that answers for the server. In each, the default graph of a
+query that names no graphs is the union of the project's graphs with each
+triple once, however many graphs state it: the embedded stores hold it as
+their default graph, an external store as the graph BASE/graph/union that
+``rit-graph publish`` writes (README, "The default graph").
 
 May import ``query``, ``corpus``, ``rdf``, ``runtime`` and ``errors``.
 """
@@ -28,6 +32,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from rit_graph.corpus.load import Corpus
+from rit_graph.corpus.project import Project
 from rit_graph.query import sparql
 from rit_graph.query.sparql import Limits
 from rit_graph.stores.base import Backend, Runner, StoreOptionError, is_url
@@ -44,34 +49,45 @@ __all__ = [
     "RemoteStore",
     "Runner",
     "StoreOptionError",
+    "UNION_GRAPH",
     "open_disk",
     "open_for_corpus",
     "open_for_files",
     "open_store",
+    "union_graph",
 ]
 
 MEMORY = "memory"
+#: The graph of an external store that holds the union of a project's graphs, each triple once: BASE/graph/union.
+UNION_GRAPH = "union"
 
 
 def open_store(
     option: str,
     quads: Callable[[], list[ox.Quad]],
-    graphs: Callable[[], list[str]],
+    graphs: Callable[[], tuple[list[str], str]],
     memory: Callable[[], ox.Store],
     timeout: float = Limits.timeout,
 ) -> Backend:
     """The store a --store OPTION names.
 
-    QUADS gives what a store on disk must hold, GRAPHS the graphs that make
-    up the default graph of an external store, MEMORY the in-memory store;
-    each is called only for its kind of store. TIMEOUT bounds the command
-    line's wait for an external store.
+    QUADS gives what a store on disk must hold, GRAPHS the named graphs an
+    external store holds for the project and the graph holding their union,
+    MEMORY the in-memory store (its default graph the union already); each is
+    called only for its kind of store. TIMEOUT bounds the command line's wait
+    for an external store.
     """
     if option == MEMORY:
         return MemoryStore(memory())
     if is_url(option):
-        return RemoteStore(check_url(option), graphs(), timeout)
+        named, union = graphs()
+        return RemoteStore(check_url(option), named, union, timeout)
     return open_disk(Path(option), quads())
+
+
+def union_graph(project: Project) -> str:
+    """The graph of an external store holding PROJECT's graphs' union, which queries there take as default graph."""
+    return project.graph_iri(UNION_GRAPH)
 
 
 def corpus_quads(corpus: Corpus) -> list[ox.Quad]:
@@ -93,9 +109,13 @@ def corpus_graphs(corpus: Corpus) -> list[str]:
 
 
 def open_for_corpus(option: str, corpus: Corpus, timeout: float = Limits.timeout) -> Backend:
-    """The store a --store OPTION names, holding CORPUS (or, for a URL, expected to hold it)."""
+    """The store a --store OPTION names, holding CORPUS (or, for a URL, expected to hold it, as publish leaves it)."""
     return open_store(
-        option, lambda: corpus_quads(corpus), lambda: corpus_graphs(corpus), lambda: corpus.store, timeout
+        option,
+        lambda: corpus_quads(corpus),
+        lambda: (corpus_graphs(corpus), union_graph(corpus.project)),
+        lambda: sparql.dataset(corpus_quads(corpus)),
+        timeout,
     )
 
 
@@ -106,4 +126,4 @@ def open_for_files(option: str, paths: Iterable[Path], base_iri: str) -> Backend
             "--data serves files on an embedded store; an external store (--store URL) already holds its data"
         )
     files = sparql.files_store(paths, base_iri)
-    return open_store(option, lambda: list(files), lambda: sparql.graph_names(files), lambda: files)
+    return open_store(option, lambda: list(files), lambda: ([], ""), lambda: sparql.with_union(files))

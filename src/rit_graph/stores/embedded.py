@@ -4,6 +4,10 @@ A store on disk survives restarts. It is reloaded only when the data changed
 (a digest of the loaded quads is kept beside it), into a fresh folder that
 then replaces the old one with one atomic rename, so a crash while loading
 leaves the previous store usable.
+
+Both hold the named graphs as loaded and, as their default graph, the union of
+them with each triple once (``sparql.dataset``): what a query that names no
+graphs sees.
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ MANIFEST = "rit-graph-store.json"
 _DATABASE = "oxigraph"
 _LOCK = ".lock"
 #: Bumped when the layout of a store folder changes, so older folders are reloaded.
-_LAYOUT = 1
+#: 2: the default graph holds the union of the named graphs, each triple once.
+_LAYOUT = 2
 
 
 class PoolRunner(Runner):
@@ -60,7 +65,10 @@ class PoolRunner(Runner):
 
 @dataclass
 class MemoryStore(Backend):
-    """The project in memory: loaded at every start, shared with forked workers copy-on-write."""
+    """The project in memory: loaded at every start, shared with forked workers copy-on-write.
+
+    STORE's default graph is what a query naming no graphs sees: the union of its graphs (``sparql.dataset``).
+    """
 
     fixed_data: ClassVar[bool] = True
     store: ox.Store
@@ -254,15 +262,18 @@ def _load(folder: Path, quads: list[ox.Quad], digest: str) -> tuple[Path, dict[s
     return path, manifest
 
 
-#: Loads the N-Quads file argv[2] into a new store at argv[1].
+#: Loads the N-Quads file argv[2] into a new store at argv[1], and every triple of it into the default graph,
+#: which keeps each once: the union of the graphs, as ``sparql.dataset`` makes it in memory.
 _FILL = (
     "import sys, pyoxigraph as ox; s = ox.Store(sys.argv[1]); "
-    "s.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS); s.flush()"
+    "s.bulk_load(path=sys.argv[2], format=ox.RdfFormat.N_QUADS); "
+    "s.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) "
+    "for q in ox.parse(path=sys.argv[2], format=ox.RdfFormat.N_QUADS)); s.flush()"
 )
 
 
 def _fill(database: Path, quads: list[ox.Quad]) -> None:
-    """Load QUADS into a new store at DATABASE, in a process of its own.
+    """Load QUADS, and their union as the default graph, into a new store at DATABASE, in a process of its own.
 
     RocksDB leaves threads in a process that opened a store, and the server
     forks its query workers' fork server later, which must happen in a

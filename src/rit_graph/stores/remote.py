@@ -114,18 +114,22 @@ class RemoteStore(Backend):
     """An external SPARQL 1.1 query endpoint that already holds the project (see ``rit-graph publish``).
 
     A query that names no dataset (no FROM, no graph parameters) is sent with
-    the project's graphs as both ``default-graph-uri`` and ``named-graph-uri``,
-    so its default graph is their union, as with the embedded stores, whatever
-    the store's own default-graph setting.
+    UNION, the graph publish fills with the union of the project's graphs, each
+    triple once, as ``default-graph-uri``, and the project's GRAPHS as
+    ``named-graph-uri``: its default graph is then a set, as in the embedded
+    stores, whatever the store's own default-graph setting. Sending the GRAPHS
+    as ``default-graph-uri`` would not do: Oxigraph server merges them as a bag,
+    counting a triple once per graph that states it (Fuseki as a set).
     """
 
     url: str
     graphs: list[str]
+    union: str
     #: Seconds the command line waits for an answer; the server uses --timeout.
     timeout: float = Limits.timeout
 
     def describe(self) -> str:
-        return f"store: {redact(self.url)} (external SPARQL endpoint)"
+        return f"store: {redact(self.url)} (external SPARQL endpoint; default graph <{self.union}>)"
 
     def graph_names(self) -> list[str]:
         return list(self.graphs)
@@ -133,7 +137,7 @@ class RemoteStore(Backend):
     def answer(self, request: Request) -> Answer:
         async def once() -> Answer:
             async with self.client(workers=1) as client:
-                return await forward(client, self.url, request, self.graphs, self.timeout)
+                return await forward(client, self.url, request, self.dataset, self.timeout)
 
         return asyncio.run(once())
 
@@ -152,6 +156,11 @@ class RemoteStore(Backend):
                 f"{e}\n  how to fix: give the store's SPARQL query endpoint (Oxigraph: /query) as --store"
             ) from e
 
+    @property
+    def dataset(self) -> tuple[list[str], str]:
+        """The project's named graphs and the graph holding their union, for queries that name no graphs."""
+        return self.graphs, self.union
+
     def client(self, workers: int) -> httpx.AsyncClient:
         return httpx.AsyncClient(
             auth=auth_from_environment(),
@@ -160,7 +169,7 @@ class RemoteStore(Backend):
         )
 
     def start(self, limits: Limits) -> Runner:
-        return RemoteRunner(RemoteStore(self.url, self.graphs, limits.timeout), limits)
+        return RemoteRunner(RemoteStore(self.url, self.graphs, self.union, limits.timeout), limits)
 
 
 class RemoteRunner(Runner):
@@ -185,7 +194,7 @@ class RemoteRunner(Runner):
         except TimeoutError:
             raise QueryTimeout(f"all query slots stayed busy for {timeout:g} s; try again later") from None
         try:
-            return await forward(self.client, self.store.url, request, self.store.graphs, timeout)
+            return await forward(self.client, self.store.url, request, self.store.dataset, timeout)
         finally:
             self._slots.release()
 
@@ -194,8 +203,13 @@ class RemoteRunner(Runner):
         await self.client.aclose()
 
 
-async def forward(client: httpx.AsyncClient, url: str, request: Request, graphs: list[str], timeout: float) -> Answer:
+async def forward(
+    client: httpx.AsyncClient, url: str, request: Request, dataset: tuple[list[str], str], timeout: float
+) -> Answer:
     """Send a checked query to the endpoint URL; the answer in the requested format, within TIMEOUT and the size limit.
+
+    DATASET, the project's named graphs and the graph of their union, is the
+    dataset of a query that names none.
 
     The response is read as it streams and stopped at ``max_result_bytes``;
     the whole exchange is stopped at TIMEOUT (503, as for the embedded stores).
@@ -207,7 +221,7 @@ async def forward(client: httpx.AsyncClient, url: str, request: Request, graphs:
     try:
         async with asyncio.timeout(timeout):
             async with client.stream(
-                "POST", url, data=_parameters(request, graphs), headers={"Accept": accept}
+                "POST", url, data=_parameters(request, dataset), headers={"Accept": accept}
             ) as response:
                 if response.status_code >= 300:
                     raise _refusal(url, response, await _start_of(response))
@@ -224,7 +238,7 @@ async def forward(client: httpx.AsyncClient, url: str, request: Request, graphs:
     return _as_requested(url, query.form, request, response.headers.get("content-type", ""), body)
 
 
-def _parameters(request: Request, graphs: list[str]) -> dict[str, str | list[str]]:
+def _parameters(request: Request, dataset: tuple[list[str], str]) -> dict[str, str | list[str]]:
     text = request.query.text
     base = request.base_iri
     if base and not any(c in base for c in '<>"{}|^`\\ \t\n'):
@@ -234,9 +248,9 @@ def _parameters(request: Request, graphs: list[str]) -> dict[str, str | list[str
     if request.default_graphs or request.named_graphs:
         parameters["default-graph-uri"] = list(request.default_graphs)
         parameters["named-graph-uri"] = list(request.named_graphs)
-    elif not request.query.has_dataset and graphs:
-        parameters["default-graph-uri"] = list(graphs)
-        parameters["named-graph-uri"] = list(graphs)
+    elif not request.query.has_dataset and dataset[1]:
+        parameters["default-graph-uri"] = [dataset[1]]
+        parameters["named-graph-uri"] = list(dataset[0])
     return parameters
 
 

@@ -4,6 +4,9 @@ to the part that owns it."""
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
+
+import pyoxigraph as ox
 
 from rit_graph import schemaorg
 from rit_graph.corpus.load import Corpus
@@ -42,7 +45,7 @@ class Site:
         self.paths = paths.Paths(corpus, data, ontology, shapes)
         self.terms = Terms(self.paths, data, ontology, shapes, names)
         layout = Layout()
-        pages = Pages(corpus, self.paths, data, self.terms, layout, self.schema_block)
+        pages = Pages(_EachTripleOnce.of(corpus), self.paths, data, self.terms, layout, self.schema_block)
         vocabulary = VocabularyPages(corpus.project, ontology, shapes, self.terms, layout)
         # What the rest of the code asks of a site, each answered by the part that owns it.
         self.resources = self.paths.resources
@@ -58,6 +61,31 @@ class Site:
         self.ontology_page = vocabulary.ontology_page
         self.shapes_page = vocabulary.shapes_page
         self.resource_data = ResourceData(data, self.base, names).of
+
+
+@dataclass
+class _EachTripleOnce(Corpus):
+    """A corpus whose ``data`` store, which the home page's diagrams query, holds each triple once.
+
+    ``Corpus.data`` keeps a triple in each graph that states it, and the
+    union of its graphs the diagrams query counts it once per graph: a
+    partnership two announcements state would be drawn twice over itself, as
+    the pages' Graph, made of the same triples, shows it once. Here the
+    triples are in the default graph alone, which keeps each once; the store
+    is made when a diagram first asks for it.
+    """
+
+    whole: Corpus
+
+    @classmethod
+    def of(cls, corpus: Corpus) -> _EachTripleOnce:
+        return cls(corpus.project, corpus.units, corpus.ontology, corpus.shapes, corpus)
+
+    @functools.cached_property
+    def data(self) -> ox.Store:
+        store = ox.Store()
+        store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in self.whole.quads)
+        return store
 
 
 def _projected(corpus: Corpus) -> SchemaBlock:
