@@ -253,14 +253,15 @@ CASES: dict[str, Case] = {
     "date that is no date": Case(
         replace(REFERENCE, '"2015-06-28"^^xsd:date', '"abc"^^xsd:date'),
         "<id/event/talks>  “Talks”\n  in data/reference/\n"
-        '  violation: rit:startDate "abc": a visit needs exactly one start date: an xsd:date (2015-06-22) '
-        "or, for a month, an xsd:gYearMonth (2015-09)\n\n1 violation(s)",
+        '  violation: rit:startDate "abc": a visit needs exactly one start date: an xsd:date (2015-06-22), '
+        "for a month an xsd:gYearMonth (2015-09), for a year an xsd:gYear (2015), "
+        "or an xsd:dateTime (2015-06-22T10:00:00+09:00)\n\n1 violation(s)",
         EXIT_VIOLATIONS,
     ),
     "date with month 13": Case(
         replace(REFERENCE, '"2015-07-04"^^xsd:date', '"2015-13-45"^^xsd:date'),
-        '  violation: rit:endDate "2015-13-45": a visit has at most one end date: an xsd:date or an xsd:gYearMonth'
-        "\n\n1 violation(s)",
+        '  violation: rit:endDate "2015-13-45": a visit has at most one end date: an xsd:date, xsd:gYearMonth, '
+        "xsd:gYear or xsd:dateTime\n\n1 violation(s)",
         EXIT_VIOLATIONS,
     ),
     "integer in words": Case(

@@ -464,13 +464,8 @@ def test_build_writes_the_projection_and_stops_on_violations(tmp_path: Path) -> 
     ttl.write_text(
         ttl.read_text(encoding="utf-8")
         + """
-ann:bwi-cluster-japan-rit rit:mentions ev:photonics-trade-fair-munich-2015 .
-q:fair-mention a oa:Annotation ;
-    oa:motivatedBy oa:describing ;
-    oa:hasBody [ a rdf:Statement ; rdf:subject ann:bwi-cluster-japan-rit ; rdf:predicate rit:mentions ;
-                 rdf:object ev:photonics-trade-fair-munich-2015 ] ;
-    oa:hasTarget [ oa:hasSource ann:bwi-cluster-japan-rit ;
-        oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "die Messe Photonics besuchen" ] ] .
+ann:bwi-cluster-japan-rit rit:mentions ev:photonics-trade-fair-munich-2015
+    {| rit:quote "die Messe Photonics besuchen" |} .
 """,
         encoding="utf-8",
     )

@@ -52,7 +52,9 @@ def test_no_module_imports_a_private_name_of_another() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("rit_graph"):
                 found += [
-                    f"{path.relative_to(PACKAGE)}: {node.module}.{a.name}" for a in node.names if a.name[0] == "_"
+                    f"{path.relative_to(PACKAGE)}: {node.module}.{a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")  # __version__ is public
                 ]
     assert found == []
 

@@ -22,7 +22,7 @@ from rit_graph.corpus.project import Project
 from rit_graph.corpus.run import Run
 from rit_graph.rdf.terms import to_rdflib
 from rit_graph.runtime.cache import WRITING_FOR_AT_MOST, Cache
-from rit_graph.validation.validate import _rit_prefix_declaration, validate
+from rit_graph.validation.validate import _rit_prefix_declaration, validate, with_shape_targets
 
 Signature = tuple[rdflib.term.Node | None, ...]
 
@@ -63,10 +63,12 @@ def union_results(corpus: Corpus) -> rdflib.Graph:
     project = corpus.project
     shapes = to_rdflib(corpus.shapes)
     shapes.add(_rit_prefix_declaration(project.ontology_iri, project.vocabulary, shapes))
+    # The ontology and the shapes' targets in the data graph, as validate puts them (pyshacl's ont_graph
+    # would add only the ontology's classes and properties, not its individuals such as rit:Scheduled).
+    ontology = with_shape_targets(corpus.ontology, corpus.shapes)
     _, results, _ = pyshacl.validate(
-        to_rdflib(corpus.quads, [t for r in reference_records(corpus).values() for t in r]),
+        to_rdflib(corpus.quads, [t for r in reference_records(corpus).values() for t in r], ontology),
         shacl_graph=shapes,
-        ont_graph=to_rdflib(corpus.ontology),
         inference="none",
         allow_warnings=True,
     )

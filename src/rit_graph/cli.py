@@ -6,18 +6,22 @@ turns a RitGraphError into a message on stderr and its exit code.
 
 from __future__ import annotations
 
+import errno
 import functools
 import sys
+import tempfile
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from rit_graph import __version__
 from rit_graph.corpus.load import load
 from rit_graph.corpus.project import Project
 from rit_graph.corpus.run import JOBS_VARIABLE, Run, default_workers
-from rit_graph.errors import EXIT_VIOLATIONS, RitGraphError
+from rit_graph.errors import EXIT_SOFTWARE, EXIT_VIOLATIONS, RitGraphError
 from rit_graph.query.sparql import FORMAT_NAMES, Limits
 from rit_graph.rdf.namespaces import DEFAULT_BASE_IRI
 from rit_graph.runtime.cache import Cache, cache_folder
@@ -28,6 +32,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 LISTED_RESOURCES = 30
 
 
+#: --project DIR, as a path: for the commands that do not read the project (``new``).
+project_dir_option = click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Project folder holding ontology/, data/ and shapes/.",
+)
+
+
 def project_option(command: F) -> F:
     """--project DIR, opened and read, passed to the command as ``run`` (the corpus, its cache, progress).
 
@@ -36,14 +51,7 @@ def project_option(command: F) -> F:
     command has it, everything is parsed and nothing is kept).
     """
 
-    @click.option(
-        "--project",
-        "project_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=".",
-        show_default=True,
-        help="Project folder holding ontology/, data/ and shapes/.",
-    )
+    @project_dir_option
     @click.option(
         "--jobs",
         type=click.IntRange(min=1),
@@ -99,8 +107,27 @@ def timeout_option(default: float, bounds: str) -> Callable[[F], F]:
     )
 
 
+#: Where a command leaves its context (``ctx.meta`` is shared with the group's) for a report of a bug.
+_INVOKED = "rit_graph.invoked"
+
+
+class _Command(click.Command):
+    """A command of ReportingGroup: it leaves its context where the group finds it when the command fails."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        ctx.meta[_INVOKED] = ctx
+        return super().invoke(ctx)
+
+
 class ReportingGroup(click.Group):
-    """Turns RitGraphError into a message and the error's exit code, without a traceback."""
+    """Turns RitGraphError into a message and the error's exit code, without a traceback.
+
+    Any other exception is a bug in rit-graph, not a fault of the input: it exits 70 (EX_SOFTWARE), never 1
+    or 2, which scripts read as violations or bad input, with a short message naming the command, the
+    project folder and the exception, and keeps the traceback in a file for the bug report.
+    """
+
+    command_class = _Command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -108,6 +135,45 @@ class ReportingGroup(click.Group):
         except RitGraphError as e:
             click.echo(f"Error: {e}", err=True)
             sys.exit(e.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click's own: a bad option, --help, an interrupted prompt
+        except Exception as e:
+            if isinstance(e, OSError) and e.errno == errno.EPIPE:
+                raise  # the reader of the output went away (| head): click ends quietly
+            click.echo(_bug_report(ctx, e), err=True)
+            sys.exit(EXIT_SOFTWARE)
+
+
+def _bug_report(ctx: click.Context, error: Exception) -> str:
+    """What to tell of ERROR, which a command of CTX's group did not expect: the command, the project folder,
+    the exception in a line, and where its traceback was kept."""
+    command: click.Context | None = ctx.meta.get(_INVOKED)
+    name = command.info_name if command is not None else ctx.invoked_subcommand
+    folder = command.params.get("project_dir") if command is not None else None
+    where = f" on project folder {Path(folder).resolve()}" if folder is not None else ""
+    kept = _keep_traceback(error, f"rit-graph {name}{where}")
+    text = (str(error).strip().splitlines() or [""])[0][:300]
+    return (
+        f"Error: rit-graph {name}{where} failed: {type(error).__name__}{': ' + text if text else ''}\n"
+        f"  this is a bug in rit-graph: please report it, with the version (rit-graph {__version__})"
+        + (f" and the traceback kept in {kept}" if kept else " (no file could keep the traceback)")
+    )
+
+
+def _keep_traceback(error: Exception, what: str) -> Path | None:
+    """ERROR's traceback in a new temporary file, for a bug report; None if no file can be written.
+
+    Not on the terminal, where it would bury the message; a file the user can attach.
+    """
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", prefix="rit-graph-bug-", suffix=".txt", delete=False
+        ) as file:
+            file.write(f"{what}\nrit-graph {__version__}, Python {sys.version.split()[0]}\n\n")
+            file.write("".join(traceback.format_exception(error)))
+    except OSError:
+        return None
+    return Path(file.name)
 
 
 @click.group(cls=ReportingGroup)
@@ -120,7 +186,8 @@ def cli() -> None:
 
     Exit status of every command: 0 success, 1 the data violates the shapes,
     2 unreadable input or a bad option (file, line and column named),
-    3 a SPARQL store failed.
+    3 a SPARQL store failed, 4 a worker process was killed (memory ran out, say),
+    70 a bug in rit-graph (the message says where its traceback was kept: please report it).
 
     Example: rit-graph build --out dist/
     """
@@ -260,7 +327,7 @@ def markup(run: Run, iri: str | None, announcement: str | None, lang: str) -> No
 def query(
     run: Run, query_text: str | None, query_file: Path | None, fmt: str | None, store: str, timeout: float
 ) -> None:
-    """Run a SPARQL query on the project's graph (default graph = union of all graphs).
+    """Run a SPARQL query on the project's graph (default graph = union of all graphs, each triple once).
 
     Relative IRIs in the query resolve against the project's base IRI.
 
@@ -463,7 +530,8 @@ def _allow_open_files(wanted: int) -> None:
 @project_option
 def publish(run: Run, url: str, timeout: float) -> None:
     """Validate, then replace each of the project's graphs (every announcement, the reference
-    graph, graph/ontology) in a SPARQL store with PUT URL?graph=IRI, and read each back to
+    graph, graph/ontology) in a SPARQL store with PUT URL?graph=IRI, then graph/union (each
+    triple once, which `--store URL` queries as the default graph), and read each back to
     compare its triple count.
 
     Credentials come from the environment: RIT_GRAPH_STORE_USER and
@@ -480,3 +548,51 @@ def publish(run: Run, url: str, timeout: float) -> None:
     report = publish(run, url, timeout)
     click.echo(report.summary(), nl=False)
     report.check()
+
+
+@cli.command()
+@click.argument("name")
+@click.option(
+    "--source",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The announcement's text (UTF-8), copied as source.txt in Unicode NFC.",
+)
+@project_dir_option
+def new(name: str, source: Path, project_dir: Path) -> None:
+    """Start announcement NAME: data/announcements/NAME/ with its text and a skeleton announcement.ttl.
+
+    Then `rit-graph draft NAME` proposes its facts.
+
+    Example: rit-graph new jetro-hitachi-mou-2017 --source ~/Downloads/pressemitteilung.txt
+    """
+    from rit_graph.corpus.draft import new
+
+    folder = new(Project.open(project_dir), name, source)
+    click.echo(f"{folder}: source.txt and announcement.ttl written; next: rit-graph draft {name}")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--force", is_flag=True, help="Replace announcement.ttl even if it holds edits.")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the draft instead of writing announcement.ttl.")
+@project_option
+def draft(run: Run, name: str, force: bool, to_stdout: bool) -> None:
+    """Propose the facts of announcement NAME from its source.txt, in the authoring form.
+
+    It proposes the known resources each sentence names, dates and periods,
+    money, distances and counts, each quoted with its sentence, and marks with
+    TODO what a person must decide. It writes announcement.ttl only while that
+    holds what `rit-graph new` wrote, unless --force.
+
+    Example: rit-graph draft jetro-hitachi-mou-2017 --stdout
+    """
+    from rit_graph.corpus.draft import write_draft
+
+    if to_stdout:
+        from rit_graph.corpus.draft import draft
+
+        click.echo(draft(run.corpus, name), nl=False)
+        return
+    path = write_draft(run.corpus, name, force)
+    click.echo(f"{path}: drafted; review every fact, decide every TODO, then rit-graph validate")

@@ -10,6 +10,9 @@ EXIT_INPUT = 2
 EXIT_STORE = 3
 #: The system stopped the work: a worker process was killed (by the kernel when memory ran out, say).
 EXIT_SYSTEM = 4
+#: Any other exception: a bug in rit-graph, not in the input (sysexits.h EX_SOFTWARE), so that a script
+#: never takes it for violations (1) or bad input (2).
+EXIT_SOFTWARE = 70
 
 
 class RitGraphError(Exception):

@@ -9,6 +9,11 @@ validated in partitions that run on all cores and are cached by content:
 - the resources that several announcements describe, with all they say of
   them, so that contradictions between announcements are found.
 
+A partition also says which resources it names but does not describe are
+given a class by an announcement validated elsewhere (``rdfs:isDefinedBy``
+its graph): without that, it could not tell them from resources nothing
+describes, such as those left behind when their announcement is removed.
+
 The reference data's facts get statement records citing their reference, so
 that one provenance rule covers facts from announcements and from references.
 """
@@ -24,7 +29,7 @@ import orjson
 import pyoxigraph as ox
 
 from rit_graph.corpus.load import Corpus, Unit, shared_subjects
-from rit_graph.rdf.namespaces import DCTERMS, OA, RDF
+from rit_graph.rdf.namespaces import DCTERMS, OA, RDF, RDFS
 from rit_graph.rdf.ntriples import ntriples, read_ntriples
 from rit_graph.rdf.walk import walk
 from rit_graph.runtime.cache import Cache, key
@@ -35,6 +40,7 @@ RDF_SUBJECT = ox.NamedNode(RDF + "subject")
 RDF_PREDICATE = ox.NamedNode(RDF + "predicate")
 RDF_OBJECT = ox.NamedNode(RDF + "object")
 HAS_BODY = ox.NamedNode(OA + "hasBody")
+IS_DEFINED_BY = ox.NamedNode(RDFS + "isDefinedBy")
 _Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
@@ -75,20 +81,32 @@ def partitions(corpus: Corpus, reach: Reach, cache: Cache) -> list[Partition]:
     What the last partition takes from each announcement is kept in CACHE.
     """
     parts = []
+    typed = _typed_by_announcements(corpus)
     for group in groups(corpus.units):
         reached = [reach.of_unit(u) for u in group]
+        own = {s for u in group for s, (_, classes) in u.summary.subjects.items() if classes}
+        named = [n for u in group for n in u.summary.nodes] + _nodes([t for more, _ in reached for t in more])
+        elsewhere = _defined_elsewhere(named, own, typed)
         parts.append(
             Partition(
                 ", ".join(u.name for u in group),
-                key(*(k for u, (_, more) in zip(group, reached, strict=True) for k in (u.key, more))),
-                lambda group=group, reached=reached: list(  # type: ignore[misc]
-                    dict.fromkeys(t for u, (more, _) in zip(group, reached, strict=True) for t in u.triples + more)
+                key(
+                    *(k for u, (_, more) in zip(group, reached, strict=True) for k in (u.key, more)),
+                    ntriples(elsewhere),
+                ),
+                lambda group=group, reached=reached, elsewhere=elsewhere: list(  # type: ignore[misc]
+                    dict.fromkeys(
+                        [t for u, (more, _) in zip(group, reached, strict=True) for t in u.triples + more] + elsewhere
+                    )
                 ),
             )
         )
     shared = _shared_resources(corpus, cache)
     if shared is not None:
         content = shared[0] + reach.closure(_nodes(shared[0]))
+        content += _defined_elsewhere(
+            _nodes(content), {str(t.subject) for t in content if t.predicate == RDF_TYPE}, typed
+        )
         parts.append(
             Partition(
                 "resources described by several announcements", key(ntriples(content)), lambda: content, shared[1]
@@ -118,6 +136,32 @@ def groups(units: list[Unit]) -> list[list[Unit]]:
             found.append(current)
             current, size = [], 0
     return found + [current] if current else found
+
+
+def _typed_by_announcements(corpus: Corpus) -> dict[str, ox.NamedNode]:
+    """The IRIs (as N-Triples terms) that announcements give a class, each with the graph of the first."""
+    typed: dict[str, ox.NamedNode] = {}
+    for unit in corpus.units:
+        if unit.announcement is not None:
+            for subject, (_, classes) in unit.summary.subjects.items():
+                if classes and subject.startswith("<"):
+                    typed.setdefault(subject, unit.graph)
+    return typed
+
+
+def _defined_elsewhere(named: Iterable[str], own: set[str], typed: dict[str, ox.NamedNode]) -> list[ox.Triple]:
+    """For each IRI of NAMED that a partition does not type (OWN) but an announcement does (TYPED),
+    ``rdfs:isDefinedBy`` that announcement's graph.
+
+    Validated apart from that announcement, the partition would otherwise take
+    the resource for one nothing describes (the shapes' ``Described``), as it is
+    once that announcement is removed.
+    """
+    return [
+        ox.Triple(ox.NamedNode(node[1:-1]), IS_DEFINED_BY, typed[node])
+        for node in sorted(set(named) - own)
+        if node in typed
+    ]
 
 
 def _nodes(triples: list[ox.Triple]) -> list[str]:

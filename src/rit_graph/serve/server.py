@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,18 @@ from rit_graph.stores import Backend, MemoryStore, Runner
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 T = TypeVar("T")
+#: Where the server logs its errors (uvicorn's error log), the traceback of a bug included.
+LOG = logging.getLogger("uvicorn.error")
+#: The answer when a request met a bug: nothing of the exception, which may quote the data or the request.
+FAILED_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>500 Internal Server Error</title></head>
+<body>
+<h1>Internal Server Error</h1>
+<p>This answer could not be made: a bug in rit-graph, logged on the server.</p>
+</body>
+</html>
+"""
 
 
 @dataclass(frozen=True)
@@ -115,6 +128,7 @@ def create_app(
             allow_methods=["GET", "POST"],
             allow_headers=["Accept", "Content-Type"],
         ),
+        Middleware(_Unexpected),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
@@ -316,6 +330,40 @@ class _NoSniff:
             await send(message)
 
         await self.app(scope, receive, sending)
+
+
+class _Unexpected:
+    """An exception no handler expected, a bug, is answered with a short 500 page and its traceback logged once.
+
+    Starlette would answer "Internal Server Error" in plain text and raise the exception on for the server
+    to log. Here it is logged and ends, so nothing logs it again; the page says nothing of it. Once an answer
+    has started there is no page to send instead: the exception goes on to the server, which logs it and
+    closes the connection.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception:
+            if started:
+                raise
+            LOG.exception("a bug in rit-graph answering %s %r", scope["method"], scope["path"])
+            await HTMLResponse(FAILED_PAGE, status_code=500, headers={"Cache-Control": "no-store"})(
+                scope, receive, send
+            )
 
 
 class _UnsupportedMediaType(QueryError):

@@ -7,7 +7,10 @@ the partitions of ``partition``, on all cores, each taken from the cache when
 its content was validated before; a result found in several partitions is
 reported once. pyshacl evaluates each SHACL-SPARQL constraint once per focus
 node; here pyoxigraph answers those calls from one evaluation per partition
-(``_sparql_in_batches``), which made validation several times faster.
+(``_sparql_in_batches``), which made validation several times faster, and
+pyshacl checks each query's text once (``_prebinding_once``). A finding in
+words gets what SHACL cannot compute: the term or resource that was meant
+and the passage a misquote misses (``nearest``).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import RDF, SH, XSD
 
+from rit_graph.corpus.anchor import EXACT, HAS_SELECTOR, HAS_SOURCE
 from rit_graph.corpus.load import Corpus
 from rit_graph.corpus.partition import RDF_OBJECT, RDF_PREDICATE, RDF_SUBJECT, RDF_TYPE, partitions
 from rit_graph.corpus.run import Run
@@ -37,6 +41,7 @@ from rit_graph.rdf.reading import parse_file
 from rit_graph.rdf.terms import ox_node, ox_term, term, to_rdflib
 from rit_graph.rdf.walk import walk
 from rit_graph.runtime.cache import Cache, key
+from rit_graph.validation.nearest import REPLACING_THE_PATH, Terms, misquote
 
 RDFS_LABEL = ox.NamedNode(str(rdflib.RDFS.label))
 VALIDATION_RESULT = ox.NamedNode(str(SH.ValidationResult))
@@ -49,6 +54,17 @@ SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 #: The properties whose SPARQL text pyshacl runs: SPARQL-based constraints and constraint components.
 SPARQL_TEXTS = {ox.NamedNode(str(SH[name])) for name in ("select", "ask", "construct")}
 SH_SPARQL = ox.NamedNode(str(SH.sparql))
+SH_TARGET_CLASS = ox.NamedNode(str(SH.targetClass))
+SH_RESULT_KEYS = {
+    name: ox.NamedNode(str(SH[local]))
+    for name, local in (
+        ("constraint", "sourceConstraint"),
+        ("component", "sourceConstraintComponent"),
+        ("path", "resultPath"),
+        ("value", "value"),
+    )
+}
+SPARQL_COMPONENT = ox.NamedNode(str(SH.SPARQLConstraintComponent))
 #: Values and labels are cut after this many characters in reports: a 10 MB label would be printed whole.
 SHOWN_CHARACTERS = 200
 
@@ -165,6 +181,7 @@ def validate(run: Run) -> Report:
     check_shape_queries(corpus)
     prefix = (project.ontology_iri, project.vocabulary)
     parts = partitions(corpus, run.reach, run.cache)
+    ontology = with_shape_targets(corpus.ontology, corpus.shapes)
     common = key(ntriples(corpus.shapes), ntriples(corpus.ontology), *prefix)
     keys = [key(common, p.key, "\n".join(sorted(str(f) for f in p.focus or ()))) for p in parts]
     try:
@@ -173,7 +190,7 @@ def validate(run: Run) -> Report:
             "validation",
             keys,
             lambda i: parts[i].triples,
-            lambda i, triples: _validate_partition((triples, parts[i].focus, corpus.shapes, corpus.ontology, prefix)),
+            lambda i, triples: _validate_partition((triples, parts[i].focus, corpus.shapes, ontology, prefix)),
             functools.partial(_shapes, corpus),
             "validating partitions",
             run.workers,
@@ -186,6 +203,15 @@ def validate(run: Run) -> Report:
         raise InputError(
             project.root / "shapes", f"pyshacl cannot use the shapes: {e}", "correct the shape it names"
         ) from e
+
+
+def with_shape_targets(ontology: list[ox.Triple], shapes: list[ox.Triple]) -> list[ox.Triple]:
+    """The ONTOLOGY as validation puts it in the data graph: with the SHAPES' ``sh:targetClass`` statements.
+
+    So a constraint can ask whether some shape checks a class (the closed
+    vocabulary's ``shape:UncheckedClass``): SHACL-SPARQL sees only the data graph.
+    """
+    return ontology + [t for t in shapes if t.predicate == SH_TARGET_CLASS]
 
 
 def _shapes(corpus: Corpus) -> rdflib.Graph:
@@ -239,7 +265,7 @@ def run_parts(
     def done(i: int) -> list[ox.Triple]:
         part = content(i)
         results = work(i, part)
-        cache.put_bytes(keys[i], _words(run.corpus.project.base_iri, results, part, shown()), ".words.json")
+        cache.put_bytes(keys[i], _words(run.corpus, results, part, shown()), ".words.json")
         return results
 
     found = cache.map(done, keys, lambda i: i, workers, run.progress, task, min_parallel, isolated)
@@ -267,7 +293,7 @@ def report(
         try:
             part_conforms, described = orjson.loads(words or b"")
         except (ValueError, TypeError):  # not in the cache, or not readable
-            words = _words(corpus.project.base_iri, results(), content(i), shapes())
+            words = _words(corpus, results(), content(i), shapes())
             cache.put_bytes(keys[i], words, ".words.json")
             part_conforms, described = orjson.loads(words)
         conforms = conforms and part_conforms
@@ -288,11 +314,76 @@ def report(
     return Report(conforms, resources, found)
 
 
-def _words(base: str, results: list[ox.Triple], part: list[ox.Triple], shapes: rdflib.Graph) -> bytes:
+def _words(corpus: Corpus, results: list[ox.Triple], part: list[ox.Triple], shapes: rdflib.Graph) -> bytes:
     """Whether RESULTS hold no violation, and their findings in words, named and placed from PART."""
     conforms = not any(t.predicate == SH_SEVERITY and t.object == SH_VIOLATION for t in results)
-    described = _in_words(base, results, findings_context(results, part), shapes) if _has_results(results) else []
+    described = []
+    if _has_results(results):
+        base = corpus.project.base_iri
+        notes = _notes(corpus, results, part, shapes)
+        described = _in_words(base, results, findings_context(results, part), shapes, notes)
     return orjson.dumps([conforms, described])
+
+
+def _notes(corpus: Corpus, results: list[ox.Triple], part: list[ox.Triple], shapes: rdflib.Graph) -> dict[_Node, str]:
+    """What the findings of RESULTS add to their shapes' messages, by result.
+
+    A "did you mean" for the constraints whose ``shape:suggest`` names a kind
+    of term (shapes/rit-shapes.ttl, the closed vocabulary), and for a quote
+    that the source does not contain, the passage nearest to it and where
+    they part: neither is something SHACL can compute.
+    """
+    project = corpus.project
+    suggest = rdflib.URIRef(project.base_iri + "shapes#suggest")
+    terms = functools.cache(lambda: _terms(corpus, shapes))
+    sources = functools.cache(lambda: _quoted_texts(part, ox.NamedNode(project.vocabulary + "text")))
+    show = _Names(project.base_iri, []).show
+    about: dict[_Node, dict[ox.NamedNode, _Node]] = {}
+    for t in results:
+        about.setdefault(t.subject, {}).setdefault(t.predicate, t.object)
+    notes = {}
+    for result, props in about.items():
+        constraint, path, value = (props.get(SH_RESULT_KEYS[k]) for k in ("constraint", "path", "value"))
+        kind = shapes.value(term(constraint), suggest) if constraint is not None else None  # type: ignore[arg-type]
+        if kind is not None:
+            wrong = path if str(kind) in REPLACING_THE_PATH else value
+            meant = terms().suggest(str(kind), wrong.value) if isinstance(wrong, ox.NamedNode) else None
+            if meant is not None:
+                notes[result] = f"did you mean {show(ox.NamedNode(meant))}?"
+        elif path == EXACT and props.get(SH_RESULT_KEYS["component"]) == SPARQL_COMPONENT:
+            text = sources().get(props.get(SH_FOCUS_NODE))  # type: ignore[arg-type]
+            passage = misquote(text, value.value) if text is not None and isinstance(value, ox.Literal) else None
+            if passage is not None:
+                notes[result] = passage
+    return notes
+
+
+def _terms(corpus: Corpus, shapes: rdflib.Graph) -> Terms:
+    """The terms "did you mean" chooses from: the ontology's, the classes shapes check, the resources described."""
+    project = corpus.project
+
+    def described() -> Iterator[str]:
+        for unit in corpus.units:
+            for subject, (_, classes) in unit.summary.subjects.items():
+                if classes and subject.startswith("<"):
+                    yield subject[1:-1]
+
+    checked = (str(c) for c in shapes.objects(None, SH.targetClass))
+    return Terms.of(project.base_iri, project.vocabulary, corpus.ontology, checked, described)
+
+
+def _quoted_texts(part: list[ox.Triple], text: ox.NamedNode) -> dict[_Node, str]:
+    """The source text (TEXT) of each quote selector of PART, by selector."""
+    targets = {t.object: t.subject for t in part if t.predicate == HAS_SELECTOR}
+    sources = {t.subject: t.object for t in part if t.predicate == HAS_SOURCE}
+    texts: dict[_Node, str] = {
+        t.subject: t.object.value for t in part if t.predicate == text and isinstance(t.object, ox.Literal)
+    }
+    return {
+        selector: texts[sources[target]]
+        for selector, target in targets.items()
+        if target in sources and sources[target] in texts
+    }
 
 
 def _term_of(text: str) -> ox.NamedNode | ox.BlankNode:
@@ -445,9 +536,57 @@ def _sparql_in_batches(triples: list[ox.Triple]) -> Iterator[None]:
 
     rdflib.Graph.query = query  # type: ignore[method-assign, assignment]
     try:
-        yield
+        with _prebinding_once():
+            yield
     finally:
         rdflib.Graph.query = original  # type: ignore[method-assign]
+
+
+#: Stand-ins for the focus node and value node while pyshacl prepares a query once (``_prebinding_once``).
+_THIS, _VALUE = rdflib.URIRef("urn:rit-graph:this"), rdflib.URIRef("urn:rit-graph:value")
+
+
+@contextmanager
+def _prebinding_once() -> Iterator[None]:
+    """Let pyshacl check and prepare each SHACL-SPARQL query once, not once per focus node.
+
+    Before each call, pyshacl tests the query's text with several regular
+    expressions (no MINUS, VALUES, SERVICE, ...), which on long queries took
+    most of a constraint's time once the queries themselves were answered in
+    batches, and then writes the query's prefixes before it again. The text and
+    the names it binds depend only on the query, so they are worked out once
+    with stand-ins and the focus node put in their place, and the same text is
+    the same string, whose hash Python keeps (``_sparql_in_batches`` looks
+    queries up by their text). Not thread-safe: pyshacl's methods are replaced meanwhile.
+    """
+    from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
+
+    original, original_prefixes = SPARQLQueryHelper.pre_bind_variables, SPARQLQueryHelper.apply_prefixes
+    prepared: dict[tuple[object, bool, tuple[str, ...]], tuple[dict[str, Any], str]] = {}
+    prefixed: dict[tuple[object, str], str] = {}
+
+    def apply_prefixes(self: SPARQLQueryHelper, sparql: str) -> str:
+        if (self, sparql) not in prefixed:
+            prefixed[self, sparql] = original_prefixes(self, sparql)  # type: ignore[no-untyped-call]
+        return prefixed[self, sparql]
+
+    def pre_bind_variables(
+        self: SPARQLQueryHelper, thisnode: Any, valuenode: Any = None, extravars: Iterable[str] | None = None
+    ) -> tuple[dict[str, Any], str]:
+        key = (self, valuenode is None, tuple(sorted(extravars or ())))
+        if key not in prepared:
+            prepared[key] = original(self, _THIS, None if valuenode is None else _VALUE, extravars)  # type: ignore[no-untyped-call]
+        bindings, text = prepared[key]
+        instead = {_THIS: thisnode, _VALUE: valuenode}
+        return {name: instead.get(node, node) for name, node in bindings.items()}, text
+
+    SPARQLQueryHelper.pre_bind_variables = pre_bind_variables  # type: ignore[method-assign]
+    SPARQLQueryHelper.apply_prefixes = apply_prefixes  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        SPARQLQueryHelper.pre_bind_variables = original  # type: ignore[method-assign]
+        SPARQLQueryHelper.apply_prefixes = original_prefixes  # type: ignore[method-assign]
 
 
 @dataclass
@@ -582,9 +721,9 @@ def _rit_prefix_declaration(
 
 
 def _in_words(
-    base: str, results: list[ox.Triple], data: list[ox.Triple], shapes: rdflib.Graph
+    base: str, results: list[ox.Triple], data: list[ox.Triple], shapes: rdflib.Graph, notes: Mapping[_Node, str]
 ) -> list[tuple[str, str, str | None, list[tuple[str, ...]]]]:
-    """RESULTS as (anchor, shown name, label, findings) by resource, named and placed from DATA."""
+    """RESULTS as (anchor, shown name, label, findings) by resource, named and placed from DATA, with NOTES."""
     names = _Names(base, data)
     about: dict[_Node, dict[ox.NamedNode, _Node]] = {}
     for t in results:
@@ -600,12 +739,13 @@ def _in_words(
         anchor = names.named_anchor(focus)
         path, value, message = (props.get(ox.NamedNode(str(p))) for p in (SH.resultPath, SH.value, SH.resultMessage))
         within = "" if focus == anchor else f"({names.trail(focus)}) "
+        note = f"; {notes[result]}" if result in notes else ""
         shape = props.get(ox.NamedNode(str(SH.sourceShape)))
         grouped.setdefault(anchor, []).append(
             dataclasses.astuple(
                 Finding(
                     SEVERITIES.get(rdflib.URIRef(str(props.get(SH_SEVERITY, SH_VIOLATION).value)), "violation"),  # type: ignore[union-attr]
-                    within + (str(message.value) if isinstance(message, ox.Literal) else "does not conform"),
+                    within + (str(message.value) if isinstance(message, ox.Literal) else "does not conform") + note,
                     names.show(path) if isinstance(path, ox.NamedNode) else None,
                     names.show(value) if value is not None and value != focus else None,
                     names.show(ox_node(_node_shape(shapes, term(shape))) if shape is not None else None),  # type: ignore[arg-type]

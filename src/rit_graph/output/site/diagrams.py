@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from importlib import resources
 from typing import Any
 
@@ -13,7 +13,13 @@ import pyoxigraph as ox
 from rit_graph.corpus.load import Corpus
 from rit_graph.output.site.graph import Term
 from rit_graph.output.site.layout import Messages
-from rit_graph.output.site.values import Terms, Value
+from rit_graph.output.site.values import Terms, Value, dates_text
+from rit_graph.rdf import dates
+
+#: Beyond this many months, the timeline's axis counts years.
+YEARS_AXIS = 36
+#: At most this many columns of years: a span from 1000 to 9999 is still a picture.
+YEAR_COLUMNS = 24
 
 
 @dataclass(frozen=True)
@@ -45,8 +51,10 @@ class TimelineEvent:
     y: float
     #: Where the label starts: above the bar, moved left where it would leave the picture.
     label_x: float
-    month_precision: bool
+    #: "month" or "year" for a date known only to the month or the year (the bar fills it), else None.
+    coarse: str | None
     inferred: bool
+    #: The dates as the page's language writes them.
     when: str
 
 
@@ -110,42 +118,47 @@ class Diagrams:
         }
 
     def timeline(self, lang: str, here: str) -> dict[str, Any]:
-        """Events placed by date on a month axis; a month-precision date fills its month."""
+        """Events placed by date on an axis of months (of years, when they span more than YEARS_AXIS):
+        a date known only to the month or the year fills it. An event whose start is no date is left
+        out: validation reports it."""
         events = []
         for r in self._select("timeline.rq"):
-            start, end = _interval(r["start"].value, r["end"].value if "end" in r else None)
+            start, end = dates.interval(r["start"]), dates.interval(r["end"]) if "end" in r else None
+            if start is None:
+                continue
+            last = end.last if end is not None and end.last >= start.first else start.last
             inferred = isinstance(r.get("inferred"), ox.Literal) and r["inferred"].value == "true"
-            when = r["start"].value + (f" – {r['end'].value}" if "end" in r else "")
-            events.append((start, end, len(r["start"].value) == 7, inferred, when, r["event"]))
+            precisions = {start.precision, (end or start).precision}
+            coarse = next((p for p in ("year", "month") if p in precisions), None)
+            events.append((start.first, last, coarse, inferred, dates_text(start, end, lang), r["event"]))
         if not events:
             return {"width": 760.0, "height": 0.0, "months": [], "events": []}
-        events.sort(key=lambda e: (e[0], str(e[5])))
-        first = min(e[0] for e in events).replace(day=1)
-        last = max(e[1] for e in events)
-        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        events.sort(key=lambda e: (e[0], e[1], str(e[5])))
+        first, months, step = _axis(min(e[0] for e in events), max(e[1] for e in events))
         width, left, axis_y, row = 760.0, 10.0, 30.0, 44.0
         month_w = (width - 2 * left) / months
 
-        def x(day: date) -> float:
+        def x(day: date, end_of_day: bool = False) -> float:
+            """Where DAY starts on the axis, or where it ends."""
             index = (day.year - first.year) * 12 + day.month - first.month
-            return left + (index + (day.day - 1) / calendar.monthrange(day.year, day.month)[1]) * month_w
+            return left + (index + (day.day - 1 + end_of_day) / calendar.monthrange(day.year, day.month)[1]) * month_w
 
         ticks = []
-        for i in range(months):
+        for i in range(0, months, step):
             year, month = divmod(first.month - 1 + i, 12)
-            ticks.append((left + i * month_w, f"{first.year + year}-{month + 1:02d}"))
+            ticks.append((left + i * month_w, f"{first.year + year}" + (f"-{month + 1:02d}" if step == 1 else "")))
         placed = []
-        for i, (start, end, month, inferred, when, event) in enumerate(events):
+        for i, (begins, ends, coarse, inferred, when, event) in enumerate(events):
             value = self.terms.value(event, lang, here)
             label = _text_width(value.text + (f" ({self.messages[lang]['inferred']})" if inferred else ""))
             placed.append(
                 TimelineEvent(
                     value,
-                    x(start),
-                    max(x(end + timedelta(days=1)) - x(start), 4.0),
+                    x(begins),
+                    max(x(ends, end_of_day=True) - x(begins), 4.0),
                     axis_y + 30 + i * row,
-                    max(left, min(x(start), width - left - label)),
-                    month,
+                    max(left, min(x(begins), width - left - label)),
+                    coarse,
                     inferred,
                     when,
                 )
@@ -154,7 +167,7 @@ class Diagrams:
             "width": width,
             "height": axis_y + 10 + len(placed) * row,
             "months": ticks,
-            "month_width": month_w,
+            "month_width": month_w * step,
             "axis_y": axis_y,
             "events": placed,
         }
@@ -170,20 +183,25 @@ def _query(name: str) -> str:
     )
 
 
+def _axis(first: date, last: date) -> tuple[date, int, int]:
+    """The timeline's axis from FIRST to LAST: the day it starts on, how many months it spans and how many
+    each column has (1, or once the events span more than YEARS_AXIS months, 12 times 1, 2, 5, 10... years)."""
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if months <= YEARS_AXIS:
+        return first.replace(day=1), months, 1
+    years = _years_per_column(last.year - first.year + 1)
+    start = date(first.year - first.year % years, 1, 1)
+    columns = -(-(last.year - start.year + 1) // years)
+    return start, columns * years * 12, years * 12
+
+
+def _years_per_column(years: int) -> int:
+    """The fewest of 1, 2, 5, 10, 20, 50, ... years per column that show YEARS in fewer than YEAR_COLUMNS:
+    the first column, aligned to a multiple of them, may add one."""
+    steps = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+    return next((step for step in steps if -(-years // step) < YEAR_COLUMNS), steps[-1])
+
+
 def _text_width(text: str) -> float:
     """Roughly how wide TEXT is at the diagrams' 13px font: CJK characters are twice as wide."""
     return sum(13.0 if ord(c) > 0x2E80 else 7.2 for c in text)
-
-
-def _interval(start: str, end: str | None) -> tuple[date, date]:
-    """The first and last day an xsd:date or xsd:gYearMonth (START, optional END) covers."""
-
-    def bounds(value: str) -> tuple[date, date]:
-        if len(value) == 7:
-            year, month = int(value[:4]), int(value[5:7])
-            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-        day = date.fromisoformat(value[:10])
-        return day, day
-
-    first, last = bounds(start)
-    return first, bounds(end)[1] if end else last

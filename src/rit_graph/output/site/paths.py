@@ -10,6 +10,7 @@ import pyoxigraph as ox
 from rit_graph.corpus.load import Corpus
 from rit_graph.output.site.graph import Graph
 from rit_graph.rdf.formats import BY_NAME
+from rit_graph.rdf.namespaces import RDF_TYPE, SH
 
 #: Formats of each resource's data, linked from its page.
 RESOURCE_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
@@ -29,6 +30,7 @@ class Paths:
             {s.value for s in data.out if isinstance(s, ox.NamedNode) and s.value.startswith(self.base + "id/")}
         )
         self._has_page = frozenset(self.resources)
+        self._shape_sections = frozenset(node_shapes(shapes))
         #: The name of each announcement's source page, by the announcement's IRI.
         self.sources = {self.project.announcement_iri(name): name for name in sorted(corpus.announcement_graphs)}
 
@@ -52,9 +54,25 @@ class Paths:
             return f"ontology.{lang}.html#{iri[len(self.vocabulary) :]}"
         if iri == self.project.ontology_iri:
             return f"ontology.{lang}.html"
-        if iri.startswith(self.base + "shapes#") and ox.NamedNode(iri) in self.shapes.out:
+        if iri.startswith(self.base + "shapes#") and ox.NamedNode(iri) in self._shape_sections:
             return f"shapes.{lang}.html#{iri.rsplit('#', 1)[-1]}"
         return None
+
+
+def node_shapes(shapes: Graph) -> list[ox.NamedNode]:
+    """The named node shapes, each a section of the shapes page (a SPARQL constraint they use is not)."""
+    return sorted(
+        (
+            s
+            for s in shapes.out
+            if isinstance(s, ox.NamedNode)
+            and (
+                ox.NamedNode(SH + "NodeShape") in shapes.objects(s, RDF_TYPE)
+                or shapes.objects(s, ox.NamedNode(SH + "targetClass"))
+            )
+        ),
+        key=lambda s: s.value,
+    )
 
 
 def data_path(iri_path: str, rdf_format: str) -> str:

@@ -8,9 +8,22 @@ import pyoxigraph as ox
 
 from rit_graph.output.site.graph import LABEL, Graph, Term
 from rit_graph.output.site.paths import Paths, relative
+from rit_graph.rdf import dates
+from rit_graph.rdf.dates import Interval
 from rit_graph.rdf.namespaces import RDF, RDF_TYPE, SH
 
 SHACL_PATH = ox.NamedNode(SH + "path")
+#: The months by name in the languages that write them out; Japanese counts them (9月).
+MONTHS = {
+    "de": (
+        "Januar", "Februar", "März", "April", "Mai", "Juni",
+        "Juli", "August", "September", "Oktober", "November", "Dezember",
+    ),
+    "en": (
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    ),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,9 @@ class Terms:
     def value(self, term: Term, lang: str, here: str | None, graph: Graph | None = None, depth: int = 0) -> Value:
         """TERM as shown on the page at HERE: linked if it has a page or an http(s) IRI."""
         if isinstance(term, ox.Literal):
+            when = dates.interval(term)
+            if when is not None:
+                return Value(date_text(when, lang), title=f"{term.value}^^{self.compact(term.datatype.value)}")
             datatype = term.datatype.value
             shown = None if datatype in (RDF + "langString", "http://www.w3.org/2001/XMLSchema#string") else datatype
             return Value(term.value, lang=term.language, title=self.compact(shown) if shown else None)
@@ -126,3 +142,29 @@ class Terms:
         if alternatives is not None:
             return "(" + " | ".join(self.path_text(i) for i in self.shapes.items(alternatives) or []) + ")"
         return str(path)
+
+
+def date_text(when: Interval, lang: str) -> str:
+    """WHEN as a page in LANG writes a date, as precisely as the source gave it: "2015", "September 2015",
+    "22. Juni 2015", "2015年6月22日 10:00 UTC+09:00"; ISO 8601 in a language without words for it here."""
+    day, precision = when.first, when.precision
+    if lang == "ja":
+        text = f"{day.year}年" + (f"{day.month}月" if precision != "year" else "")
+        text += f"{day.day}日" if precision in ("day", "time") else ""
+    elif lang in MONTHS:
+        month = MONTHS[lang][day.month - 1]
+        text = {"year": f"{day.year}", "month": f"{month} {day.year}"}.get(precision) or (
+            f"{day.day}. {month} {day.year}" if lang == "de" else f"{day.day} {month} {day.year}"
+        )
+    else:
+        text = day.isoformat()[: {"year": 4, "month": 7}.get(precision, 10)]
+    if when.time is None:
+        return text
+    time = when.time.removesuffix(":00") if len(when.time) == 8 else when.time  # 10:00, 10:00:30, 10:00:00.5
+    zone = {None: "", "Z": " UTC"}.get(when.zone, f" UTC{when.zone}")
+    return f"{text}{' ' if lang == 'ja' else ', '}{time}{zone}"
+
+
+def dates_text(start: Interval, end: Interval | None, lang: str) -> str:
+    """From START to END (if any) as a page in LANG writes it."""
+    return date_text(start, lang) + (f" – {date_text(end, lang)}" if end is not None else "")

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 from rit_graph.corpus.project import Project
 from rit_graph.output.site.graph import COMMENT, LABEL, Graph, Term
 from rit_graph.output.site.layout import Layout
+from rit_graph.output.site.paths import node_shapes
 from rit_graph.output.site.values import Terms, Value
 from rit_graph.rdf.namespaces import DCTERMS, OWL, RDF, RDF_TYPE, RDFS, SH, SKOS
 
@@ -109,18 +110,7 @@ class VocabularyPages:
     def shapes_page(self, lang: str) -> str:
         """What the shapes require of each class: targets, paths, constraints and messages."""
         here = f"shapes.{lang}.html"
-        shapes = sorted(
-            {
-                s
-                for s in self.shapes.out
-                if isinstance(s, ox.NamedNode)
-                and (
-                    ox.NamedNode(SH + "NodeShape") in self.shapes.objects(s, RDF_TYPE)
-                    or self.shapes.objects(s, ox.NamedNode(SH + "targetClass"))
-                )
-            },
-            key=lambda s: s.value,
-        )
+        shapes = node_shapes(self.shapes)
         described = []
         for shape in shapes:
             properties = []
