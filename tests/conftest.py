@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 from oxigraph_server import OxigraphServer, oxigraph_server
-from projects import MINI, ROOT, copy_project
+from projects import MINI, ROOT, bwi_project, copy_project
 
 from rit_graph.corpus.load import Corpus, load
 from rit_graph.corpus.project import Project
@@ -50,6 +50,18 @@ def project() -> Project:
 @pytest.fixture(scope="session")
 def corpus(project: Project) -> Corpus:
     return load(project)
+
+
+@pytest.fixture(scope="session")
+def bwi_only(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The repository's project with only the bw-i announcement and its reference files: for the tests of the
+    whole of its data (counts, every quote, a query's every row) whatever else the repository's data/ holds."""
+    return Project.open(bwi_project(tmp_path_factory.mktemp("bwi") / "project"))
+
+
+@pytest.fixture(scope="session")
+def bwi_corpus(bwi_only: Project) -> Corpus:
+    return load(bwi_only)
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,30 @@ MINI = TESTS / "shapes" / "valid"
 INVALID = TESTS / "shapes" / "invalid"
 
 
+#: The repository's announcement, named by its folder wherever a test checks its facts.
+BWI = "bwi-cluster-japan-rit"
+#: The reference files of the repository's project that the bw-i announcement was written with.
+BWI_REFERENCE = ("organisations.ttl", "places.ttl")
+
+
+def bwi_project(target: Path, all_reference: bool = False) -> Path:
+    """A project folder at TARGET: the repository's project with only the bw-i announcement and its reference
+    files (every reference file of the repository's data/ if ALL_REFERENCE), whatever other announcements and
+    reference files the repository's data/ holds."""
+    (target / "data" / "reference").mkdir(parents=True)
+    for folder in ("ontology", "shapes", "queries"):
+        shutil.copytree(ROOT / folder, target / folder)
+    for path in ROOT.iterdir():
+        if path.is_file():
+            shutil.copy2(path, target / path.name)
+    shutil.copytree(ROOT / "data" / "announcements" / BWI, target / "data" / "announcements" / BWI)
+    if all_reference:
+        shutil.copytree(ROOT / "data" / "reference", target / "data" / "reference", dirs_exist_ok=True)
+    for name in BWI_REFERENCE:
+        shutil.copy2(ROOT / "data" / "reference" / name, target / "data" / "reference" / name)
+    return target
+
+
 def copy_project(source: Path, target: Path) -> Path:
     """A project folder at TARGET: SOURCE's data and settings with the repository's ontology and shapes."""
     shutil.copytree(source, target)

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 from live_server import LiveServer
 
 from rit_graph.stores import CURRENT, MANIFEST
@@ -46,3 +47,13 @@ def csv_of(server: LiveServer, text: str) -> list[list[str]]:
     response = query(server, text, Accept="text/csv")
     assert response.status_code == 200, response.text
     return list(csv.reader(io.StringIO(response.text)))
+
+
+def comparable(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
+    """TERM as two stores holding the same data both answer it: any blank node alike, and the parts
+    of a GROUP_CONCAT sorted (SPARQL defines no order, and stores differ in it)."""
+    if isinstance(term, ox.BlankNode):
+        return "_:b"
+    if isinstance(term, ox.Literal) and ", " in term.value:
+        return str(ox.Literal(", ".join(sorted(term.value.split(", "))), language=term.language))
+    return str(term)

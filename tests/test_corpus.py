@@ -373,12 +373,30 @@ def test_a_person_another_announcement_describes_may_sign_and_speak_in_this_one(
 # The repository's project with the fixtures: every command -----------------------------------------
 
 
+def not_the_fixtures(folder: str, names: list[str]) -> set[str]:
+    """For shutil.copytree: the fixtures' announcement folders and reference files among NAMES in FOLDER."""
+    parent = Path(folder)
+    if parent.name in ("announcements", "reference") and parent.parent.name == "data":
+        return set(names) & {p.name for p in (CORPUS / "data" / parent.name).iterdir()}
+    return set()
+
+
+#: The announcements of the repository's project with the fixtures: the bw-i one, any other the repository's
+#: data/ holds, and the fixtures'.
+COMBINED = sorted(
+    {p.name for p in (ROOT / "data" / "announcements").iterdir() if p.is_dir() and not p.name.startswith(".")}
+    | {BWI, *FIXTURES}
+)
+
+
 @pytest.fixture(scope="module")
 def combined(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the repository's project with the fixtures' announcements and reference files added."""
     target = tmp_path_factory.mktemp("combined") / "project"
-    for folder in ("data", "ontology", "shapes", "queries"):
+    for folder in ("ontology", "shapes", "queries"):
         shutil.copytree(ROOT / folder, target / folder)
+    # Whatever of the fixtures the repository's data/ holds already is left out here and copied below.
+    shutil.copytree(ROOT / "data", target / "data", ignore=not_the_fixtures)
     if (ROOT / "rit-graph.toml").exists():
         shutil.copy2(ROOT / "rit-graph.toml", target / "rit-graph.toml")
     for announcement in sorted((CORPUS / "data" / "announcements").iterdir()):
@@ -417,8 +435,9 @@ def resources(corpus: Corpus) -> list[str]:
     return sorted(str(r["s"]) for r in found)
 
 
-def test_the_shared_reference_data_is_the_repositorys_word_for_word(corpus: Corpus) -> None:
+def test_the_shared_reference_data_is_the_repositorys_word_for_word(bwi_corpus: Corpus) -> None:
     """Beside the repository's project, the fixtures say nothing of its places that it does not say itself."""
+    corpus = bwi_corpus
     shared = ox.parse(
         path=CORPUS / "data" / "reference" / "fixture-shared.ttl",
         format=ox.RdfFormat.TURTLE,
@@ -430,7 +449,7 @@ def test_the_shared_reference_data_is_the_repositorys_word_for_word(corpus: Corp
 
 
 def test_the_repository_and_the_fixtures_conform_together(combined: Path, combined_corpus: Corpus) -> None:
-    assert sorted(combined_corpus.announcement_graphs) == sorted([BWI, *FIXTURES])
+    assert sorted(combined_corpus.announcement_graphs) == COMBINED
     result = rit_graph("validate", "--project", str(combined))
     assert result.exit_code == 0, result.output
     assert result.output == "conforms: no violations\n"
@@ -476,7 +495,7 @@ def test_stats_counts_every_graph_and_the_triples_a_query_counts(
     assert csv_rows(result.output) == [["n"], [total.group(1)]]
     graphs = lines[lines.index("by graph (triples, annotations):") + 1 :]
     by_graph = {m.group(3): int(m.group(1)) for line in graphs if (m := re.fullmatch(r" *(\d+) +(\d+)  (\S+)", line))}
-    assert set(by_graph) == {f"graph/announcement/{name}" for name in [BWI, *FIXTURES]} | {"graph/reference"}
+    assert set(by_graph) == {f"graph/announcement/{name}" for name in COMBINED} | {"graph/reference"}
     bwi = ox.NamedNode(corpus.project.graph_iri("announcement", BWI))
     assert by_graph[f"graph/announcement/{BWI}"] == len(list(corpus.data.quads_for_pattern(None, None, None, bwi)))
 
@@ -542,7 +561,7 @@ def test_markup_gives_the_json_ld_of_a_page(combined: Path, args: list[str], iri
 def test_markup_without_an_iri_asks_which_of_the_announcements(combined: Path) -> None:
     result = rit_graph("markup", "--project", str(combined))
     assert result.exit_code == 2
-    assert f"{len(FIXTURES) + 1} announcements" in result.output and "--announcement NAME" in result.output
+    assert f"{len(COMBINED)} announcements" in result.output and "--announcement NAME" in result.output
     assert all(name in result.output for name in [BWI, *FIXTURES])
 
 

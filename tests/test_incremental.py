@@ -75,6 +75,15 @@ def replace_in(project: Path, path: str, old: str, new: str) -> None:
     file.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def replace_in_reference(project: Path, old: str, new: str) -> None:
+    """OLD replaced in data/reference/places.ttl and in every other reference file that says it again."""
+    replace_in(project, "data/reference/places.ttl", old, new)
+    for file in sorted((project / "data" / "reference").iterdir()):
+        text = file.read_text(encoding="utf-8")
+        if file.name != "places.ttl" and old in text:
+            file.write_text(text.replace(old, new), encoding="utf-8")
+
+
 def remove_announcement(project: Path, name: str) -> None:
     shutil.rmtree(project / "data" / "announcements" / name)
     (project / "data" / "reference" / f"{name}.nt").unlink()
@@ -85,8 +94,8 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "a cluster in one announcement's reference file": lambda project: replace_in(
         project, "data/reference/synthetic-00002.nt", '"automotive-bw"@en', '"automotive-bw cluster"@en'
     ),
-    "a state every announcement reaches": lambda project: replace_in(
-        project, "data/reference/places.ttl", '"Baden-Württemberg"@en', '"Baden-Wurttemberg"@en'
+    "a state every announcement reaches": lambda project: replace_in_reference(
+        project, '"Baden-Württemberg"@en', '"Baden-Wurttemberg"@en'
     ),
     "an announcement removed with its reference file": lambda project: remove_announcement(project, "synthetic-00001"),
 }

@@ -25,6 +25,7 @@ from click.testing import CliRunner
 from live_server import LiveServer, live_server
 from oxigraph_server import OxigraphServer
 from projects import ROOT, TESTS, copy_project
+from store_checks import comparable
 
 from rit_graph.cli import cli
 from rit_graph.corpus.load import Corpus, load
@@ -146,17 +147,8 @@ def rows(corpus: Corpus, text: str) -> list[tuple[str, ...]]:
     answer = store.answer(sparql.Request(sparql.check(text), "json", base_iri=corpus.project.base_iri))
     results = ox.parse_query_results(answer.body, ox.QueryResultsFormat.JSON)
     assert isinstance(results, ox.QuerySolutions)
-    found = [tuple(_term(s[v]) for v in results.variables) for s in results]
+    found = [tuple(comparable(s[v]) for v in results.variables) for s in results]
     return [row for row in found if not any(f"/{COPY}" in cell for cell in row)]
-
-
-def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
-    if isinstance(term, ox.BlankNode):
-        return "_:b"
-    if isinstance(term, ox.Literal) and ", " in term.value:
-        # GROUP_CONCAT joins in no order SPARQL defines.
-        return str(ox.Literal(", ".join(sorted(term.value.split(", "))), language=term.language))
-    return str(term)
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=[p.stem for p in QUERIES])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import select
+from projects import BWI
 
 from rit_graph.corpus.load import Corpus
 
@@ -18,8 +19,14 @@ def rows(corpus: Corpus, query: str) -> list[dict[str, str | None]]:
 
 
 @pytest.fixture(scope="module")
-def source(project) -> str:  # type: ignore[no-untyped-def]
-    (item,) = project.announcements()
+def corpus(bwi_corpus: Corpus) -> Corpus:
+    """The bw-i announcement and its reference data, whatever else the repository's data/ holds."""
+    return bwi_corpus
+
+
+@pytest.fixture(scope="module")
+def source(corpus: Corpus) -> str:
+    (item,) = (a for a in corpus.project.announcements() if a.name == BWI)
     return item.source_text.read_text(encoding="utf-8")
 
 
@@ -143,7 +150,7 @@ def test_japanese_places_and_organisations_have_japanese_labels(corpus: Corpus) 
 
 def test_every_fact_of_the_announcement_is_the_body_of_a_quoted_annotation(corpus: Corpus) -> None:
     """Facts stated in the announcement's own graph (not its text, not the annotations) each have a quote."""
-    (graph,) = corpus.announcement_graphs.values()
+    graph = corpus.announcement_graphs[BWI]
     query = (
         OA
         + RIT

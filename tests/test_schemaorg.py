@@ -17,7 +17,7 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 from helpers import assert_isomorphic, rdflib_graph, whole_graph_projection
-from projects import ROOT, patched
+from projects import BWI, ROOT, bwi_project, patched
 from pyld import jsonld as pyld
 
 from rit_graph import schemaorg
@@ -97,10 +97,8 @@ def pages() -> Iterator[Pages]:
 
 
 def copy_project(target: Path) -> Path:
-    """A copy of the repository's project that a test may change."""
-    for folder in ("ontology", "shapes", "data"):
-        shutil.copytree(ROOT / folder, target / folder)
-    return target
+    """A copy of the repository's project, with the bw-i announcement alone, that a test may change."""
+    return bwi_project(target)
 
 
 # Helpers ----------------------------------------------------------------------------------
@@ -267,7 +265,8 @@ def test_the_units_projections_add_up_to_the_projection_of_the_whole_graph(
     assert set(projection) == whole_graph_projection(corpus)
 
 
-def test_projection_follows_the_base_iri(tmp_path: Path, projection: list[ox.Triple], project: Project) -> None:
+def test_projection_follows_the_base_iri(tmp_path: Path, bwi_corpus: Corpus, project: Project) -> None:
+    projection = schemaorg.project(Run(bwi_corpus))
     root = copy_project(tmp_path)
     (root / "rit-graph.toml").write_text('[project]\nbase_iri = "https://example.org/bw/"\n', encoding="utf-8")
     moved = schemaorg.project(Run(load(Project.open(root))))
@@ -295,7 +294,7 @@ def test_projection_follows_the_base_iri(tmp_path: Path, projection: list[ox.Tri
 def test_block_read_by_extruct_and_rdflib_is_the_projection(
     pages: Pages, projection: list[ox.Triple], project: Project, page: str | None, language: str
 ) -> None:
-    block = markup_cli(*([page] if page else []), "--lang", language)
+    block = markup_cli(*([page] if page else ["--announcement", BWI]), "--lang", language)
     url = pages.publish(f"{page or 'announcement'}-{language}.html", block)
     iri = project.base_iri + page if page else project.announcement_iri("bwi-cluster-japan-rit")
     expected = page_graph(projection, iri, language)
@@ -380,10 +379,12 @@ def test_hostile_texts_stay_inside_the_block_and_round_trip(
 # The command ------------------------------------------------------------------------------
 
 
-def test_markup_accepts_absolute_and_relative_iris(project: Project) -> None:
+def test_markup_accepts_absolute_and_relative_iris(project: Project, bwi_only: Project) -> None:
     assert markup_cli("id/place/hitachi") == markup_cli(project.base_iri + "id/place/hitachi")
-    assert markup_cli() == markup_cli("--announcement", "bwi-cluster-japan-rit")
-    assert markup_cli().startswith('<script type="application/ld+json">\n')
+    # Without an IRI, the block of the project's one announcement.
+    alone = bwi_only.root
+    assert markup_cli(project=alone) == markup_cli("--announcement", "bwi-cluster-japan-rit", project=alone)
+    assert markup_cli(project=alone).startswith('<script type="application/ld+json">\n')
 
 
 @pytest.mark.parametrize(

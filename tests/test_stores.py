@@ -22,7 +22,7 @@ from http_recorder import RecordingStore
 from live_server import LiveServer, free_port, live_server
 from oxigraph_server import OxigraphServer
 from projects import ROOT
-from store_checks import BY_GRAPH, JSON_RESULTS, MINI_LABEL, csv_of, current, query, relabel
+from store_checks import BY_GRAPH, JSON_RESULTS, MINI_LABEL, comparable, csv_of, current, query, relabel
 
 from rit_graph.cli import cli
 from rit_graph.query import sparql
@@ -42,17 +42,8 @@ def rows(response: httpx.Response, ordered: bool = True) -> list[tuple[str, ...]
     if isinstance(results, ox.QueryBoolean):
         return [(str(bool(results)),)]
     assert isinstance(results, ox.QuerySolutions)
-    found = [tuple(_term(s[v]) for v in results.variables) for s in results]
+    found = [tuple(comparable(s[v]) for v in results.variables) for s in results]
     return found if ordered else sorted(found)
-
-
-def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
-    if isinstance(term, ox.BlankNode):
-        return "_:b"
-    if isinstance(term, ox.Literal) and ", " in term.value:
-        # GROUP_CONCAT joins in no order SPARQL defines, and stores holding the same data differ in it.
-        return str(ox.Literal(", ".join(sorted(term.value.split(", "))), language=term.language))
-    return str(term)
 
 
 def run(*args: str) -> Result:
