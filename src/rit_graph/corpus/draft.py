@@ -63,17 +63,22 @@ def new(project: Project, name: str, source: Path) -> Path:
 
 def skeleton(project: Project, name: str, text: str) -> str:
     """The announcement with its headline (the text's first line) and nothing else: what ``new`` writes."""
-    headline = _headline(german.sentences(text))
-    return (
-        _head(name)
-        + f"ann:{name} a rit:Announcement ;\n"
-        + f"    rdfs:label {_string(headline)}@de ;  # TODO: an English label\n"
-        + f"    rit:headline {_string(headline)}@de ~ q:s1 {{| rit:quote {_string(headline)} |}} ;\n"
-        + f"    rit:inLanguage {_LANGUAGE} ~ q:s1 .\n"
-        + "\n# TODO: the facts of the text; `rit-graph draft "
-        + name
-        + "` proposes them.\n"
-    )
+    _, announcement = _announcement(name, german.sentences(text))
+    lines = [*announcement, f"# TODO: the facts of the text; `rit-graph draft {name}`"]
+    return _head(name) + "\n".join(lines) + " proposes them.\n"
+
+
+def _announcement(name: str, sentences: list[german.Span]) -> tuple[int, list[str]]:
+    """The announcement with its headline, quoted as its sentence (the first line that is a title, not a
+    web page's "Sie sind hier:"), and its language, inferred; and the number of that sentence."""
+    n, headline = next(((n, s.text) for n, s in enumerate(sentences, 1) if not s.text.endswith(":")), (1, ""))
+    return n, [
+        f"ann:{name} a rit:Announcement ;",
+        f"    rdfs:label {_string(headline)}@de ;  # TODO: an English label",
+        f"    rit:headline {_string(headline)}@de ~ q:s{n} {{| rit:quote {_string(headline)} |}} ;",
+        f"    rit:inLanguage {_LANGUAGE} ~ q:s{n} .",
+        "",
+    ]
 
 
 _LANGUAGE = (
@@ -106,21 +111,15 @@ def draft(corpus: Corpus, name: str) -> str:
     text = unicodedata.normalize("NFC", read_text(folder / SOURCE_TEXT))
     labels = _labels(corpus, ox.NamedNode(project.graph_iri("announcement", name)))
     sentences = german.sentences(text)
-    lines = [_head(name).rstrip("\n"), "", f"ann:{name} a rit:Announcement ;"]
-    headline = _headline(sentences)
-    lines += [
-        f"    rdfs:label {_string(headline)}@de ;  # TODO: an English label",
-        f"    rit:headline {_string(headline)}@de ~ q:s1 {{| rit:quote {_string(headline)} |}} ;",
-        f"    rit:inLanguage {_LANGUAGE} ~ q:s1 .",
-        "",
-    ]
-    quoted: set[int] = {1}
-    names = {"ann", "q", "rit", "rdfs", "xsd", *(_prefix(project, m.iri)[0] for m in _all(labels, sentences))}
+    headline, announcement = _announcement(name, sentences)
+    lines = [_head(name).rstrip("\n"), "", *announcement]
+    quoted = {headline}
+    named = [_mentions(sentence.text, labels) for sentence in sentences]
+    names = {"ann", "q", "rit", "rdfs", "xsd", *(_prefix(project, m.iri)[0] for found in named for m in found)}
     unknown: dict[str, None] = {}
     # Dates and amounts are found in the whole text: a month takes its year from sentences before it.
     all_dates, all_amounts = german.dates(text), german.amounts(text)
-    for n, sentence in enumerate(sentences, start=1):
-        mentions = _mentions(sentence.text, labels)
+    for n, (sentence, mentions) in enumerate(zip(sentences, named, strict=True), start=1):
         found_dates = [d for d in all_dates if sentence.start <= d.words.start < sentence.end]
         found_amounts = [a for a in all_amounts if sentence.start <= a.words.start < sentence.end]
         unknown |= dict.fromkeys(_candidates(sentence.text, mentions, labels))
@@ -151,10 +150,6 @@ def draft(corpus: Corpus, name: str) -> str:
         lines += [f"#   {word}" for word in unknown]
     head = [line for line in lines[0].split("\n") if not line.startswith("@prefix") or line.split()[1][:-1] in names]
     return "\n".join(head + lines[1:]) + "\n"
-
-
-def _all(labels: dict[str, list[tuple[tuple[set[str], ...], str, str]]], sentences: list[german.Span]) -> list[Mention]:
-    return [m for s in sentences for m in _mentions(s.text, labels)]
 
 
 def _quote(n: int, sentence: str, quoted: set[int]) -> str:
@@ -198,11 +193,6 @@ def _amount(
 
 def _kind(amount: german.Amount) -> str:
     return {"money": "indicator", "distance": "distance"}.get(amount.kind, "count")
-
-
-def _headline(sentences: list[german.Span]) -> str:
-    """The first line that is a title, not a web page's "Sie sind hier:"."""
-    return next((s.text for s in sentences if not s.text.endswith(":")), sentences[0].text)
 
 
 def _labels(corpus: Corpus, drafted: ox.NamedNode) -> dict[str, list[tuple[tuple[set[str], ...], str, str]]]:
