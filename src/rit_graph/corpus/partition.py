@@ -9,10 +9,11 @@ validated in partitions that run on all cores and are cached by content:
 - the resources that several announcements describe, with all they say of
   them, so that contradictions between announcements are found.
 
-A partition also says which resources it names but does not describe are
-given a class by an announcement validated elsewhere (``rdfs:isDefinedBy``
-its graph): without that, it could not tell them from resources nothing
-describes, such as those left behind when their announcement is removed.
+A partition also holds the classes of the resources it names that
+announcements validated elsewhere describe, and no finding about them counts
+there: checks such as ``sh:class`` on its own facts see what those resources
+are, and it can tell them from resources nothing describes, such as those
+left behind when their announcement is removed.
 
 The reference data's facts get statement records citing their reference, so
 that one provenance rule covers facts from announcements and from references.
@@ -29,7 +30,7 @@ import orjson
 import pyoxigraph as ox
 
 from rit_graph.corpus.load import Corpus, Unit, shared_subjects
-from rit_graph.rdf.namespaces import DCTERMS, OA, RDF, RDFS
+from rit_graph.rdf.namespaces import DCTERMS, OA, RDF
 from rit_graph.rdf.ntriples import ntriples, read_ntriples
 from rit_graph.rdf.walk import walk
 from rit_graph.runtime.cache import Cache, key
@@ -40,13 +41,13 @@ RDF_SUBJECT = ox.NamedNode(RDF + "subject")
 RDF_PREDICATE = ox.NamedNode(RDF + "predicate")
 RDF_OBJECT = ox.NamedNode(RDF + "object")
 HAS_BODY = ox.NamedNode(OA + "hasBody")
-IS_DEFINED_BY = ox.NamedNode(RDFS + "isDefinedBy")
 _Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 @dataclass(frozen=True)
 class Partition:
-    """Triples validated together; with FOCUS, only findings about those resources count.
+    """Triples validated together; with FOCUS, only findings about those resources count,
+    and never those about ELSEWHERE, the resources other partitions describe.
 
     KEY stands for the content: the keys of the units it is made of and of
     the reference data they reach. The content itself is put together only
@@ -57,6 +58,7 @@ class Partition:
     key: str
     content: Callable[[], list[ox.Triple]] = field(repr=False, compare=False)
     focus: frozenset[ox.NamedNode] | None = None
+    elsewhere: frozenset[ox.NamedNode] = frozenset()
 
     @functools.cached_property
     def triples(self) -> list[ox.Triple]:
@@ -86,7 +88,7 @@ def partitions(corpus: Corpus, reach: Reach, cache: Cache) -> list[Partition]:
         reached = [reach.of_unit(u) for u in group]
         own = {s for u in group for s, (_, classes) in u.summary.subjects.items() if classes}
         named = [n for u in group for n in u.summary.nodes] + _nodes([t for more, _ in reached for t in more])
-        elsewhere = _defined_elsewhere(named, own, typed)
+        elsewhere = _described_elsewhere(named, own, typed)
         parts.append(
             Partition(
                 ", ".join(u.name for u in group),
@@ -99,17 +101,23 @@ def partitions(corpus: Corpus, reach: Reach, cache: Cache) -> list[Partition]:
                         [t for u, (more, _) in zip(group, reached, strict=True) for t in u.triples + more] + elsewhere
                     )
                 ),
+                elsewhere=_subjects(elsewhere),
             )
         )
     shared = _shared_resources(corpus, cache)
     if shared is not None:
         content = shared[0] + reach.closure(_nodes(shared[0]))
-        content += _defined_elsewhere(
+        elsewhere = _described_elsewhere(
             _nodes(content), {str(t.subject) for t in content if t.predicate == RDF_TYPE}, typed
         )
+        content += elsewhere
         parts.append(
             Partition(
-                "resources described by several announcements", key(ntriples(content)), lambda: content, shared[1]
+                "resources described by several announcements",
+                key(ntriples(content)),
+                lambda: content,
+                shared[1],
+                _subjects(elsewhere),
             )
         )
     return parts
@@ -138,30 +146,34 @@ def groups(units: list[Unit]) -> list[list[Unit]]:
     return found + [current] if current else found
 
 
-def _typed_by_announcements(corpus: Corpus) -> dict[str, ox.NamedNode]:
-    """The IRIs (as N-Triples terms) that announcements give a class, each with the graph of the first."""
-    typed: dict[str, ox.NamedNode] = {}
+def _typed_by_announcements(corpus: Corpus) -> dict[str, set[str]]:
+    """The IRIs (as N-Triples terms) that announcements give a class, each with the classes they give it."""
+    typed: dict[str, set[str]] = {}
     for unit in corpus.units:
         if unit.announcement is not None:
             for subject, (_, classes) in unit.summary.subjects.items():
                 if classes and subject.startswith("<"):
-                    typed.setdefault(subject, unit.graph)
+                    typed.setdefault(subject, set()).update(classes)
     return typed
 
 
-def _defined_elsewhere(named: Iterable[str], own: set[str], typed: dict[str, ox.NamedNode]) -> list[ox.Triple]:
-    """For each IRI of NAMED that a partition does not type (OWN) but an announcement does (TYPED),
-    ``rdfs:isDefinedBy`` that announcement's graph.
+def _described_elsewhere(named: Iterable[str], own: set[str], typed: dict[str, set[str]]) -> list[ox.Triple]:
+    """The classes of each IRI of NAMED that a partition does not type (OWN) but an announcement does (TYPED).
 
     Validated apart from that announcement, the partition would otherwise take
     the resource for one nothing describes (the shapes' ``Described``), as it is
-    once that announcement is removed.
+    once that announcement is removed, and fail every ``sh:class`` on it.
     """
     return [
-        ox.Triple(ox.NamedNode(node[1:-1]), IS_DEFINED_BY, typed[node])
+        ox.Triple(ox.NamedNode(node[1:-1]), RDF_TYPE, ox.NamedNode(cls[1:-1]))
         for node in sorted(set(named) - own)
         if node in typed
+        for cls in sorted(typed[node])
     ]
+
+
+def _subjects(triples: list[ox.Triple]) -> frozenset[ox.NamedNode]:
+    return frozenset(t.subject for t in triples if isinstance(t.subject, ox.NamedNode))
 
 
 def _nodes(triples: list[ox.Triple]) -> list[str]:

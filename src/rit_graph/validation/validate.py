@@ -183,14 +183,19 @@ def validate(run: Run) -> Report:
     parts = partitions(corpus, run.reach, run.cache)
     ontology = with_shape_targets(corpus.ontology, corpus.shapes)
     common = key(ntriples(corpus.shapes), ntriples(corpus.ontology), *prefix)
-    keys = [key(common, p.key, "\n".join(sorted(str(f) for f in p.focus or ()))) for p in parts]
+    keys = [
+        key(common, p.key, "\n".join(sorted(str(f) for f in p.focus or ())), *sorted(str(e) for e in p.elsewhere))
+        for p in parts
+    ]
     try:
         return run_parts(
             run,
             "validation",
             keys,
             lambda i: parts[i].triples,
-            lambda i, triples: _validate_partition((triples, parts[i].focus, corpus.shapes, ontology, prefix)),
+            lambda i, triples: _validate_partition(
+                (triples, parts[i].focus, parts[i].elsewhere, corpus.shapes, ontology, prefix)
+            ),
             functools.partial(_shapes, corpus),
             "validating partitions",
             run.workers,
@@ -440,7 +445,14 @@ def _has_results(triples: list[ox.Triple]) -> bool:
 
 
 def _validate_partition(
-    job: tuple[list[ox.Triple], frozenset[ox.NamedNode] | None, list[ox.Triple], list[ox.Triple], tuple[str, str]],
+    job: tuple[
+        list[ox.Triple],
+        frozenset[ox.NamedNode] | None,
+        frozenset[ox.NamedNode],
+        list[ox.Triple],
+        list[ox.Triple],
+        tuple[str, str],
+    ],
 ) -> list[ox.Triple]:
     """pyshacl's results for one partition, as pyoxigraph triples.
 
@@ -449,7 +461,7 @@ def _validate_partition(
     """
     import pyshacl  # slow to import; only commands that validate pay for it
 
-    data, focus, shape_triples, ontology, prefix = job
+    data, focus, elsewhere, shape_triples, ontology, prefix = job
     shapes = shapes_graph(shape_triples, prefix)
     with _sparql_in_batches(data + ontology):
         # The ontology goes into the data graph itself (so that sh:targetClass reaches
@@ -465,15 +477,21 @@ def _validate_partition(
     if not isinstance(results, rdflib.Graph):
         raise ShapesRefused(str(results))
     _drop_shape_messages(results, shapes)
-    if focus is not None:
-        _keep_focus(results, {rdflib.URIRef(f.value) for f in focus})
+    if focus is not None or elsewhere:
+        _keep_focus(
+            results,
+            None if focus is None else {rdflib.URIRef(f.value) for f in focus},
+            {rdflib.URIRef(e.value) for e in elsewhere},
+        )
     return [ox.Triple(ox_term(s), ox_term(p), ox_term(o)) for s, p, o in results]  # type: ignore[arg-type]
 
 
-def _keep_focus(results: rdflib.Graph, focus: set[rdflib.URIRef]) -> None:
-    """Drop the results about other resources than FOCUS (their own partitions report them)."""
+def _keep_focus(results: rdflib.Graph, focus: set[rdflib.URIRef] | None, elsewhere: set[rdflib.URIRef]) -> None:
+    """Drop the results about other resources than FOCUS (all, if None) or about ELSEWHERE:
+    their own partitions report them."""
     for result in list(results.subjects(RDF.type, SH.ValidationResult)):
-        if results.value(result, SH.focusNode) not in focus:
+        node = results.value(result, SH.focusNode)
+        if (focus is not None and node not in focus) or node in elsewhere:
             for triple in list(results.cbd(result)):
                 results.remove(triple)
             results.remove((None, SH.result, result))
