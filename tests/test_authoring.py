@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from helpers import assert_isomorphic, rdflib_graph
+from helpers import assert_isomorphic, rdflib_graph, select
 from projects import MINI, ROOT, copy_project
 
 from rit_graph.corpus.load import Corpus, load
@@ -73,6 +73,7 @@ HEAD = """@prefix rit:   <ontology#> .
 @prefix q:     <id/announcement/mini/quote/> .
 @prefix part:  <id/partnership/> .
 @prefix xsd:   <http://www.w3.org/2001/XMLSchema#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
 ann:mini a rit:Announcement ; rit:inLanguage "de"^^xsd:language .
 """
 OA = "http://www.w3.org/ns/oa#"
@@ -123,14 +124,18 @@ def test_unnamed_annotations_with_the_same_words_are_one_annotation(mini_folder:
         ),
         (
             'ann:mini rit:about part:cluster-kitakyushu {| rit:quote "Kleine" ; rit:page 3 |} .\n',
-            "an annotation says only rit:quote and rit:because, not https://example.org/kb/ontology#page",
+            "an annotation says only rit:quote, rit:because and dcterms:source, not https://example.org/kb/ontology#page",
         ),
         (
             'ann:mini rit:about part:cluster-kitakyushu {| rit:because "it must be"@en |} .\n',
             "has no rit:quote",
         ),
+        (
+            'ann:mini rit:datePublished "2015-06-22"^^xsd:date {| dcterms:source "bw-i.de" |} .\n',
+            "dcterms:source takes the address of the page that states the fact",
+        ),
     ],
-    ids=["no quote", "quoted but not stated", "something else said", "inferred without words"],
+    ids=["no quote", "quoted but not stated", "something else said", "inferred without words", "page not an IRI"],
 )
 def test_an_annotation_that_cannot_be_published_is_an_input_error_naming_the_file(
     mini_folder: Path, facts: str, problem: str
@@ -157,3 +162,38 @@ def test_reference_data_has_no_annotations(mini_folder: Path) -> None:
 def test_a_copy_of_the_minimal_project_in_the_authoring_form_validates(tmp_path: Path) -> None:
     folder = with_announcement(copy_project(MINI, tmp_path / "project"), "mini", FIXTURES / "mini-authored.ttl")
     assert validate(Run(load(Project.open(folder)))).conforms
+
+
+def test_a_fact_a_cited_page_states_cites_the_page_and_validates(tmp_path: Path) -> None:
+    """The text does not give its own publication date; the page that published it does."""
+    folder = copy_project(MINI, tmp_path / "project")
+    authored = (FIXTURES / "mini-authored.ttl").read_text(encoding="utf-8")
+    page = "https://example.org/press/kleine-meldung"
+    with_announcement(
+        folder,
+        "mini",
+        authored.replace("@prefix xsd:", "@prefix dcterms: <http://purl.org/dc/terms/> .\n@prefix xsd:")
+        + f'ann:mini rit:datePublished "2015-06-22"^^xsd:date {{| dcterms:source <{page}> |}} .\n',
+    )
+    corpus = load(Project.open(folder))
+    found = select(
+        corpus.store,
+        """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> PREFIX rit: <ontology#>
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?page ?kind WHERE { GRAPH ?g {
+            ?record rdf:subject ?announcement ; rdf:predicate rit:datePublished ; rdf:object ?date ;
+                dcterms:source ?page ; a ?kind .
+        } }""",
+        corpus.project.base_iri,
+    )
+    assert found == [{"page": page, "kind": "http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement"}]
+    assert validate(Run(corpus)).conforms
+
+
+def test_without_its_citation_the_same_date_has_no_provenance(tmp_path: Path) -> None:
+    folder = copy_project(MINI, tmp_path / "project")
+    authored = (FIXTURES / "mini-authored.ttl").read_text(encoding="utf-8")
+    with_announcement(folder, "mini", authored + 'ann:mini rit:datePublished "2015-06-22"^^xsd:date .\n')
+    report = validate(Run(load(Project.open(folder))))
+    assert not report.conforms
+    assert "this fact has no provenance" in report.to_text()

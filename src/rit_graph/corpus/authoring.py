@@ -13,7 +13,10 @@ model has always had: one ``rdf:Statement`` body per fact it reifies, one
 target per quote, each a ``oa:TextQuoteSelector`` on the announcement (whose
 positions, prefix and suffix ``anchor`` then adds). A reifier with
 ``rit:because`` marks the facts it reifies as inferred: their bodies are
-``rit:InferredStatement`` with the reasons as ``rdfs:comment``. Nothing of
+``rit:InferredStatement`` with the reasons as ``rdfs:comment``. A fact that a
+cited page states rather than the announcement's text (its publication date,
+say) takes ``{| dcterms:source <https://…> |}``: a statement record citing the
+page, as reference data's facts have (``partition.reference_records``). Nothing of
 the authoring form is published; a file without annotations is read as
 before.
 """
@@ -27,7 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from rit_graph.errors import InputError
-from rit_graph.rdf.namespaces import OA, RDF, RDF_TYPE, RDFS
+from rit_graph.rdf.namespaces import DCTERMS, OA, RDF, RDF_TYPE, RDFS
 
 REIFIES = ox.NamedNode(RDF + "reifies")
 _STATEMENT = ox.NamedNode(RDF + "Statement")
@@ -38,6 +41,7 @@ _MOTIVATED_BY, _DESCRIBING = ox.NamedNode(OA + "motivatedBy"), ox.NamedNode(OA +
 _HAS_BODY, _HAS_TARGET = ox.NamedNode(OA + "hasBody"), ox.NamedNode(OA + "hasTarget")
 _HAS_SOURCE, _HAS_SELECTOR = ox.NamedNode(OA + "hasSource"), ox.NamedNode(OA + "hasSelector")
 _QUOTE_SELECTOR, _EXACT = ox.NamedNode(OA + "TextQuoteSelector"), ox.NamedNode(OA + "exact")
+_CITED = ox.NamedNode(DCTERMS + "source")
 
 Reifier = ox.NamedNode | ox.BlankNode
 Object = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -52,8 +56,8 @@ def expand(triples: list[ox.Triple], announcement: ox.NamedNode, vocabulary: str
     """TRIPLES of the announcement file PATH with their annotations turned into Web Annotations on ANNOUNCEMENT.
 
     Raises InputError for an annotation that says neither where the fact is
-    stated nor why it is inferred, for a quoted fact that is not asserted, and
-    for anything else said of an annotation.
+    stated nor why it is inferred, for a quoted fact that is not asserted, for
+    a cited page that is no http(s) IRI, and for anything else said of an annotation.
     """
     quote, because = ox.NamedNode(vocabulary + "quote"), ox.NamedNode(vocabulary + "because")
     inferred_class = ox.NamedNode(vocabulary + "InferredStatement")
@@ -72,16 +76,24 @@ def expand(triples: list[ox.Triple], announcement: ox.NamedNode, vocabulary: str
             said[t.subject][t.predicate].append(t.object)  # type: ignore[arg-type]
     asserted = set(facts)
     reasons: dict[ox.Triple, list[Object]] = defaultdict(list)
+    cited: dict[ox.Triple, list[ox.NamedNode]] = defaultdict(list)
     groups: dict[Reifier | tuple[str, ...], tuple[list[str], list[ox.Triple]]] = {}
     for reifier, stated in reified.items():
         properties = said[reifier]
-        unknown = sorted(p.value for p in properties if p not in (quote, because))
+        unknown = sorted(p.value for p in properties if p not in (quote, because, _CITED))
         where = _name(reifier, stated)
         if unknown:
             raise InputError(
                 path,
-                f"{where}: an annotation says only rit:quote and rit:because, not {', '.join(unknown)}",
+                f"{where}: an annotation says only rit:quote, rit:because and dcterms:source, not {', '.join(unknown)}",
                 "state other facts of the resource itself, outside {| … |}",
+            )
+        pages = properties.get(_CITED, [])
+        if not all(isinstance(page, ox.NamedNode) and page.value.startswith(("https://", "http://")) for page in pages):
+            raise InputError(
+                path,
+                f"{where}: dcterms:source takes the address of the page that states the fact",
+                "write it as an IRI: {| dcterms:source <https://…> |}",
             )
         missing = [f for f in stated if f not in asserted]
         if missing:
@@ -92,15 +104,18 @@ def expand(triples: list[ox.Triple], announcement: ox.NamedNode, vocabulary: str
             )
         for fact in stated:
             reasons[fact] += properties.get(because, [])
+            if pages:
+                cited[fact] += [p for p in pages if isinstance(p, ox.NamedNode) and p not in cited[fact]]
         if not all(isinstance(q, ox.Literal) for q in properties.get(quote, [])):
             raise InputError(path, f"{where}: rit:quote takes the words themselves", 'write them as a string: "…"')
         quotes = [q.value for q in properties.get(quote, [])]
         if not quotes:
-            if because not in properties:
+            if because not in properties and not pages:
                 raise InputError(
                     path,
                     f"{where}: an annotation without rit:quote",
-                    'give the words of source.txt that state the fact: {| rit:quote "…" |}',
+                    'give the words of source.txt that state the fact: {| rit:quote "…" |}, '
+                    "or the page that does: {| dcterms:source <https://…> |}",
                 )
             continue
         group: Reifier | tuple[str, ...] = reifier if isinstance(reifier, ox.NamedNode) else tuple(sorted(quotes))
@@ -109,7 +124,7 @@ def expand(triples: list[ox.Triple], announcement: ox.NamedNode, vocabulary: str
         members += [f for f in stated if f not in members]
     quoted = {f for _, members in groups.values() for f in members}
     for fact in reasons:
-        if fact not in quoted:
+        if fact not in quoted and fact not in cited:
             raise InputError(
                 path,
                 f"the inferred fact {fact} has no rit:quote",
@@ -118,7 +133,24 @@ def expand(triples: list[ox.Triple], announcement: ox.NamedNode, vocabulary: str
     kept = [t for t in facts if t.subject not in reified]
     for group, (quotes, members) in groups.items():
         kept += _annotation(group, quotes, members, reasons, announcement, inferred_class)
+    for fact, pages in cited.items():
+        kept += _citation(fact, pages, reasons.get(fact, []), inferred_class)
     return kept
+
+
+def _citation(
+    fact: ox.Triple, pages: list[ox.NamedNode], reasons: list[Object], inferred_class: ox.NamedNode
+) -> list[ox.Triple]:
+    """The statement record of FACT citing PAGES, as reference data's facts have, inferred if REASONS are given."""
+    record = ox.BlankNode("c" + _digest(str(fact)))
+    return [
+        ox.Triple(record, RDF_TYPE, inferred_class if reasons else _STATEMENT),
+        ox.Triple(record, _SUBJECT, fact.subject),
+        ox.Triple(record, _PREDICATE, fact.predicate),
+        ox.Triple(record, _OBJECT, fact.object),
+        *(ox.Triple(record, _CITED, page) for page in pages),
+        *(ox.Triple(record, _COMMENT, reason) for reason in dict.fromkeys(reasons)),
+    ]
 
 
 def _annotation(
