@@ -133,8 +133,8 @@ def expand(triples: list[ox.Triple], announcement: ox.NamedNode, vocabulary: str
     kept = [t for t in facts if t.subject not in reified]
     for group, (quotes, members) in groups.items():
         kept += _annotation(group, quotes, members, reasons, announcement, inferred_class)
-    for fact, pages in cited.items():
-        kept += _citation(fact, pages, reasons.get(fact, []), inferred_class)
+    for fact, citing in cited.items():
+        kept += _citation(fact, citing, reasons.get(fact, []), inferred_class)
     return kept
 
 
