@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 from helpers import assert_isomorphic
 from http_recorder import RecordingStore
 from live_server import LiveServer, free_port, live_server
-from oxigraph_server import OxigraphServer
+from oxigraph_server import OxigraphServer, oxigraph_server
 from projects import ROOT
 from store_checks import BY_GRAPH, JSON_RESULTS, MINI_LABEL, comparable, csv_of, current, query, relabel
 
@@ -129,7 +129,7 @@ def test_an_external_store_serves_the_site_and_describes_the_projects_graphs(
 
 def test_refused_queries_never_reach_the_store() -> None:
     with RecordingStore() as store, live_server("--project", str(ROOT), "--store", store.url + "/query") as server:
-        assert [r.params["query"][0].splitlines()[-1] for r in store.requests] == ["ASK {}"], "one check at start"
+        assert [r.params["query"][0].splitlines()[-1] for r in store.requests] == ["ASK { ?s ?p ?o }"], "one check at start"
         store.requests.clear()
         refused = [
             httpx.get(server.url, params={"query": "SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"}),
@@ -398,3 +398,20 @@ def test_workers_open_the_disk_store_themselves_and_again_after_a_timeout(tmp_pa
             time.sleep(0.05)
         assert server.worker_pids() != before, "the stopped worker was replaced"
         assert csv_of(server, UNION) == [["n"], ["3000"]], "the new worker opened the store on disk"
+
+
+def test_a_store_without_the_union_graph_is_refused_at_start_with_how_to_publish(tmp_path: Path) -> None:
+    """A store published by a rit-graph older than the union graph, or holding other data, answers
+    queries that name no graph from an empty graph: every count would be 0. It is refused at start."""
+    with oxigraph_server(tmp_path) as older:
+        put = httpx.put(
+            older.store_url,
+            params={"graph": "https://example.org/kb/id/announcement/mini"},
+            content=b"<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n",
+            headers={"Content-Type": "application/n-triples"},
+        )
+        assert put.status_code in (201, 204), put.text
+        refused = run("query", "--project", str(ROOT), "--store", older.query_url, "ASK {}")
+    assert refused.exit_code == 3
+    assert "holds nothing in the graph" in refused.output
+    assert "rit-graph publish" in refused.output

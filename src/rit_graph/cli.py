@@ -344,6 +344,7 @@ def query(
     base = run.corpus.project.base_iri
     fmt = fmt or ("turtle" if checked.form.gives_graph else "table")
     try:
+        backend.check()
         if fmt == "table":
             click.echo(backend.table(checked, base), nl=False)
         else:

@@ -15,6 +15,7 @@ from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 
 import httpx
+import orjson
 import pyoxigraph as ox
 
 from rit_graph.errors import EXIT_STORE, StoreError
@@ -148,13 +149,20 @@ class RemoteStore(Backend):
         return sparql.results_table(ox.parse_query_results(answer.body, ox.QueryResultsFormat.JSON))
 
     def check(self) -> None:
-        """Ask the store ``ASK {}`` so that a wrong URL or missing credentials show at start, not at the first query."""
+        """Ask the store whether its union graph holds triples, so that a wrong URL, missing credentials or a
+        store published by an older rit-graph (without the union graph) show at start, not at the first query."""
         try:
-            self.answer(Request(sparql.check("ASK {}"), "json"))
+            answer = self.answer(Request(sparql.check("ASK { ?s ?p ?o }"), "json"))
         except QueryError as e:
             raise StoreError(
                 f"{e}\n  how to fix: give the store's SPARQL query endpoint (Oxigraph: /query) as --store"
             ) from e
+        if not orjson.loads(answer.body).get("boolean"):
+            raise StoreError(
+                f"{redact(self.url)} holds nothing in the graph <{self.union}>, the union of the project's graphs "
+                "that queries naming no graph are asked in\n"
+                "  how to fix: publish the project to it (rit-graph publish --store …), which writes that graph"
+            )
 
     @property
     def dataset(self) -> tuple[list[str], str]:
