@@ -141,3 +141,25 @@ def test_a_number_of_worker_processes_below_one_is_refused(
     result = CliRunner(env=environment).invoke(cli, ["validate", "--project", str(mini_folder), *option])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_a_shape_that_targets_values_reports_each_value_under_the_resource_that_has_it(mini_folder: Path) -> None:
+    """A project's own shape may target literals (sh:targetObjectsOf); its findings are a resource's like any."""
+    shapes = mini_folder / "shapes" / "rit-shapes.ttl"
+    shapes.write_text(
+        shapes.read_text(encoding="utf-8")
+        + """
+shape:ShortHeadline a sh:NodeShape ;
+    sh:targetObjectsOf rit:headline ;
+    sh:maxLength 5 ;
+    sh:message "a headline of at most 5 characters"@en .
+""",
+        encoding="utf-8",
+    )
+    result = validate(mini_folder)
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[:3] == [
+        "<id/announcement/mini>  “A small test announcement”",
+        "  in data/announcements/mini/",
+        '  violation: (value "Kleine Meldung zum Test"@de) a headline of at most 5 characters',
+    ]

@@ -391,9 +391,13 @@ def _quoted_texts(part: list[ox.Triple], text: ox.NamedNode) -> dict[_Node, str]
     }
 
 
-def _term_of(text: str) -> ox.NamedNode | ox.BlankNode:
-    """The IRI or blank node written as TEXT in N-Triples."""
-    return ox.NamedNode(text[1:-1]) if text.startswith("<") else ox.BlankNode(text[2:])
+def _term_of(text: str) -> _Node:
+    """The IRI, blank node or literal written as TEXT in N-Triples."""
+    if text.startswith("<"):
+        return ox.NamedNode(text[1:-1])
+    if text.startswith("_:"):
+        return ox.BlankNode(text[2:])
+    return next(iter(ox.parse(f"<x:s> <x:p> {text} .".encode(), "application/n-triples"))).object
 
 
 def check_shape_queries(corpus: Corpus) -> None:
@@ -713,18 +717,25 @@ def _described(about: dict[_Node, list[ox.Triple]], node: _Node) -> list[ox.Trip
 def findings_context(results: list[ox.Triple], triples: Iterable[ox.Triple]) -> list[ox.Triple]:
     """What a report needs of TRIPLES to name the resources RESULTS are about.
 
-    The focus nodes' own triples (labels), and for blank nodes the triples
-    linking them to their parents up to a named one (an annotation for its
-    selectors), at a cost that does not grow with the data.
+    The focus nodes' own triples (labels), and for blank nodes and literals (the
+    focus of a shape that targets values) the triples linking them to their
+    parents up to a named one (an annotation for its selectors), at a cost that
+    does not grow with the data.
     """
     nodes: set[_Node] = {t.object for t in results if t.predicate == SH_FOCUS_NODE}
     triples = list(triples)
     context: dict[ox.Triple, None] = {}
     while nodes:
-        near = [t for t in triples if t.subject in nodes or (isinstance(t.object, ox.BlankNode) and t.object in nodes)]
+        near = [
+            t
+            for t in triples
+            if t.subject in nodes or (isinstance(t.object, ox.BlankNode | ox.Literal) and t.object in nodes)
+        ]
         new = [t for t in near if t not in context]
         context.update(dict.fromkeys(new))
-        parents: set[_Node] = {t.subject for t in new if isinstance(t.object, ox.BlankNode) and t.object in nodes}
+        parents: set[_Node] = {
+            t.subject for t in new if isinstance(t.object, ox.BlankNode | ox.Literal) and t.object in nodes
+        }
         nodes = parents - nodes
     return list(context)
 
@@ -838,9 +849,9 @@ class _Names:
         return None if label is None else _cut(label)
 
     def named_anchor(self, node: _Node) -> _Node:
-        """The nearest IRI a blank node hangs from (an annotation for its bodies and selectors)."""
+        """The nearest IRI a blank node or a literal hangs from (an annotation for its bodies and selectors)."""
         seen = {node}
-        while isinstance(node, ox.BlankNode):
+        while isinstance(node, ox.BlankNode | ox.Literal):
             parent = next((t.subject for t in self.linking.get(node, ()) if t.subject not in seen), None)
             if parent is None:
                 break
@@ -849,13 +860,16 @@ class _Names:
         return node
 
     def trail(self, node: _Node) -> str:
-        """How a blank node hangs from its named anchor, such as 'in oa:hasTarget/oa:hasSelector'.
+        """How a blank node or a literal hangs from its named anchor, such as 'in oa:hasTarget/oa:hasSelector'.
 
-        A statement also shows the triple it names, so that the fact is found at a glance.
+        A statement also shows the triple it names, so that the fact is found at a glance; a literal (the
+        focus of a shape that targets values) is shown as itself, since several properties may give it.
         """
         own = {t.predicate: t.object for t in reversed(self.about.get(node, []))}
         triple = [own.get(p) for p in (RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT)]
         fact = " statement " + " ".join(self.show(t) for t in triple) if all(t is not None for t in triple) else ""
+        if isinstance(node, ox.Literal):
+            return "value " + self.show(node)
         steps = []
         seen = {node}
         while isinstance(node, ox.BlankNode):
