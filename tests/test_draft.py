@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from projects import ROOT
+from projects import ROOT, TESTS, copy_project
 
 from rit_graph.cli import cli
 from rit_graph.corpus import german
@@ -43,6 +43,11 @@ RIT = "https://w3id.org/rit-graph/ontology#"
         (
             "Im November folgt ein Besuch; seit 2016 arbeiten sie zusammen.",
             [("November", "2016-11", None, True), ("seit 2016", "2016", None, False)],
+        ),
+        ("代表団は2017年5月に派遣される。", [("2017年5月", "2017-05", None, False)]),
+        (
+            "2018年2月5日に署名した。9月には再訪する。",
+            [("2018年2月5日", "2018-02-05", None, False), ("9月", "2018-09", None, True)],
         ),
     ],
 )
@@ -190,3 +195,20 @@ def test_a_name_that_is_no_folder_name_is_refused(mini_folder: Path, tmp_path: P
     source.write_text("Eine Meldung.", encoding="utf-8")
     result = CliRunner().invoke(cli, ["new", "Meine Meldung", "--source", str(source), "--project", str(mini_folder)])
     assert result.exit_code == 2 and "lower-case letters, digits and hyphens" in result.output
+
+
+def test_a_japanese_text_is_drafted_in_japanese(tmp_path: Path) -> None:
+    """Sentences end at 。, names are found without spaces between words, dates are read as written in
+    Japanese, and the announcement's language and headline are Japanese. Drafted in the fixture corpus,
+    whose reference data gives the two organisations their Japanese names."""
+    folder = copy_project(TESTS / "fixtures" / "corpus", tmp_path / "project")
+    name = "test-japanese-source"
+    corpus = load(Project.open(folder))
+    text = draft(corpus, name)
+    assert "@prefix q:" in text and '"ja"^^xsd:language' in text
+    result = proposed(folder, name, text)
+    mentioned = {o for _, o in facts(result, name, "mentions")}
+    organisation = corpus.project.base_iri + "id/organisation/"
+    assert {organisation + "kitakyushu-sensor-council", organisation + "sensorik-cluster"} <= mentioned
+    assert {d for _, d in facts(result, name, "startDate")} == {"2017-05"}
+    assert "#   シュトゥットガルト" in text, "a foreign name in katakana is a candidate for a new resource"

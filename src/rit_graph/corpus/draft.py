@@ -72,19 +72,30 @@ def _announcement(name: str, sentences: list[german.Span]) -> tuple[int, list[st
     """The announcement with its headline, quoted as its sentence (the first line that is a title, not a
     web page's "Sie sind hier:"), and its language, inferred; and the number of that sentence."""
     n, headline = next(((n, s.text) for n, s in enumerate(sentences, 1) if not s.text.endswith(":")), (1, ""))
+    language, other, because = _LANGUAGES[german.is_japanese(" ".join(s.text for s in sentences))]
     return n, [
         f"ann:{name} a rit:Announcement ;",
-        f"    rdfs:label {_string(headline)}@de ;  # TODO: an English label",
-        f"    rit:headline {_string(headline)}@de ~ q:s{n} {{| rit:quote {_string(headline)} |}} ;",
-        f"    rit:inLanguage {_LANGUAGE} ~ q:s{n} .",
+        f"    rdfs:label {_string(headline)}@{language} ;  # TODO: {other}",
+        f"    rit:headline {_string(headline)}@{language} ~ q:s{n} {{| rit:quote {_string(headline)} |}} ;",
+        f'    rit:inLanguage "{language}"^^xsd:language {{| rit:because {because} |}} ~ q:s{n} .',
         "",
     ]
 
 
-_LANGUAGE = (
-    '"de"^^xsd:language {| rit:because "Der Text ist deutsch; er sagt es nicht selbst."@de , '
-    '"The text is German; it does not say so itself."@en |}'
-)
+#: By whether the text is Japanese: its language, the labels to add, and why the language is what it is.
+_LANGUAGES = {
+    False: (
+        "de",
+        "an English label",
+        '"Der Text ist deutsch; er sagt es nicht selbst."@de , "The text is German; it does not say so itself."@en',
+    ),
+    True: (
+        "ja",
+        "a German and an English label",
+        '"本文は日本語であり、そのことを本文自体は述べていない。"@ja , '
+        '"The text is Japanese; it does not say so itself."@en',
+    ),
+}
 
 
 def write_draft(corpus: Corpus, name: str, force: bool = False) -> Path:
@@ -248,7 +259,7 @@ def _candidates(
     sentence: str, mentions: list[Mention], labels: dict[str, list[tuple[tuple[set[str], ...], str, str]]]
 ) -> list[str]:
     """Words that look like names and start no known label: acronyms, words with capitals or digits
-    inside, and capitalised words after a word such as "Stadt" or "Präfektur"."""
+    inside, capitalised words after a word such as "Stadt" or "Präfektur", and in Japanese words in katakana."""
     found = []
     words = german.words(sentence)
     for i, word in enumerate(words):
@@ -258,6 +269,9 @@ def _candidates(
         known = any(m.start <= word.start < m.end for m in mentions) or any(f in labels for f in german.forms(text))
         if (after_cue or odd) and not known and not re.fullmatch(r"\d+\.?", text):
             found.append(text)
+    for name in re.finditer(r"[\u30a1-\u30fa\u30fc・＝]{3,}", sentence):  # a foreign name in Japanese: katakana
+        if not any(m.start < name.end() and name.start() < m.end for m in mentions):
+            found.append(name.group())
     return found
 
 

@@ -1,5 +1,6 @@
 """What a German announcement's text says in forms a machine can find: sentences, dates, amounts, and
-the words of names in their base forms.
+the words of names in their base forms. A Japanese text gets its sentences (ending at 。), its dates
+("2017年5月") and its words (each character: Japanese writes no spaces), so names are found in it too.
 
 Rules, not a model: dates and amounts in press releases come in a few fixed
 forms, and a rule says exactly why it matched (``draft`` shows the words).
@@ -82,13 +83,13 @@ class Amount:
 
 def sentences(text: str) -> list[Span]:
     """The text's sentences and headings: a full stop ends a sentence unless it follows a number ("22. Juni")
-    or an abbreviation ("Mrd."); a line break always ends one."""
+    or an abbreviation ("Mrd."); a Japanese full stop (。) and a line break always end one."""
     found = []
     for line in re.finditer(r"[^\n]+", text):
         start = line.start()
-        for end in re.finditer(r"[.!?](?=\s+[\w„\"(]|\s*$)", line.group()):
+        for end in re.finditer(r"[.!?](?=\s+[\w„\"(]|\s*$)|[。！？]", line.group()):
             before = line.group()[: end.start()].rsplit(None, 1)[-1].lower() if end.start() else ""
-            if re.fullmatch(r"\d{1,2}", before) or before.strip("(") in _ABBREVIATIONS:
+            if end.group() == "." and (re.fullmatch(r"\d{1,2}", before) or before.strip("(") in _ABBREVIATIONS):
                 continue
             found.append(_span(text, start, line.start() + end.end()))
             start = line.start() + end.end()
@@ -112,7 +113,12 @@ _PATTERNS = (
     ("day", re.compile(rf"\b{_DAY_MONTH_YEAR}", re.I)),
     ("month", re.compile(rf"\b{_MONTH}(?:\s+(\d{{4}}))?\b", re.I)),
     ("year", re.compile(r"\b(?:seit|ab|bis|im\s+Jahr|Jahr|in)\s+(\d{4})\b", re.I)),
+    ("ja-day", re.compile(r"(?<!\d)(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")),
+    ("ja-month", re.compile(r"(?<!\d)(?:(\d{4})年)?(\d{1,2})月")),
+    ("ja-year", re.compile(r"(?<!\d)(\d{4})年")),
 )
+#: A year: four digits that no other digit touches ("2015", and "2017" in "2017年", which \b would miss).
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
 
 def dates(text: str) -> list[Date]:
@@ -126,11 +132,11 @@ def dates(text: str) -> list[Date]:
                 taken.append((m.start(), m.end()))
                 raw.append((kind, m))
     raw.sort(key=lambda item: item[1].start())
-    years = [(m.start(), y) for _, m in raw for y in re.findall(r"\b(\d{4})\b", m.group())]
+    years = [(m.start(), y) for _, m in raw for y in _YEAR.findall(m.group())]
     found = []
     for kind, m in raw:
         words = Span(m.start(), m.end(), m.group())
-        stated = re.findall(r"\b(\d{4})\b", m.group())
+        stated = _YEAR.findall(m.group())
         year = stated[-1] if stated else _nearest(years, m.start())
         why = None if stated or year is None else _why(m.group(), year)
         if year is None:
@@ -147,6 +153,13 @@ def dates(text: str) -> list[Date]:
             found.append(Date(words, _day(year, m.group(2), m.group(1)), None, why))
         elif kind == "month":
             found.append(Date(words, f"{year}-{MONTHS[m.group(1).lower()]:02d}", None, why))
+        elif kind == "ja-day":
+            month, day = int(m.group(2)), int(m.group(3))
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                found.append(Date(words, f"{year}-{month:02d}-{day:02d}", None, why))
+        elif kind == "ja-month":
+            if 1 <= int(m.group(2)) <= 12:
+                found.append(Date(words, f"{year}-{int(m.group(2)):02d}", None, why))
         else:
             found.append(Date(words, m.group(1)))
     return found
@@ -229,6 +242,17 @@ def forms(word: str) -> set[str]:
     return found
 
 
+#: Kana, kanji and the marks between them: Japanese, whose words no space separates.
+_JAPANESE = "\u3005\u3006\u30fb\u30fc\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_WORD = re.compile(rf"[{_JAPANESE}]|(?:(?![{_JAPANESE}])\w)+(?:[-'’](?:(?![{_JAPANESE}])\w)+)*")
+
+
 def words(text: str) -> list[Span]:
-    """TEXT's words: letters, digits and inner hyphens or apostrophes ("automotive-bw", "Tie-up")."""
-    return [Span(m.start(), m.end(), m.group()) for m in re.finditer(r"\w+(?:[-'’]\w+)*", text)]
+    """TEXT's words: letters, digits and inner hyphens or apostrophes ("automotive-bw", "Tie-up"); in
+    Japanese, each character, so that a name is found as the sequence of its characters."""
+    return [Span(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+
+
+def is_japanese(text: str) -> bool:
+    """Whether TEXT is Japanese: it has kana, which Chinese has not."""
+    return re.search("[\u3040-\u30ff]", text) is not None
