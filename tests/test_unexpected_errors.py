@@ -11,7 +11,9 @@ client nothing of the exception, and logs its traceback once.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
+import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +27,7 @@ from starlette.applications import Starlette
 import rit_graph
 from rit_graph.cli import cli
 from rit_graph.corpus.load import Corpus
-from rit_graph.errors import EXIT_INPUT, EXIT_SOFTWARE
+from rit_graph.errors import EXIT_INPUT, EXIT_SOFTWARE, EXIT_SYSTEM
 from rit_graph.output.site.diagrams import Diagrams
 from rit_graph.serve.server import create_app
 from rit_graph.validation import validate as validation
@@ -156,3 +158,25 @@ def test_a_page_that_meets_a_bug_is_a_short_500_page_and_its_traceback_is_logged
 
     monkeypatch.undo()
     assert get(app, "/").status_code == 200
+
+
+def test_a_full_disk_is_no_bug_and_leaves_the_previous_outputs(
+    mini_folder: Path, kept: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The system refusing a write (ENOSPC here; EACCES, EROFS and EDQUOT alike) exits 4 with what to do."""
+    out = tmp_path / "dist"
+    assert CliRunner().invoke(cli, ["build", "--project", str(mini_folder), "--out", str(out)]).exit_code == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def full(path: Path, *args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    monkeypatch.setattr(Path, "write_text", full)
+    result = CliRunner().invoke(cli, ["build", "--project", str(mini_folder), "--out", str(out), "--no-cache"])
+    assert result.exit_code == EXIT_SYSTEM == 4, result.output
+    assert "No space left on device" in result.stderr
+    assert "how to fix: free space on that disk" in result.stderr
+    assert "this is a bug" not in result.output and not list(kept.iterdir())
+    monkeypatch.undo()
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

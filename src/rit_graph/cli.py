@@ -21,7 +21,7 @@ from rit_graph import __version__
 from rit_graph.corpus.load import load
 from rit_graph.corpus.project import Project
 from rit_graph.corpus.run import JOBS_VARIABLE, Run, default_workers
-from rit_graph.errors import EXIT_SOFTWARE, EXIT_VIOLATIONS, RitGraphError
+from rit_graph.errors import EXIT_SOFTWARE, EXIT_SYSTEM, EXIT_VIOLATIONS, RitGraphError
 from rit_graph.query.sparql import FORMAT_NAMES, Limits
 from rit_graph.rdf.namespaces import DEFAULT_BASE_IRI
 from rit_graph.runtime.cache import Cache, cache_folder
@@ -140,8 +140,22 @@ class ReportingGroup(click.Group):
         except Exception as e:
             if isinstance(e, OSError) and e.errno == errno.EPIPE:
                 raise  # the reader of the output went away (| head): click ends quietly
+            if isinstance(e, OSError) and e.errno in _SYSTEM_REFUSED:
+                click.echo(f"Error: {e}\n  how to fix: {_SYSTEM_REFUSED[e.errno]}", err=True)
+                sys.exit(EXIT_SYSTEM)
             click.echo(_bug_report(ctx, e), err=True)
             sys.exit(EXIT_SOFTWARE)
+
+
+#: What the system refuses that is no bug, by errno, with what to do; outputs are written atomically, so the
+#: previous ones are left as they were.
+_SYSTEM_REFUSED = {
+    errno.ENOSPC: "free space on that disk (or build elsewhere with --out) and run the command again",
+    errno.EDQUOT: "free space within your quota (or build elsewhere with --out) and run the command again",
+    errno.EACCES: "give yourself the permission to write there, or choose another folder",
+    errno.EPERM: "give yourself the permission to write there, or choose another folder",
+    errno.EROFS: "the file system is read-only: choose another folder",
+}
 
 
 def _bug_report(ctx: click.Context, error: Exception) -> str:
@@ -186,7 +200,8 @@ def cli() -> None:
 
     Exit status of every command: 0 success, 1 the data violates the shapes,
     2 unreadable input or a bad option (file, line and column named),
-    3 a SPARQL store failed, 4 a worker process was killed (memory ran out, say),
+    3 a SPARQL store failed, 4 the system stopped the work (a worker killed when memory ran out, a full
+    disk, a refused permission),
     70 a bug in rit-graph (the message says where its traceback was kept: please report it).
 
     Example: rit-graph build --out dist/

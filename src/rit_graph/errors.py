@@ -8,7 +8,8 @@ from pathlib import Path
 EXIT_VIOLATIONS = 1
 EXIT_INPUT = 2
 EXIT_STORE = 3
-#: The system stopped the work: a worker process was killed (by the kernel when memory ran out, say).
+#: The system stopped the work: a worker process was killed (by the kernel when memory ran out, say), or
+#: a write was refused (a full disk, a missing permission).
 EXIT_SYSTEM = 4
 #: Any other exception: a bug in rit-graph, not in the input (sysexits.h EX_SOFTWARE), so that a script
 #: never takes it for violations (1) or bad input (2).
