@@ -129,7 +129,8 @@ def test_an_external_store_serves_the_site_and_describes_the_projects_graphs(
 
 def test_refused_queries_never_reach_the_store() -> None:
     with RecordingStore() as store, live_server("--project", str(ROOT), "--store", store.url + "/query") as server:
-        assert [r.params["query"][0].splitlines()[-1] for r in store.requests] == ["ASK { ?s ?p ?o }"], "one check at start"
+        checks = [r.params["query"][0].splitlines()[-1] for r in store.requests]
+        assert checks == ["ASK { ?s ?p ?o }"], "one check at start"
         store.requests.clear()
         refused = [
             httpx.get(server.url, params={"query": "SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"}),
