@@ -7,7 +7,9 @@ time and peak memory (the largest process of the step, from wait4):
 - validate: ``rit-graph validate --no-cache`` (every partition validated);
 - build: ``rit-graph build --no-site`` with an empty cache (validate, dumps, gzip, catalog);
 - incremental build: the same after changing one announcement (the cache from the build before);
-- site: ``rit-graph build`` with the static site, cache warm (only with --site);
+- with --site: ``rit-graph build`` with the static site and an empty cache (its ratio to the build
+  without it), the same after changing another announcement (the cache from the build before, its share
+  of the build with site), and the site's files and bytes per announcement;
 - queries: ``rit-graph serve`` started on the project, then each example query of
   queries/ sent once over HTTP; the time to answer all, and the server's peak memory.
 
@@ -60,9 +62,9 @@ def run(*arguments: str) -> Step:
     return Step(seconds, usage.ru_maxrss / 1024)
 
 
-def change_one_announcement(project: Path) -> None:
-    """Edit one announcement as an editor would: a new English title."""
-    (path,) = (project / "data" / "announcements" / "synthetic-00000").glob("announcement.*")
+def change_one_announcement(project: Path, name: str = "synthetic-00000") -> None:
+    """Edit announcement NAME as an editor would: a new English title."""
+    (path,) = (project / "data" / "announcements" / name).glob("announcement.*")
     text = path.read_text(encoding="utf-8")
     changed = text.replace('for the first time"@en', 'for the first time (updated)"@en', 1)
     assert changed != text, "the synthetic announcement has no English title to change"
@@ -102,14 +104,17 @@ def main(sizes: list[int], with_site: bool) -> None:
     print(f"command: {command_line()}")
     print()
     header = ["announcements", "triples", "validate", "build", "incremental build", "incremental / build"]
-    header += ["site"] if with_site else []
-    header += ["example queries via serve"]
+    if with_site:
+        header += ["build with site", "with site / build", "after one change, with site", "change / build with site"]
+        header += ["site files per announcement", "site bytes per announcement"]
+    header += ["example queries via serve", "load before, after (1 min)"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---:|" * len(header))
     for announcements in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             project = make_project(Path(tmp) / "project", announcements)
             folder = ["--project", str(project.root)]
+            load_before = os.getloadavg()[0]
             out = str(Path(tmp) / "dist")
             triples = int(
                 subprocess.run(
@@ -130,9 +135,23 @@ def main(sizes: list[int], with_site: bool) -> None:
                 f"{incremental.seconds / build.seconds:.1%}",
             ]
             if with_site:
-                cells.append(_cell(run("build", "--out", out, *folder)))
+                shutil.rmtree(cache_folder(project.root), ignore_errors=True)
+                site_build = run("build", "--out", out, *folder)
+                site = [p.stat().st_size for p in (Path(out) / "site").rglob("*") if p.is_file()]
+                change_one_announcement(project.root, "synthetic-00001" if announcements > 1 else "synthetic-00000")
+                site_change = run("build", "--out", out, *folder)
+                cells += [
+                    _cell(site_build),
+                    f"{site_build.seconds / build.seconds:.2f}x",
+                    _cell(site_change),
+                    f"{site_change.seconds / site_build.seconds:.1%}",
+                    f"{len(site) / announcements:,.0f}",
+                    f"{sum(site) / announcements / 2**20:,.2f} MiB",
+                ]
             seconds, peak, count = serve_queries(project.root, Path(tmp))
             cells.append(f"{count} queries in {seconds:.2f} s, {peak:,.0f} MiB")
+            # Other processes on the machine slow every step: the load says how many were running.
+            cells.append(f"{load_before:.1f}, {os.getloadavg()[0]:.1f}")
             print("| " + " | ".join(cells) + " |", flush=True)
 
 

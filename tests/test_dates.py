@@ -244,17 +244,29 @@ def local(element: Element) -> str:
     return element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
 
 
-def timeline_bars(home: Element, lang: str) -> list[tuple[str, float, float]]:
-    """Each bar of the timeline linked to the event's page: its title, x and width."""
-    bars = []
-    for group in home.iter():
-        if local(group) != "g" or "event" not in group.get("class", "").split():
+def timeline_events(home: Element, lang: str) -> list[tuple[str, str, str]]:
+    """The dated event on the home page's timeline: the year row it is listed in, its classes (the
+    precision it is drawn with) and the date it shows."""
+    found = []
+    for year in home.iter():
+        if "year" not in year.get("class", "").split():
             continue
-        if any(local(a) == "a" and a.get("href") == f"id/event/dated.{lang}.html" for a in group.iter()):
-            title = next(e for e in group if local(e) == "title")
-            rect = next(e for e in group if local(e) == "rect")
-            bars.append(("".join(title.itertext()), float(rect.get("x", "nan")), float(rect.get("width", "nan"))))
-    return bars
+        row = next(e for e in year.iter() if e.tag == "a")
+        for event in year.iter():
+            if "event" in event.get("class", "").split() and any(
+                a.get("href") == f"id/event/dated.{lang}.html" for a in event.iter() if a.tag == "a"
+            ):
+                note = next(e for e in event.iter() if "note" in e.get("class", "").split())
+                found.append(("".join(row.itertext()), event.get("class", ""), "".join(note.itertext())))
+    return found
+
+
+def year_rows(home: Element) -> list[str]:
+    return [
+        "".join(next(e for e in y.iter() if e.tag == "a").itertext())
+        for y in home.iter()
+        if "year" in y.get("class", "").split()
+    ]
 
 
 def date_spans(page: Element) -> dict[str, str]:
@@ -290,9 +302,9 @@ def test_every_accepted_date_is_validated_shown_drawn_and_projected(
                 assert shown.get(f"{term.value}^^xsd:{term.datatype.value.removeprefix(XSD)}") == expected_text(
                     term, lang
                 ), f"{lang}: {shown}"
-        ((title, _, width),) = timeline_bars(parse_html(site.home(lang)), lang)
-        assert expected_text(start, lang) in title and (end is None or expected_text(end, lang) in title), title
-        assert width >= 4
+        ((year, _, when),) = timeline_events(parse_html(site.home(lang)), lang)
+        assert year == str(int(start.value[:4])), year
+        assert expected_text(start, lang) in when and (end is None or expected_text(end, lang) in when), when
 
     projection = schemaorg.projections(run)
     facts = {(t.predicate.value, t.object) for t in projection.facts if t.subject == ox.NamedNode(EVENT)}
@@ -307,24 +319,22 @@ def test_every_accepted_date_is_validated_shown_drawn_and_projected(
     assert not [f for f in findings if f.severity == "violation"], checked.to_text()
 
 
-def test_a_year_fills_its_year_on_the_timeline(folder: Path) -> None:
-    """The bar of "seit 2015" starts where January 2015 starts and ends where December ends."""
+def test_a_year_is_listed_in_its_year_as_known_to_the_year(folder: Path) -> None:
+    """ "seit 2015": listed in the row of 2015, among the events whose month is not known, drawn as a year."""
     site = Site(project_with(folder, literal(datetime(2015, 1, 1), "gYear"), None))
     home = parse_html(site.home("de"))
-    ((title, x, width),) = timeline_bars(home, "de")
-    columns = [float(e.get("x1", "nan")) for e in home.iter() if local(e) == "line" and e.get("stroke") == "#ccc"]
-    months = [("".join(e.itertext())) for e in home.iter() if local(e) == "text" and e.get("class") == "month"]
-    assert months == [f"2015-{m:02d}" for m in range(1, 13)]
-    column = columns[1] - columns[0]
-    assert x == pytest.approx(columns[0]) and width == pytest.approx(12 * column)
-    assert title == "Datierte Gespräche: 2015 (auf das Jahr genau)"
+    ((year, classes, when),) = timeline_events(home, "de")
+    assert (year, when) == ("2015", "2015")
+    assert "year-precision" in classes.split()
+    (row,) = [y for y in home.iter() if "year" in y.get("class", "").split()]
+    months = ["".join(e.itertext()) for e in row.iter() if "month" in e.get("class", "").split()]
+    assert any(m.startswith("nur das Jahr bekannt") for m in months), months
 
 
-def test_events_centuries_apart_share_an_axis_of_years(folder: Path) -> None:
-    """An event in 9999 beside the project's of 2015: a column per 500 years, not 96,000 months."""
+def test_events_centuries_apart_are_two_year_rows(folder: Path) -> None:
+    """An event in 9999 beside the project's of 2015: a row for each year that has events, not 96,000 months."""
     site = Site(project_with(folder, literal(datetime(9999, 12, 1), "gYearMonth"), None))
     home = parse_html(site.home("en"))
-    months = [("".join(e.itertext())) for e in home.iter() if local(e) == "text" and e.get("class") == "month"]
-    assert months == [str(year) for year in range(2000, 10000, 500)]
-    ((title, _, width),) = timeline_bars(home, "en")
-    assert title == "Dated talks: December 9999 (to the month)" and width >= 4
+    assert year_rows(home) == ["9999", "2015"]
+    ((year, _, when),) = timeline_events(home, "en")
+    assert (year, when) == ("9999", "December 9999")

@@ -162,7 +162,9 @@ def test_each_shipped_query_gives_the_same_rows_when_a_second_announcement_resta
 
 
 def test_the_home_page_draws_each_partnership_once(restating_corpus: Corpus, restated_twice: Corpus) -> None:
+    """Once, with the number of announcements that state it: both, in either project."""
     for corpus, partnerships in ((restating_corpus, 1), (restated_twice, 2)):
         home = Site(corpus).home("en")
-        drawn = re.findall(r'<g class="partnership">\s*<circle[^>]*>\s*<a href="([^"]+)"', home)
-        assert len(drawn) == len(set(drawn)) == partnerships, drawn
+        drawn = re.findall(r'<a class="edge" href="([^"]+)"[^>]*><span class="count">(\d+)</span>', home)
+        assert len(drawn) == len({href for href, _ in drawn}) == partnerships, drawn
+        assert {count for _, count in drawn} == {"2"}, drawn

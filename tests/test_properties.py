@@ -406,6 +406,13 @@ def test_pages_show_the_texts_as_text_and_nothing_else(
 ) -> None:
     for name, (page, expected) in pages(Site(project_with(folder, texts)), texts).items():
         root = parse_html(page)
+        if name.startswith("source."):
+            # A blank line in the source text starts a paragraph (and a quote across it is marked in each): the
+            # text adds elements of the kinds the page has, never another kind, and reads whole in the page.
+            assert set(skeleton(root)) == set(plain_skeletons[name]), f"{name}: the texts changed the page's elements"
+            for text in expected:
+                assert as_html_reads(text) in "".join(root.itertext()), f"{name} does not show {text!r}"
+            continue
         assert skeleton(root) == plain_skeletons[name], f"{name}: the texts changed the page's elements"
         for text in expected:
             assert as_html_reads(text) in shown(root), f"{name} does not show {text!r}"

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from live_server import LiveServer, live_server
 from oxigraph_server import oxigraph_server
 from store_checks import MINI_LABEL, relabel
 
+from rit_graph.cli import cli
 from rit_graph.corpus.project import Project
 from rit_graph.query import sparql
 
@@ -130,10 +132,11 @@ def test_an_external_store_is_never_cached(mini_project: Project, tmp_path: Path
         assert response.is_success, response.text
 
     counts = []
-    with (
-        oxigraph_server(tmp_path) as store,
-        live_server("--project", str(mini_project.root), "--store", store.query_url) as server,
-    ):
+    with contextlib.ExitStack() as stack:
+        store = stack.enter_context(oxigraph_server(tmp_path))
+        published = CliRunner().invoke(cli, ["publish", "--project", str(mini_project.root), "--to", store.store_url])
+        assert published.exit_code == 0, published.output
+        server = stack.enter_context(live_server("--project", str(mini_project.root), "--store", store.query_url))
         for triples in (1, 2):
             put(store.store_url, triples)
             response = ask(server, text, format="csv")

@@ -28,7 +28,7 @@ import rit_graph
 from rit_graph.cli import cli
 from rit_graph.corpus.load import Corpus
 from rit_graph.errors import EXIT_INPUT, EXIT_SOFTWARE, EXIT_SYSTEM
-from rit_graph.output.site.diagrams import Diagrams
+from rit_graph.output.site.diagrams import Overview
 from rit_graph.serve.server import create_app
 from rit_graph.validation import validate as validation
 
@@ -72,7 +72,7 @@ def test_a_build_that_meets_a_bug_exits_70_and_writes_nothing(
     mini_folder: Path, kept: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Where "2015"^^xsd:gYear once crashed the build with exit 1: in the home page's timeline."""
-    monkeypatch.setattr(Diagrams, "timeline", broken)
+    monkeypatch.setattr(Overview, "_start", broken)
     out = tmp_path / "dist"
     result = CliRunner().invoke(cli, ["build", "--project", str(mini_folder), "--out", str(out)])
     assert result.exit_code == EXIT_SOFTWARE, result.output
@@ -142,7 +142,7 @@ def server_log() -> Iterator[Records]:
 def test_a_page_that_meets_a_bug_is_a_short_500_page_and_its_traceback_is_logged_once(
     app: Starlette, server_log: Records, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(Diagrams, "timeline", broken)
+    monkeypatch.setattr(Overview, "_start", broken)
     # The exception ends in the app (get would raise it), so the server does not log it a second time.
     response = get(app, "/")
     assert response.status_code == 500

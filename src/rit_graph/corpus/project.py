@@ -45,6 +45,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("publisher_iri", "", "IRI of the dataset's publisher; left out of the catalog when empty."),
     Setting("downloads_url", "", "Where the dumps are published (catalog download URLs); default BASE/downloads/."),
     Setting(
+        "sparql_endpoint",
+        "",
+        "http(s) URL of a SPARQL endpoint serving this dataset (a browser there gets its query editor), linked "
+        "from every page of the static site; no link when empty (rit-graph serve links its own /sparql).",
+    ),
+    Setting(
         "license",
         "https://creativecommons.org/licenses/by/4.0/",
         "Licence IRI of the published dataset (the source texts keep their publishers' rights).",
@@ -153,4 +159,7 @@ def _read_settings(path: Path) -> dict[str, str]:
         values[key] = value
     if not values["base_iri"].endswith("/"):
         raise InputError(path, "base_iri must end with '/'", f'write base_iri = "{values["base_iri"]}/"')
+    if values["sparql_endpoint"] and not values["sparql_endpoint"].startswith(("http://", "https://")):
+        # Every page links to it: only http(s) ever becomes a link (a javascript: URL would run on a click).
+        raise InputError(path, "sparql_endpoint must be an http:// or https:// URL", "write its full address")
     return values

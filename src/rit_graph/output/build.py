@@ -134,6 +134,14 @@ def build(run: Run, out: Path, with_site: bool = True) -> BuildResult:
     with outputs.replacing(out) as folder:
         files, downloads = write_downloads(run, folder, projection)
         if with_site:
-            site.write_site(run.corpus, folder / SITE_FOLDER, downloads, site.schema_org_blocks(projection.facts))
+            site.write_site(
+                run.corpus,
+                folder / SITE_FOLDER,
+                downloads,
+                site.schema_org_blocks(projection.facts),
+                run.cache.within("site"),
+                run.workers,
+                run.progress,
+            )
             files.append(folder / SITE_FOLDER)
     return BuildResult(out, [out / f.name for f in files], report, markup_report)

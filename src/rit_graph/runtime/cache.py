@@ -12,9 +12,11 @@ of the schema.org check are computed only when their content is new.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import os
+import shutil
 import tempfile
 import time
 from collections import Counter
@@ -221,6 +223,55 @@ class Cache:
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def take_file(self, key: str, suffix: str, target: str | Path, count: bool = True) -> bool:
+        """Put the value under KEY at TARGET (a new file), counted as a hit or a miss if COUNT; False if there
+        is none.
+
+        The value is linked, not copied, where the cache and TARGET share a file system: a site of
+        many files is then put together at the cost of its folders. A value is never changed in place
+        (``keep_file`` replaces it whole), so a link stays what was kept.
+        """
+        if self.folder is None:
+            return False
+        kept = os.path.join(self.folder, key[:2], key + suffix)  # as _path, without pathlib's cost
+        try:
+            try:
+                os.link(kept, target)
+            except OSError as e:
+                if e.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+                    raise
+                shutil.copyfile(kept, target)
+        except FileNotFoundError:
+            if count:
+                self._count("misses")
+            return False
+        if count:
+            self._count("hits")
+        return True
+
+    def keep_file(self, key: str, suffix: str, source: str | Path) -> None:
+        """Keep the file at SOURCE under KEY, linked where it can be (see ``take_file``), else copied."""
+        if self.folder is None:
+            return
+        path = self._path(key, suffix)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=suffix)
+            os.close(handle)
+        except OSError:
+            self._count("unwritable")
+            return
+        try:
+            try:
+                os.unlink(temporary)
+                os.link(source, temporary)
+            except OSError:
+                shutil.copyfile(source, temporary)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

@@ -39,6 +39,7 @@ from rit_graph.corpus.run import Run
 from rit_graph.output import catalog
 from rit_graph.output.build import ONTOLOGY_FILE, write_downloads
 from rit_graph.output.site import FALLBACK, PAGE_LANGUAGES, RESOURCE_FORMATS, Site, Value, schema_org_blocks
+from rit_graph.output.site import favicon as icon
 from rit_graph.rdf.formats import BY_EXTENSION, BY_NAME
 from rit_graph.serve import negotiation
 from rit_graph.serve.negotiation import negotiate
@@ -52,6 +53,8 @@ RESOURCE_OFFERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 #: The site's pages with a path of their own (``NAME``, ``NAME.html``, ``NAME.LANG.html``).
 PAGES = ("index", "ontology", "shapes", "downloads")
 VARY = "Accept, Accept-Language"
+#: The site path of the SPARQL endpoint, whose page for browsers is the query editor (``query_page``).
+QUERY_EDITOR = "sparql"
 #: How much of a requested path the close-IRI search looks at: a typo is seen within it, and a longer
 #: path costs no more (comparing all of an 8 KB path with 62 resources took 0.8 s of CPU).
 COMPARED = 100
@@ -211,7 +214,8 @@ class LinkedData:
     def __init__(self, corpus: Corpus) -> None:
         self._run = Run(corpus)
         self._projection = schemaorg.projections(self._run)
-        self.site = Site(corpus, schema_org_blocks(self._projection.facts))
+        # Every page's header links to this server's query editor, /sparql.
+        self.site = Site(corpus, schema_org_blocks(self._projection.facts), query_editor=QUERY_EDITOR)
         self.base = corpus.project.base_iri
         self.modified = last_modified(corpus)
         self._written: tuple[dict[str, Served], list[catalog.Download]] | None = None
@@ -282,6 +286,20 @@ class LinkedData:
             explicit=bool(extension),
         )
 
+    def browse(self, request: Request) -> Response:
+        """/browse/class/City/2.en.html, /browse/timeline/2015/1, ...: the lists the home page sums up; 404 for
+        a list or a page past the end that the site has not."""
+        stem, lang, extension = _split("browse/" + request.path_params["path"])
+        if stem not in self.site.browse_pages() or extension not in ("", ".html"):
+            return self.not_found(request)
+        return self._html(
+            request,
+            lambda language: self.site.browse(stem, language),
+            lang,
+            lambda chosen: f"/{stem}.{chosen}.html",
+            explicit=bool(extension),
+        )
+
     def download(self, request: Request) -> Response:
         """/downloads/FILE: a dump, its gzip version or the catalog."""
         found = self.downloads.get(request.path_params["name"])
@@ -343,7 +361,7 @@ class LinkedData:
                 close=[self.site.value(ox.NamedNode(self.base + path), lang, None) for path in close],
                 home=Value(self.site.messages[lang]["index"], self.site.relative(f"index.{lang}.html", None)),
             )
-            return HTMLResponse(page, status_code=404, headers={"Vary": VARY})
+            return HTMLResponse(page, status_code=404, headers={"Vary": VARY, "Content-Language": lang})
         lines = [f"{iri} is not described here."]
         lines += ["Close IRIs:", *(f"  {self.base}{path}" for path in close)] if close else []
         lines += [f"Home: {self.base}"]
@@ -380,16 +398,26 @@ class LinkedData:
             "text/html",
             location=None if lang else location(chosen),
             vary=not lang,
+            language=chosen,
         )
 
     def _send(
-        self, request: Request, body: bytes, media_type: str, location: str | None = None, vary: bool = False
+        self,
+        request: Request,
+        body: bytes,
+        media_type: str,
+        location: str | None = None,
+        vary: bool = False,
+        language: str | None = None,
     ) -> Response:
-        """BODY with its validators, or 304 if the client's copy is current."""
+        """BODY with its validators, or 304 if the client's copy is current; LANGUAGE is a page's, for
+        Content-Language (the data formats carry every language, so they name none)."""
         headers = {
             "ETag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
             "Last-Modified": email.utils.formatdate(self.modified, usegmt=True),
         }
+        if language:
+            headers["Content-Language"] = language
         if vary:
             headers["Vary"] = VARY
         if location:
@@ -408,6 +436,17 @@ class LinkedData:
             status_code=406,
             headers={"Vary": VARY},
         )
+
+
+def favicon(request: Request) -> Response:
+    """/favicon.ico and /favicon.svg: the site's icon, with or without a project to serve, since browsers ask
+    for /favicon.ico whatever a page links; it changes only with rit-graph, so caches may keep it a day."""
+    media_type, body = icon.files()[request.url.path.lstrip("/")]
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=86400"}
+    if etag in {t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def _split(name: str) -> tuple[str, str | None, str]:

@@ -15,12 +15,9 @@ import contextlib
 import copy
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TypeVar
 from urllib.parse import parse_qsl
 
-import jinja2
 import pyoxigraph as ox
 from starlette.applications import Starlette
 from starlette.datastructures import URL
@@ -32,6 +29,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rit_graph.corpus.load import Corpus
+from rit_graph.output.site import PAGE_LANGUAGES
 from rit_graph.query import querycheck, sparql
 from rit_graph.query.querycheck import CheckedQuery
 from rit_graph.query.querypool import Busy
@@ -39,7 +37,11 @@ from rit_graph.query.sparql import GRAPH_FORMATS, Form, Limits, QueryError, Resu
 from rit_graph.rdf.formats import BY_NAME
 from rit_graph.rdf.namespaces import RDF_TYPE
 from rit_graph.serve import negotiation
-from rit_graph.serve.linkeddata import LinkedData
+from rit_graph.serve.linkeddata import LinkedData, favicon, negotiate_language
+from rit_graph.serve.query_page import Example, QueryPage, query_page
+from rit_graph.serve.query_page import read_examples as read_examples
+from rit_graph.serve.search import Search
+from rit_graph.serve.static import Static
 from rit_graph.stores import Backend, MemoryStore, Runner
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -58,31 +60,6 @@ FAILED_PAGE = """<!DOCTYPE html>
 """
 
 
-@dataclass(frozen=True)
-class Example:
-    """A named example query from the project's queries/ folder."""
-
-    name: str
-    description: str
-    text: str
-
-
-def read_examples(folder: Path) -> list[Example]:
-    """Every .rq in FOLDER; its leading # comment lines say what it asks."""
-    if not folder.is_dir():
-        return []
-    result = []
-    for path in sorted(folder.glob("*.rq")):
-        text = sparql.read_query(path)
-        header = []
-        for line in text.splitlines():
-            if not line.startswith("#"):
-                break
-            header.append(line.lstrip("# ").strip())
-        result.append(Example(path.stem, " ".join(h for h in header if h), text))
-    return result
-
-
 def create_app(
     store: ox.Store | Backend,
     limits: Limits | None = None,
@@ -98,7 +75,10 @@ def create_app(
     """
     limits = limits or Limits()
     backend = store if isinstance(store, Backend) else MemoryStore(store)
-    endpoint = SparqlEndpoint(backend, limits, base_iri, examples or [], title)
+    static = Static()
+    linked = LinkedData(corpus) if corpus is not None else None
+    page = query_page(examples or [], base_iri, title, linked.site if linked is not None else None, static)
+    endpoint = SparqlEndpoint(backend, limits, base_iri, page)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -109,14 +89,23 @@ def create_app(
         finally:
             await endpoint.runner.aclose()
 
-    routes = [Route("/sparql", endpoint.handle, methods=["GET", "POST"])]
-    if corpus is not None:
-        site = LinkedData(corpus)
+    routes = [
+        Route("/sparql", endpoint.handle, methods=["GET", "POST"]),
+        Route("/static/{path:path}", static.handle),
+        Route("/favicon.ico", favicon),
+        Route("/favicon.svg", favicon),
+    ]
+    if linked is not None:
+        site = linked
+        search = Search(site)
         routes += [
             Route("/", site.page),
             Route("/id/{path:path}", site.resource),
             Route("/source/{name}", site.source),
+            Route("/browse/{path:path}", site.browse),
             Route("/downloads/{name}", site.download),
+            Route("/search", search.handle),
+            Route("/search.{lang}.html", search.handle),
             Route("/{name}", site.page),
             Route("/{path:path}", site.not_found),
         ]
@@ -136,21 +125,18 @@ def create_app(
 class SparqlEndpoint:
     """The SPARQL 1.1 Protocol: GET and both POST forms, read-only."""
 
-    def __init__(
-        self, store: Backend, limits: Limits, base_iri: str | None, examples: list[Example], title: str
-    ) -> None:
+    def __init__(self, store: Backend, limits: Limits, base_iri: str | None, page: QueryPage) -> None:
         self.store = store
         self.limits = limits
         self.base_iri = base_iri
-        self.examples = examples
-        self.title = title
+        self.page = page
         self.runner: Runner | None = None
         #: None when turned off (--result-cache-bytes 0) or when the store's data can change meanwhile.
         self.cache = ResultCache(limits.result_cache_bytes) if limits.result_cache_bytes and store.fixed_data else None
         self.sending = Sending(limits.max_sending_bytes)
-        self.templates = jinja2.Environment(loader=jinja2.PackageLoader("rit_graph", "templates"), autoescape=True)
 
     async def handle(self, request: Request) -> Response:
+        params: list[tuple[str, str]] = []
         try:
             params = await self._params(request)
             queries = [v for k, v in params if k == "query"]
@@ -162,8 +148,15 @@ class SparqlEndpoint:
                 raise QueryError("send exactly one query parameter")
             return await self._query(request, queries[0], params)
         except QueryError as e:
-            headers = {"Retry-After": str(e.retry_after)} if isinstance(e, Busy) else None
-            return PlainTextResponse(str(e) + "\n", status_code=e.status, headers=headers)
+            headers = {"Retry-After": str(e.retry_after)} if isinstance(e, Busy) else {}
+            if negotiation.negotiate(request.headers.get("accept"), _ERROR_OFFERS) == "html":
+                # A browser (one that rates HTML above plain text) sees the error on the query page, its query
+                # in the editor, rather than a bare text; SPARQL clients keep the plain text.
+                query, lang = next((v for k, v in params if k == "query"), None), self._language(request)
+                body = self.page.page(lang, query, e)
+                headers |= {"Vary": "Accept, Accept-Language", "Content-Language": lang}
+                return HTMLResponse(body, status_code=e.status, headers=headers)
+            return PlainTextResponse(str(e) + "\n", status_code=e.status, headers=headers | {"Vary": "Accept"})
 
     async def _params(self, request: Request) -> list[tuple[str, str]]:
         """Parameters from the URL and, for POST, from the body (form or direct query)."""
@@ -267,16 +260,19 @@ class SparqlEndpoint:
         """A plain GET: the HTML query page for browsers, else the SPARQL 1.1 Service Description."""
         chosen = negotiation.negotiate(request.headers.get("accept"), _DESCRIPTION_OFFERS) or "turtle"
         if chosen == "html":
-            page = self.templates.get_template("sparql-query.html").render(
-                title=self.title,
-                examples=self.examples,
-                formats=[*sparql.RESULT_FORMATS, *GRAPH_FORMATS],
-                default_query=self.examples[0].text if self.examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
+            lang = self._language(request)
+            return HTMLResponse(
+                self.page.page(lang), headers={"Vary": "Accept, Accept-Language", "Content-Language": lang}
             )
-            return HTMLResponse(page, headers={"Vary": "Accept"})
         rdf = BY_NAME[chosen]
         body = ox.serialize(self._description(request.url), format=rdf.oxigraph, prefixes={"sd": SD})
         return Response(body, media_type=rdf.media_type, headers={"Vary": "Accept"})
+
+    @staticmethod
+    def _language(request: Request) -> str:
+        """The query page's language: ?lang=, else the best of Accept-Language, as on the site's pages."""
+        asked = request.query_params.get("lang", "")
+        return asked if asked in PAGE_LANGUAGES else negotiate_language(request.headers.get("accept-language"))
 
     def _description(self, url: URL) -> list[ox.Triple]:
         try:
@@ -486,6 +482,8 @@ _RESULT_OFFERS = tuple((f.name, (f.media_type, *(a for a in f.aliases if "/" in 
 _GRAPH_OFFERS = tuple((f.name, (f.media_type,)) for f in sorted(GRAPH_FORMATS, key=lambda f: f.name != "turtle"))
 #: A plain GET of /sparql: the service description in a graph format (Turtle by default), or the query page.
 _DESCRIPTION_OFFERS = (*_GRAPH_OFFERS, ("html", ("text/html", "application/xhtml+xml")))
+#: A refused request: plain text, unless the client rates HTML higher (a browser), which gets the query page.
+_ERROR_OFFERS = (("text", ("text/plain",)), ("html", ("text/html", "application/xhtml+xml")))
 
 
 def _choices(form: Form) -> list[str]:

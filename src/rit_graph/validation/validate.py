@@ -397,7 +397,9 @@ def _term_of(text: str) -> _Node:
         return ox.NamedNode(text[1:-1])
     if text.startswith("_:"):
         return ox.BlankNode(text[2:])
-    return next(iter(ox.parse(f"<x:s> <x:p> {text} .".encode(), "application/n-triples"))).object
+    (parsed,) = ox.parse(f"<x:s> <x:p> {text} .".encode(), ox.RdfFormat.N_TRIPLES)
+    literal: ox.Literal = parsed.object
+    return literal
 
 
 def check_shape_queries(corpus: Corpus) -> None:
@@ -481,6 +483,7 @@ def _validate_partition(
     if not isinstance(results, rdflib.Graph):
         raise ShapesRefused(str(results))
     _drop_shape_messages(results, shapes)
+    _keep_english_messages(results, shapes)
     if focus is not None or elsewhere:
         _keep_focus(
             results,
@@ -676,6 +679,26 @@ def _drop_shape_messages(results: rdflib.Graph, shapes: rdflib.Graph) -> None:
         for message in shapes.objects(results.value(result, SH.sourceShape), SH.message):
             results.remove((result, SH.resultMessage, rdflib.Literal(str(message))))
             results.remove((result, SH.resultMessage, message))
+
+
+def _keep_english_messages(results: rdflib.Graph, shapes: rdflib.Graph) -> None:
+    """Keep only the English message of a result whose shape words it in several languages.
+
+    A shape's message may be given in Japanese too, for the site's shapes page in that language;
+    pyshacl puts each on the result (a SHACL-SPARQL constraint's without its language tag), and the
+    report, written in English, would show one at random. Messages are told apart by their text.
+    """
+    worded: dict[str | None, set[str]] = {}
+    for message in shapes.objects(None, SH.message):
+        worded.setdefault(getattr(message, "language", None), set()).add(str(message))
+    english = worded.get("en", set())
+    other = set().union(*(texts for language, texts in worded.items() if language not in (None, "en"))) - english
+    for result in set(results.subjects(SH.resultMessage, None)):
+        messages = list(results.objects(result, SH.resultMessage))
+        if any(str(m) in english for m in messages):
+            for message in messages:
+                if str(message) in other:
+                    results.remove((result, SH.resultMessage, message))
 
 
 def merge_results(found: list[list[ox.Triple]]) -> tuple[bool, list[ox.Triple]]:

@@ -14,17 +14,25 @@ of the code renders through ``Site`` (``facade``) and ``write_site``
 listed before it:
 
 - ``languages``: the languages of the pages and the fallback order;
+- ``favicon``: the site's icon, as SVG and as ICO;
 - ``graph``: the triples indexed both ways, texts in a language;
 - ``paths``: where each page and data file lives, relative links;
 - ``values``: terms as the templates show them (``Value``, ``Row``);
 - ``layout``: the templates, messages, navigation and language switch;
 - ``markup``: the schema.org block each resource page embeds;
 - ``quotes``: the annotations' quotes, listed and marked in their source;
-- ``diagrams``: the home page's partnerships diagram and timeline;
-- ``pages``: the home, resource, source and downloads pages;
+- ``diagrams``: the corpus summed up (classes, latest announcements, partnerships by pair, events by year);
+- ``pages``: the resource, source and downloads pages;
+- ``browse``: the home page's overview and the browse pages that list what it sums up;
 - ``vocabulary_pages``: the ontology and shapes pages;
 - ``data``: each resource's data in the RDF formats;
-- ``facade``, ``writer``: ``Site`` and ``write_site``.
+- ``shown``: what each page shows, as the key the site's files are cached under;
+- ``facade``, ``writer``: ``Site`` and ``write_site``;
+- ``incremental`` (before ``writer``): the site's files as entries (path, key, render), rendered on all
+  cores only when their key is new, the others linked from the cache;
+- ``search_page``, ``search_shards`` (between those two): the search page, and the static search's
+  index: Pagefind records made from the data, in shards indexed again only when their records change
+  (the server's search index is ``output.search``).
 
 It is part of the ``output`` stage: it may import the other ``output``
 modules (``catalog``), ``schemaorg``, ``validation``, ``query``, ``corpus``,

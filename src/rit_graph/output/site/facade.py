@@ -3,20 +3,18 @@ to the part that owns it."""
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
-
-import pyoxigraph as ox
-
 from rit_graph import schemaorg
 from rit_graph.corpus.load import Corpus
 from rit_graph.corpus.run import Run
 from rit_graph.output.site import paths
+from rit_graph.output.site.browse import BrowsePages
 from rit_graph.output.site.data import ResourceData
+from rit_graph.output.site.diagrams import Overview
 from rit_graph.output.site.graph import Graph
 from rit_graph.output.site.layout import Layout
-from rit_graph.output.site.markup import SchemaBlock, schema_org_blocks
+from rit_graph.output.site.markup import SchemaBlock, SchemaBlocks
 from rit_graph.output.site.pages import Pages
+from rit_graph.output.site.shown import Shown
 from rit_graph.output.site.values import Terms
 from rit_graph.output.site.vocabulary_pages import VocabularyPages
 from rit_graph.rdf.namespaces import SH, prefixes
@@ -35,7 +33,12 @@ class Site:
     source_path = staticmethod(paths.source_path)
     relative = staticmethod(paths.relative)
 
-    def __init__(self, corpus: Corpus, schema_block: SchemaBlock | None = None) -> None:
+    def __init__(
+        self, corpus: Corpus, schema_block: SchemaBlock | None = None, query_editor: str | None = None
+    ) -> None:
+        """QUERY_EDITOR: the header's link to a SPARQL query editor (``sparql`` where rit-graph serves the site);
+        by default the project's ``sparql_endpoint`` setting, and no link when that is empty, as in a static
+        site with no endpoint."""
         self.corpus = corpus
         self.base = corpus.project.base_iri
         self.schema_block = schema_block or _projected(corpus)
@@ -44,8 +47,9 @@ class Site:
         names = {**prefixes(self.base, triples), "sh": SH, "shape": self.base + "shapes#"}
         self.paths = paths.Paths(corpus, data, ontology, shapes)
         self.terms = Terms(self.paths, data, ontology, shapes, names)
-        layout = Layout()
-        pages = Pages(_EachTripleOnce.of(corpus), self.paths, data, self.terms, layout, self.schema_block)
+        layout = Layout(query_editor or corpus.project.setting("sparql_endpoint") or None)
+        pages = Pages(corpus, self.paths, data, self.terms, layout, self.schema_block)
+        browse = BrowsePages(corpus.project, Overview(corpus, self.paths, data), self.paths, self.terms, layout)
         vocabulary = VocabularyPages(corpus.project, ontology, shapes, self.terms, layout)
         # What the rest of the code asks of a site, each answered by the part that owns it.
         self.resources = self.paths.resources
@@ -54,44 +58,25 @@ class Site:
         self.value = self.terms.value
         self.messages = layout.messages
         self.page = layout.page
-        self.home = pages.home
+        self.home = browse.home
+        #: The browse pages, each a path without ``.LANG.html`` (``browse/class/City/1``), and their renderer.
+        self.browse_pages = browse.stems
+        self.browse = browse.page
+        #: A key of what the home page (``index``) or a browse page shows, beside what every page shows.
+        self.browse_shown = browse.shown
         self.resource = pages.resource
         self.source = pages.source
         self.downloads_page = pages.downloads_page
         self.ontology_page = vocabulary.ontology_page
         self.shapes_page = vocabulary.shapes_page
         self.resource_data = ResourceData(data, self.base, names).of
-
-
-@dataclass
-class _EachTripleOnce(Corpus):
-    """A corpus whose ``data`` store, which the home page's diagrams query, holds each triple once.
-
-    ``Corpus.data`` keeps a triple in each graph that states it, and the
-    union of its graphs the diagrams query counts it once per graph: a
-    partnership two announcements state would be drawn twice over itself, as
-    the pages' Graph, made of the same triples, shows it once. Here the
-    triples are in the default graph alone, which keeps each once; the store
-    is made when a diagram first asks for it.
-    """
-
-    whole: Corpus
-
-    @classmethod
-    def of(cls, corpus: Corpus) -> _EachTripleOnce:
-        return cls(corpus.project, corpus.units, corpus.ontology, corpus.shapes, corpus)
-
-    @functools.cached_property
-    def data(self) -> ox.Store:
-        store = ox.Store()
-        store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in self.whole.quads)
-        return store
+        #: What each page shows, as the keys under which the site's writer keeps the pages it rendered.
+        self.shown = Shown(corpus, self.paths, data, names, self.schema_block)
 
 
 def _projected(corpus: Corpus) -> SchemaBlock:
     """The blocks of CORPUS's schema.org projection, projected on the first call: data files need none."""
-    blocks = functools.cache(lambda: schema_org_blocks(schemaorg.project(Run(corpus))))
-    return lambda iri, lang: blocks()(iri, lang)
+    return SchemaBlocks(lambda: schemaorg.project(Run(corpus)))
 
 
 def render_resource(corpus: Corpus, iri: str, lang: str) -> str:

@@ -14,12 +14,19 @@ from rit_graph.output.site.paths import relative
 
 #: The words of the pages, by language and key (``templates/messages.toml``).
 Messages = dict[str, dict[str, str]]
+#: The site's own pages, linked from every page's header (``NAME.LANG.html``).
+SITE_PAGES = ("index", "ontology", "shapes", "downloads")
 
 
 class Layout:
     """Renders templates as pages; Jinja2 autoescapes everything, so text from the data is shown, never run."""
 
-    def __init__(self) -> None:
+    def __init__(self, query_editor: str | None = None, site_pages: tuple[str, ...] = SITE_PAGES) -> None:
+        """QUERY_EDITOR: where the header's link to the SPARQL query editor leads (a site path such as ``sparql``,
+        or an http(s) URL), None for no link; SITE_PAGES: the site's own pages in the header (none where a
+        server has no site)."""
+        self.query_editor = query_editor
+        self.site_pages = site_pages
         self.env = jinja2.Environment(
             loader=jinja2.PackageLoader("rit_graph", "templates"),
             autoescape=True,
@@ -36,10 +43,12 @@ class Layout:
     ) -> str:
         """Render TEMPLATE as the page at HERE (None: at any path, linked from the root), with navigation and
         the language switch."""
-        nav = [
-            (self.messages[lang][key], relative(f"{key}.{lang}.html", here))
-            for key in ("index", "ontology", "shapes", "downloads")
-        ]
+        nav = [(self.messages[lang][key], relative(f"{key}.{lang}.html", here)) for key in self.site_pages]
+        if self.query_editor is not None:
+            external = self.query_editor.startswith(("http://", "https://"))
+            nav.append(
+                (self.messages[lang]["query"], self.query_editor if external else relative(self.query_editor, here))
+            )
         switch = [
             (other, self.messages[other]["language_name"], relative(alternates(other), here), other == lang)
             for other in PAGE_LANGUAGES
@@ -50,5 +59,8 @@ class Layout:
             msg=self.messages[lang],
             nav=nav,
             switch=switch,
+            favicon=relative("favicon.svg", here),
+            # The header's search box: the search page, Pagefind's in the static site, the server's own there.
+            search_href=relative(f"search.{lang}.html", here),
             **context,
         )

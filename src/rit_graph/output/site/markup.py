@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import pyoxigraph as ox
@@ -14,17 +15,43 @@ from rit_graph.rdf import embed
 SchemaBlock = Callable[[str, str], str | None]
 
 
-def schema_org_blocks(facts: list[ox.Triple]) -> SchemaBlock:
-    """The schema.org markup block of each resource the projection's FACTS describe, in the page's language
-    or English."""
-    by_subject = schemaorg.index(facts)
+class SchemaBlocks:
+    """The schema.org markup block of each resource the projection's facts describe, in the page's language
+    or English; and what each block shows, so that a page is kept while its block stays the same.
 
-    def block(iri: str, lang: str) -> str | None:
-        triples = schemaorg.subgraph(by_subject, iri)
+    FACTS is called once, when a block or what one shows is first asked for.
+    """
+
+    def __init__(self, facts: Callable[[], list[ox.Triple]]) -> None:
+        self._facts = facts
+        # A resource's pages are rendered one after the other, and the languages without markup of their
+        # own share the fallback's block: each block is framed once.
+        self._block = functools.lru_cache(maxsize=16)(self._framed)
+
+    @functools.cached_property
+    def _by_subject(self) -> dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]]:
+        return schemaorg.index(self._facts())
+
+    def __call__(self, iri: str, lang: str) -> str | None:
+        return self._block(iri, lang if lang in schemaorg.MARKUP_LANGUAGES else FALLBACK[0])
+
+    def _framed(self, iri: str, lang: str) -> str | None:
+        triples = schemaorg.subgraph(self._by_subject, iri)
         try:
-            document = schemaorg.markup(triples, iri, lang if lang in schemaorg.MARKUP_LANGUAGES else FALLBACK[0])
+            document = schemaorg.markup(triples, iri, lang)
         except schemaorg.UnknownResource:
             return None
         return embed.script_element(document)
 
-    return block
+    def shown(self, iri: str) -> str:
+        """The facts IRI's block is framed from, in one order: the block is made of these alone."""
+        return "\n".join(sorted(str(t) for t in schemaorg.subgraph(self._by_subject, iri)))
+
+    def prepare(self) -> None:
+        """Index the facts now: workers forked after this share the index instead of each making its own."""
+        _ = self._by_subject
+
+
+def schema_org_blocks(facts: list[ox.Triple]) -> SchemaBlocks:
+    """The schema.org markup block of each resource the projection's FACTS describe (``SchemaBlocks``)."""
+    return SchemaBlocks(lambda: facts)

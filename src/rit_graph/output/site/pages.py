@@ -1,4 +1,5 @@
-"""The pages of the data: the home page, each resource, each announcement's source text, and the downloads."""
+"""The pages of the data: each resource, each announcement's source text, and the downloads (the home page is
+``browse``'s)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from rit_graph.corpus.load import Corpus
-from rit_graph.output.catalog import Download
-from rit_graph.output.site.diagrams import Diagrams
+from rit_graph.output.catalog import CATALOG_FILE, Download
 from rit_graph.output.site.graph import LABEL, Graph, Term
 from rit_graph.output.site.layout import Layout
 from rit_graph.output.site.markup import SchemaBlock
@@ -35,26 +35,6 @@ class Pages:
         self.layout = layout
         self.schema_block = schema_block
         self.quotes = Quotes(paths, data, terms)
-        self.diagrams = Diagrams(corpus, terms, layout.messages)
-
-    def home(self, lang: str) -> str:
-        """The home page: the partnerships diagram, the events timeline and every resource."""
-        here = f"index.{lang}.html"
-        groups: dict[str, list[Value]] = defaultdict(list)
-        for iri in self.paths.resources:
-            groups[posixpath.dirname(self.paths.iri_path(iri)[len("id/") :])].append(
-                self.terms.value(ox.NamedNode(iri), lang, here)
-            )
-        return self.layout.page(
-            "home.html",
-            here,
-            lang,
-            self.corpus.project.setting("title"),
-            lambda other: f"index.{other}.html",
-            diagram=self.diagrams.partnerships(lang, here),
-            timeline=self.diagrams.timeline(lang, here),
-            groups=sorted((k, sorted(v, key=lambda x: x.text.lower())) for k, v in groups.items()),
-        )
 
     def resource(self, iri: str, lang: str) -> str:
         """The page of the resource IRI; KeyError if the graph does not describe IRI."""
@@ -106,7 +86,7 @@ class Pages:
             lambda other: source_path(name, other),
             resource=self.terms.value(node, lang, here),
             text_lang=text.language if isinstance(text, ox.Literal) else None,
-            segments=self.quotes.marked(node, text.value if text is not None else "", lang, here),
+            paragraphs=self.quotes.marked(node, text.value if text is not None else "", lang, here),
         )
 
     def downloads_page(self, downloads: Sequence[Download], lang: str, prefix: str = "../") -> str:
@@ -136,4 +116,5 @@ class Pages:
             lambda other: f"downloads.{other}.html",
             files=files,
             licence=licence,
+            catalog=prefix + CATALOG_FILE,
         )

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from rit_graph.output.site.graph import COMMENT, Graph, Subject
 from rit_graph.output.site.paths import Paths, relative, source_path
-from rit_graph.output.site.values import Terms, Value
+from rit_graph.output.site.values import PARAGRAPH_BREAK, Terms, Value
 from rit_graph.rdf.namespaces import OA, RDF, RDF_TYPE
 
 
@@ -75,7 +75,7 @@ class Quotes:
         return found
 
     def marked(self, source: ox.NamedNode, text: str, lang: str, here: str) -> list[dict[str, Any]]:
-        """TEXT, the words of SOURCE, in segments that carry the marks of the quotes anchored in it."""
+        """TEXT, the words of SOURCE, in paragraphs of segments that carry the marks of the quotes anchored in it."""
         annotations = {
             a
             for target in self.data.subjects(ox.NamedNode(OA + "hasSource"), source)
@@ -87,7 +87,11 @@ class Quotes:
             for q in self._targets(annotation)
             if q.source == source and q.start is not None and q.end is not None and q.anchor
         ]
-        return _segments(text, spans)
+        return paragraphs(text, spans)
+
+    def targets(self, annotation: Subject) -> list[_Quote]:
+        """An annotation's quotes with the ids of their marks on the source page, which search results link to."""
+        return self._targets(annotation)
 
     def _targets(self, annotation: Subject) -> list[_Quote]:
         """An annotation's quotes in text order; the first one's mark is quote-NAME, the next quote-NAME-2..."""
@@ -124,16 +128,43 @@ class Quotes:
         ]
 
 
-def _segments(text: str, spans: list[tuple[int, int, str, Value]]) -> list[dict[str, Any]]:
-    """TEXT cut at every quote boundary, so that overlapping quotes can all be marked."""
-    cuts = sorted({0, len(text), *(s for s, _, _, _ in spans), *(e for _, e, _, _ in spans)})
+def paragraphs(text: str, spans: list[tuple[int, int, str, Value]]) -> list[dict[str, Any]]:
+    """TEXT in its paragraphs (split at blank lines), each cut at every quote boundary inside it.
+
+    A page shows each paragraph as a ``<p>``, and a mark cannot span two of them: a quote that runs on
+    into the next paragraph is marked in each, its anchor on the first part only. The blank lines
+    between paragraphs are kept as each paragraph's ``after``, so the page's text is still the source's,
+    and every anchor sits at the position the quote's selector gives.
+    """
+    found: list[dict[str, Any]] = []
+    start, since = 0, 0
+    for gap in [*PARAGRAPH_BREAK.finditer(text), None]:
+        end, after = (gap.start(), gap.end()) if gap else (len(text), len(text))
+        if end > start:
+            found.append({"segments": _segments(text, since, start, end, spans), "after": text[end:after]})
+            since = end
+        else:  # blank lines before the first paragraph
+            found.append({"segments": [], "after": text[end:after]})
+        start = after
+    return found
+
+
+def _segments(
+    text: str, since: int, first: int, last: int, spans: list[tuple[int, int, str, Value]]
+) -> list[dict[str, Any]]:
+    """TEXT[FIRST:LAST] cut at every quote boundary, so that overlapping quotes can all be marked; a quote
+    that starts in the blank lines before it (after SINCE, where the paragraph before ends) has its anchor
+    at its start."""
+    bounds = {b for s, e, _, _ in spans for b in (s, e) if first < b < last}
+    cuts = sorted({first, last, *bounds})
     segments = []
     for start, end in itertools.pairwise(cuts):
         covering = [s for s in spans if s[0] <= start and end <= s[1]]
+        low = min(since + 1, start) if start == first else start
         segments.append(
             {
                 "text": text[start:end],
-                "ids": [s[2] for s in sorted(spans, key=lambda s: (-s[1], s[2])) if s[0] == start],
+                "ids": [s[2] for s in sorted(spans, key=lambda s: (-s[1], s[2])) if low <= s[0] <= start],
                 "quotes": [s[3] for s in covering],
                 "depth": len(covering),
             }

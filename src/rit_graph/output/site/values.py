@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
+from importlib import resources
 
 import pyoxigraph as ox
 
@@ -13,6 +16,10 @@ from rit_graph.rdf.dates import Interval
 from rit_graph.rdf.namespaces import RDF, RDF_TYPE, SH
 
 SHACL_PATH = ox.NamedNode(SH + "path")
+#: Shape statements whose values are code, which a page shows unbroken (scrolled where too wide).
+SHACL_CODE = (ox.NamedNode(SH + "pattern"), ox.NamedNode(SH + "select"), ox.NamedNode(SH + "ask"))
+#: Where one paragraph of a text ends and the next begins: a blank line (spaces on it allowed).
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 #: The months by name in the languages that write them out; Japanese counts them (9月).
 MONTHS = {
     "de": (
@@ -28,13 +35,24 @@ MONTHS = {
 
 @dataclass(frozen=True)
 class Value:
-    """A term as a page shows it: text, a link where it has one, nested statements for blank nodes."""
+    """A term as a page shows it: text, a link where it has one, nested statements for blank nodes, the
+    members of an RDF list."""
 
     text: str
     href: str | None = None
     lang: str | None = None
     title: str | None = None
     rows: tuple[Row, ...] = ()
+    items: tuple[Value, ...] = ()
+    #: Code, such as a regular expression: shown as written, never broken across lines.
+    code: bool = False
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The text's paragraphs, as blank lines part them: a page shows a text of several as paragraphs."""
+        if "\n" not in self.text:
+            return [self.text]
+        return [p for p in PARAGRAPH_BREAK.split(self.text) if p]
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,7 @@ class Terms:
         self.names = names
         #: The longest namespace first, so that an IRI gets the most specific prefix.
         self._longest_first = sorted(names.items(), key=lambda kv: -len(kv[1]))
+        self.known = known_labels()
 
     def compact(self, iri: str) -> str:
         for prefix, namespace in self._longest_first:
@@ -64,7 +83,9 @@ class Terms:
         return iri
 
     def label(self, iri: ox.NamedNode, lang: str) -> tuple[str, str | None]:
-        for graph in (self.data, self.ontology):
+        """IRI's label in LANG (else in the fallback languages) from the data, the ontology or the names the
+        pages know of other vocabularies' terms; else its compact form or, for a resource, its last segment."""
+        for graph in (self.data, self.ontology, self.known):
             found = graph.text(iri, LABEL, lang)
             if found is not None:
                 return found.value, found.language
@@ -87,9 +108,7 @@ class Terms:
             graph = graph or self.data
             items = graph.items(term)
             if items is not None:
-                return Value(
-                    "", rows=(Row(Value("( )"), tuple(self.value(i, lang, here, graph, depth) for i in items)),)
-                )
+                return Value("", items=tuple(self.value(i, lang, here, graph, depth) for i in items))
             return Value("", rows=self.rows(graph, term, lang, here, depth=depth + 1) if depth < 4 else ())
         page = self.paths.resource_path(term.value, lang)
         text, text_lang = self.label(term, lang)
@@ -115,14 +134,21 @@ class Terms:
         return tuple(
             Row(
                 self.value(p, lang, here),
-                tuple(
-                    Value(self.path_text(o)) if p == SHACL_PATH else self.value(o, lang, here, graph, depth)
-                    for o in statements[p]
-                ),
+                tuple(self._shown(p, o, lang, here, graph, depth) for o in statements[p]),
             )
             for p in order
             if p in statements and p not in skip
         )
+
+    def _shown(
+        self, predicate: ox.NamedNode, term: Term, lang: str, here: str | None, graph: Graph, depth: int
+    ) -> Value:
+        """TERM as the value of PREDICATE: a SHACL path in SPARQL's notation, code as code, else as ``value``."""
+        if predicate == SHACL_PATH:
+            return Value(self.path_text(term))
+        if predicate in SHACL_CODE and isinstance(term, ox.Literal):
+            return Value(term.value, code=True)
+        return self.value(term, lang, here, graph, depth)
 
     def path_text(self, path: Term) -> str:
         """A SHACL property path in the notation of SPARQL property paths."""
@@ -142,6 +168,13 @@ class Terms:
         if alternatives is not None:
             return "(" + " | ".join(self.path_text(i) for i in self.shapes.items(alternatives) or []) + ")"
         return str(path)
+
+
+@functools.cache
+def known_labels() -> Graph:
+    """The names of other vocabularies' terms in the pages' languages (``templates/labels.ttl``), read once."""
+    text = resources.files("rit_graph").joinpath("templates").joinpath("labels.ttl").read_bytes()
+    return Graph.of(ox.parse(text, format=ox.RdfFormat.TURTLE))
 
 
 def date_text(when: Interval, lang: str) -> str:

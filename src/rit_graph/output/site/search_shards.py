@@ -1,0 +1,339 @@
+"""The static site's search index in shards, each indexed again only when its records change.
+
+Pagefind has no incremental mode: run over the written pages, it reads all
+of them on every build (about 150 s at 1 M triples). Instead each resource
+gets a *record* per page language made from its own values (labels, the page
+language's first, alternative labels, description and other texts), each
+announcement's source page a record per language with its text, and each
+ontology term one with its labels and definitions. Records go to ``SHARDS``
+shards: a resource to the shard of the first announcement that describes it,
+a resource only the reference data describes to the shard of its IRI's hash,
+the ontology's terms to ``ONTOLOGY_SHARD``. One changed announcement then
+changes the records of one shard (or of a few, when it adds values to
+resources another announcement describes first), and only that shard is
+indexed again; every other is linked from the cache, file by file, under a key
+of its records and Pagefind's version (``runtime.cache.key`` adds rit-graph's code).
+
+Each shard is a Pagefind bundle in ``pagefind/<shard>/``; the search page loads
+the first that holds pages and merges the others in (``mergeIndex``). Pagefind's
+interface (``pagefind-ui.js``, ``.css``) lies once in ``pagefind/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pyoxigraph as ox
+
+from rit_graph.errors import RitGraphError
+from rit_graph.output.site.facade import Site
+from rit_graph.output.site.graph import LABEL, Graph
+from rit_graph.output.site.languages import PAGE_LANGUAGES
+from rit_graph.output.site.paths import source_path
+from rit_graph.rdf.namespaces import OA, RDF, RDF_TYPE, SKOS
+from rit_graph.runtime.cache import Cache, key
+from rit_graph.runtime.forking import forked_map
+
+#: Shards of the index. A change re-indexes its shard, about 1/SHARDS of the records: 16 keeps that under
+#: 5 % of a full index at any size, while the search page merges only 16 small bundles (a request each).
+SHARDS = 16
+#: The shard of the ontology's terms: they change together, with the ontology.
+ONTOLOGY_SHARD = 0
+#: Where the bundle lies in the site (the search page loads it relative to itself).
+BUNDLE = "pagefind"
+#: Pagefind's interface, loaded once from BUNDLE (copied there from the first shard).
+INTERFACE = ("pagefind-ui.css", "pagefind-ui.js")
+#: Files Pagefind writes into every bundle that only another of its interfaces loads: left out.
+_UNUSED = frozenset(
+    {
+        *INTERFACE,
+        "pagefind-component-ui.css",
+        "pagefind-component-ui.js",
+        "pagefind-modular-ui.css",
+        "pagefind-modular-ui.js",
+        "pagefind-highlight.js",
+    }
+)
+#: The subfolder of the site's cache for the shards: a manifest per shard (.json), its files by content (.pf).
+CACHE_KIND = "search"
+
+_LABELS = (LABEL, ox.NamedNode(SKOS + "prefLabel"))
+_ALTERNATIVE = ox.NamedNode(SKOS + "altLabel")
+#: Literals that are text to search: other datatypes (dates, numbers) are not words.
+_TEXT = frozenset({RDF + "langString", "http://www.w3.org/2001/XMLSchema#string"})
+_ANNOTATION = ox.NamedNode(OA + "Annotation")
+
+
+class PagefindMissing(RitGraphError):
+    """The Pagefind binary the static site's search needs is not installed."""
+
+
+@dataclass(frozen=True, order=True)
+class Record:
+    """What Pagefind indexes for one page in one language: its site path (from the root, with a fragment for
+    a term of the ontology page), the text to search and the title of a result."""
+
+    url: str
+    language: str
+    content: str
+    title: str
+
+
+def shard_of(name: str) -> int:
+    """The shard of NAME (an announcement's folder name or an IRI): a stable hash, the same in every run."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big") % SHARDS
+
+
+def shards(site: Site) -> list[list[Record]]:
+    """Every record of SITE's search, by shard, each shard in URL order."""
+    found: list[list[Record]] = [[] for _ in range(SHARDS)]
+    first: dict[str, str] = {}
+    for unit in site.corpus.units:
+        if unit.announcement is not None:
+            for subject in unit.summary.subjects:
+                if subject.startswith("<"):
+                    first.setdefault(subject[1:-1], unit.announcement)
+    data = site.terms.data
+    text_of = ox.NamedNode(site.paths.vocabulary + "text")
+    for iri in site.resources:
+        node = ox.NamedNode(iri)
+        if _ANNOTATION in data.objects(node, RDF_TYPE):
+            continue  # its quote is found on the pages of what it describes and in the source text
+        shard = shard_of(first[iri]) if iri in first else shard_of(iri)
+        for lang in PAGE_LANGUAGES:
+            found[shard].append(_record(site, data, node, site.paths.page_path(iri, lang), lang, skip=text_of))
+    for iri, name in site.sources.items():
+        node = ox.NamedNode(iri)
+        text = "\n".join(t.value for t in data.objects(node, text_of) if isinstance(t, ox.Literal))
+        for lang in PAGE_LANGUAGES:
+            title, _ = site.terms.label(node, lang)
+            found[shard_of(name)].append(Record("/" + source_path(name, lang), lang, text, title))
+    ontology = site.terms.ontology
+    for node in (s for s in ontology.out if isinstance(s, ox.NamedNode)):
+        if site.paths.has_page(node.value):
+            continue
+        for lang in PAGE_LANGUAGES:
+            path = site.paths.resource_path(node.value, lang)
+            if path is not None:
+                found[ONTOLOGY_SHARD].append(_record(site, ontology, node, path, lang))
+    return [sorted(records) for records in found]
+
+
+def _record(
+    site: Site, graph: Graph, node: ox.NamedNode, path: str, lang: str, skip: ox.NamedNode | None = None
+) -> Record:
+    """NODE's record in LANG from its own values in GRAPH: labels (LANG's first), alternative labels, then its
+    other texts but SKIP; never what other resources say of it, so that only its own changes change it."""
+    values = graph.out.get(node, {})
+    labels = [v for p in _LABELS for v in values.get(p, []) if isinstance(v, ox.Literal)]
+    texts = [v.value for v in labels if v.language == lang] + [v.value for v in labels if v.language != lang]
+    texts += [v.value for v in values.get(_ALTERNATIVE, []) if isinstance(v, ox.Literal)]
+    for predicate in sorted(values, key=lambda p: p.value):
+        if predicate in (*_LABELS, _ALTERNATIVE, skip):
+            continue
+        texts += [v.value for v in values[predicate] if isinstance(v, ox.Literal) and v.datatype.value in _TEXT]
+    title, _ = site.terms.label(node, lang)
+    return Record("/" + path, lang, "\n".join(dict.fromkeys(texts)), title)
+
+
+def pagefind_binary() -> Path | None:
+    """The Pagefind binary: the one ``pagefind[extended]`` installs (Japanese segmentation), else ``pagefind[bin]``'s,
+    else one on PATH or named by PAGEFIND_BINARY_PATH; None if there is none."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        return None
+    return get_executable()
+
+
+def _pagefind_version() -> str:
+    for package in ("pagefind_bin_extended", "pagefind_bin", "pagefind"):
+        try:
+            return f"{package} {version(package)}"
+        except PackageNotFoundError:
+            continue
+    return "unknown"
+
+
+def write_index(site: Site, folder: Path, cache: Cache, workers: int = 1) -> list[int]:
+    """Write SITE's search index into FOLDER/pagefind, each shard taken from CACHE if its records are
+    unchanged, else indexed on one of WORKERS processes (a Pagefind service each); the shards indexed."""
+    bundle = folder / BUNDLE
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    bundle.mkdir(parents=True)
+    kept = cache.within(CACHE_KIND)
+    pagefind_version = _pagefind_version()
+    found = shards(site)
+    keys = [
+        key("pagefind shard", pagefind_version, str(shard == 0), json.dumps([list(vars(r).values()) for r in records]))
+        for shard, records in enumerate(found)
+    ]
+    used: list[str] = []
+    missing: list[int] = []
+    for shard, shard_key in enumerate(keys):
+        taken = _take(kept, shard_key, bundle / str(shard))
+        if taken is None:
+            missing.append(shard)
+        else:
+            used += taken
+    binary = _checked_binary() if missing else None
+    # One Pagefind service per worker for all its shards: each loads the Japanese dictionary once (about 1 s).
+    groups = [missing[n :: max(1, workers)] for n in range(min(max(1, workers), len(missing)))]
+
+    def index(group: int) -> None:
+        assert binary is not None
+        service = _Service(binary)
+        try:
+            for shard in groups[group]:
+                service.index(found[shard], bundle / str(shard), interface=shard == 0)
+        finally:
+            service.close()
+
+    for _ in forked_map(index, range(len(groups)), len(groups), "indexing the search"):
+        pass
+    for shard in missing:
+        used += _keep(kept, keys[shard], bundle / str(shard))
+    for name in INTERFACE:
+        shutil.copyfile(bundle / "0" / name, bundle / name)
+    kept.keep_only(used)
+    kept.counts["pagefind shards indexed"] += len(missing)
+    return missing
+
+
+def _checked_binary() -> Path:
+    """The binary, or PagefindMissing rather than a site whose search pages find nothing: it comes with the
+    ``pagefind[extended]`` dependency, so it is missing only from a broken install or a platform without its
+    wheel, where ``build --no-site`` still writes the dumps."""
+    binary = pagefind_binary()
+    if binary is None or not binary.is_file():
+        raise PagefindMissing(
+            "the Pagefind binary that indexes the static site for its search page is not installed; "
+            "install it with pip install 'pagefind[extended]' (or set PAGEFIND_BINARY_PATH), "
+            "or build without the site (--no-site)"
+        )
+    return binary
+
+
+def _files(folder: Path) -> Iterator[Path]:
+    return (p for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+def _take(cache: Cache, shard_key: str, target: Path) -> list[str] | None:
+    """Put the shard kept under SHARD_KEY at TARGET; the cache keys it used, or None if it is not all there."""
+    manifest = cache.get_bytes(shard_key, ".json")
+    if manifest is None:
+        return None
+    listed: list[list[str]] = json.loads(manifest)
+    for name, file_key in listed:
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        if not cache.take_file(file_key, ".pf", target / name, count=False):
+            shutil.rmtree(target)
+            return None
+    return [shard_key, *(file_key for _, file_key in listed)]
+
+
+def _keep(cache: Cache, shard_key: str, target: Path) -> list[str]:
+    """Keep the shard written at TARGET under SHARD_KEY, each file under a key of its bytes (the many files
+    that every shard has alike are kept once); the keys."""
+    listed = []
+    for path in _files(target):
+        file_key = hashlib.sha256(path.read_bytes()).hexdigest()
+        cache.keep_file(file_key, ".pf", path)
+        listed.append([path.relative_to(target).as_posix(), file_key])
+    if cache.folder is not None:
+        cache.put_bytes(shard_key, json.dumps(listed).encode("utf-8"), ".json")
+    return [shard_key, *(file_key for _, file_key in listed)]
+
+
+class _Service:
+    """Pagefind's indexing service (``pagefind --service``), spoken to one message at a time.
+
+    The ``pagefind`` package's own client reads each answer after a 0.1 s sleep, ten records a second; the
+    protocol is simple (base64 JSON messages, each ended by a comma), so this speaks it directly, in order,
+    which also gives every build the records in the same order.
+    """
+
+    def __init__(self, binary: Path) -> None:
+        self.process = subprocess.Popen(
+            [str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
+        self.last = 0
+        self.buffer = bytearray()
+
+    def send(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send PAYLOAD and wait for its answer; a RitGraphError if Pagefind answers with an error."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.last += 1
+        message = {"message_id": self.last, "payload": payload}
+        self.process.stdin.write(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
+        self.process.stdin.flush()
+        while True:
+            end = self.buffer.find(b",")
+            while end < 0:
+                chunk = os.read(self.process.stdout.fileno(), 1 << 20)
+                if not chunk:
+                    raise RitGraphError("Pagefind's indexing service stopped")
+                self.buffer += chunk
+                end = self.buffer.find(b",", len(self.buffer) - len(chunk))
+            response = json.loads(base64.b64decode(self.buffer[:end]))
+            del self.buffer[: end + 1]
+            if response is None:
+                continue
+            got = response.get("payload", {})
+            if got.get("type") == "Error":
+                raise RitGraphError(f"Pagefind could not index the static site's search: {got.get('message')}")
+            if response.get("message_id") == self.last:
+                return dict(got)
+
+    def index(self, records: list[Record], target: Path, interface: bool) -> None:
+        """Index RECORDS into a bundle at TARGET, with Pagefind's INTERFACE or without, the languages in its
+        entry file sorted (Pagefind lists them in the order its threads finished): the same records, the same
+        bytes."""
+        target.mkdir(parents=True)
+        index_id = self.send({"type": "NewIndex", "config": None})["index_id"]
+        for r in records:
+            self.send(
+                {
+                    "type": "AddRecord",
+                    "index_id": index_id,
+                    "url": r.url,
+                    "content": r.content,
+                    "language": r.language,
+                    "meta": {"title": r.title},
+                    "filters": None,
+                    "sort": None,
+                }
+            )
+        # Pagefind's own WriteFiles answers before its last writes are flushed: take the files and write them here.
+        files = self.send({"type": "GetFiles", "index_id": index_id})["files"]
+        self.send({"type": "DeleteIndex", "index_id": index_id})
+        for file in files:
+            name = str(file["path"])
+            if name in _UNUSED and not (interface and name in INTERFACE):
+                continue
+            content = base64.b64decode(file["content"])
+            if name == "pagefind-entry.json":
+                content = json.dumps(json.loads(content), sort_keys=True, ensure_ascii=False).encode("utf-8")
+            if name.startswith("/") or ".." in PurePosixPath(name).parts:
+                raise RitGraphError(f"Pagefind gave a file outside its bundle: {name}")
+            path = target / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+
+    def close(self) -> None:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.close()
+        self.process.terminate()
+        self.process.wait()
+        self.process.stdout.close()
