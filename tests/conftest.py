@@ -7,8 +7,10 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from browsers import ARGS, CHROMIUM
 from hypothesis import settings
 from oxigraph_server import OxigraphServer, oxigraph_server
 from projects import MINI, ROOT, bwi_project, copy_project
@@ -17,6 +19,9 @@ from rit_graph.corpus.load import Corpus, load
 from rit_graph.corpus.project import Project
 from rit_graph.corpus.run import JOBS_VARIABLE, Run
 from rit_graph.runtime.cache import CACHE_DIR_VARIABLE
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 #: Every cache the tests make, in process or in the servers and builds they start, goes here and
 #: never into the checkout, where a test could pass against output cached from older code.
@@ -106,3 +111,13 @@ def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServe
     """A real Oxigraph server (SPARQL query and Graph Store Protocol endpoints) on a free loopback port."""
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's chromium, headless, for the tests of one module (tests/browsers.py)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()

@@ -23,18 +23,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from browsers import needs_chromium, shot
 from live_server import LiveServer, live_server
 from projects import ROOT
-from test_browser import ARGS, CHROMIUM, shot
 
 from benchmarks import synthetic
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
-)
+pytestmark = needs_chromium
 sync_api = pytest.importorskip("playwright.sync_api")
 
 SYNTHETIC = 120
@@ -136,14 +134,6 @@ def assert_readable(page: Page, selector: str, what: str) -> int:
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"{what}: the page scrolls sideways ({width[0]} px in {width[1]} px)"
     return len(boxes)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 def synthetic_project(cache: pytest.Cache) -> Path:

@@ -10,16 +10,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+from browsers import needs_chromium, shot
 from live_server import LiveServer, live_server
 from projects import BWI, ROOT
-from test_browser import ARGS, CHROMIUM, shot
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
-)
+pytestmark = needs_chromium
 sync_api = pytest.importorskip("playwright.sync_api")
 
 PHONE = {"width": 390, "height": 844}
@@ -62,14 +60,6 @@ PAGES = (
     f"id/announcement/{BWI}.de.html",
     f"source/{BWI}.ja.html",
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

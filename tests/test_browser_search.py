@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from browsers import needs_chromium, shot
 from click.testing import CliRunner
 from hostile import hostile_project
 from live_server import LiveServer, live_server
 from projects import BWI, bwi_project
-from test_browser import ARGS, CHROMIUM, shot
 
 from rit_graph.cli import cli
 from rit_graph.corpus.load import load
@@ -29,23 +29,13 @@ from rit_graph.output.site import write_site
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Dialog, Page
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
-)
+pytestmark = needs_chromium
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return bwi_project(tmp_path_factory.mktemp("browser-search") / "project")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -21,6 +21,7 @@ from xml.etree import ElementTree
 import html5lib
 import httpx
 import pytest
+from browsers import needs_chromium, shot
 from live_server import LiveServer, live_server
 from projects import MINI, ROOT, copy_project
 
@@ -32,8 +33,6 @@ from rit_graph.output.site import Site
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Request
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
 STATIC = ROOT / "src" / "rit_graph" / "static"
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -223,32 +222,6 @@ def test_a_server_without_a_site_has_the_editor_and_shows_a_timeout(cross_join_d
 # In the browser ------------------------------------------------------------------------------------
 
 sync_api = pytest.importorskip("playwright.sync_api")
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
-)
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def run_query(page: Page) -> None:

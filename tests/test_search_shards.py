@@ -15,7 +15,7 @@ from pathlib import Path
 import orjson
 import pyoxigraph as ox
 import pytest
-from test_site_incremental import NEW_LABEL, files, relabel
+from site_changes import NEW_LABEL, files, relabel
 
 from benchmarks.synthetic import make_project
 from rit_graph.corpus.load import load

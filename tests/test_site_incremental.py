@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from site_changes import EVENT, files, relabel
 
 from benchmarks.synthetic import make_project
 from rit_graph.corpus.load import load
@@ -26,29 +27,13 @@ from rit_graph.output.site.search_shards import CACHE_KIND
 from rit_graph.runtime.cache import CACHE_FOLDER, Cache
 
 #: The resource whose label the tests change, in synthetic announcement 00001, and its English label there.
-EVENT = "event/photonics-trade-fair-munich-2015-s00001"
-OLD_LABEL, NEW_LABEL = '"Photonics trade fair"@en', '"Photonics trade fair (renamed)"@en'
 #: Pages that sum up the whole corpus: rendered again after any change.
 CORPUS_PAGES = ("index.", "browse/", "ontology.", "shapes.", "downloads.")
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def pages(folder: Path) -> dict[str, bytes]:
     """The files of the site in FOLDER but the search index, which Pagefind writes from them after."""
     return {p: content for p, content in files(folder).items() if not p.startswith(BUNDLE + "/")}
-
-
-def relabel(project: Path) -> None:
-    """One announcement gives one resource a new English label."""
-    path = project / "data" / "announcements" / "synthetic-00001" / "announcement.nt"
-    text = path.read_text(encoding="utf-8")
-    subject = f"<{Project.open(project).base_iri}id/{EVENT}>"
-    line = f"{subject} <http://www.w3.org/2000/01/rdf-schema#label> {OLD_LABEL} .\n"
-    assert line in text
-    path.write_text(text.replace(line, line.replace(OLD_LABEL, NEW_LABEL)), encoding="utf-8")
 
 
 def site(project: Path, folder: Path, cache: Cache | None) -> list[str]:
