@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -241,4 +242,51 @@ def test_the_checks_see_overlapping_and_shrunken_text(browser: Browser) -> None:
     assert page.evaluate(BROKEN_WORDS, ".narrow"), "a word broken to fit a narrow column is seen"
     (svg_text,) = [b for b in boxes if b["text"] == "automotive-bw"]
     assert 6 < svg_text["font"] < MIN_FONT_PX
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_reader_searches_opens_a_resource_its_quoted_source_and_queries(
+    browser: Browser, server: tuple[str, LiveServer], width: int
+) -> None:
+    """The reader's way through a corpus, on the repository's data and on the synthetic corpus: the header's
+    search box, a quoted passage marked in its source text, a result's page, and the query editor's table."""
+    corpus, running = server
+    origin = f"http://127.0.0.1:{running.port}"
+    context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(f"{origin}/index.en.html")
+    box = page.locator('header input[name="q"]')
+    box.fill("Kitakyushu")
+    box.press("Enter")
+    page.wait_for_url("**/search.en.html?q=Kitakyushu*")
+    results = page.locator("ol.results > li")
+    assert results.count() >= 2, "the city and what names it"
+    assert_readable(page, "main", f"{corpus} search at {width} px")
+    shot(page, f"corpus-search-{corpus}-{width}")
+
+    page.locator("a.passage-link").first.click()
+    page.wait_for_url("**/source/**#quote-*")
+    target = page.evaluate("() => location.hash.slice(1)")
+    assert page.locator(f'[id="{target}"]').count() == 1, "the quoted passage's mark is in the text"
+    assert page.locator("mark").count() >= 1
+    assert_readable(page, "main", f"{corpus} source at {width} px")
+    shot(page, f"corpus-source-{corpus}-{width}")
+
+    page.go_back()
+    page.locator('a.result[href*="id/place/kitakyushu"]').first.click()
+    page.wait_for_url("**/id/place/kitakyushu*")
+    assert "Kitakyushu" in page.locator("h1").inner_text()
+    assert_readable(page, "main", f"{corpus} Kitakyushu at {width} px")
+    shot(page, f"corpus-resource-{corpus}-{width}")
+
+    page.goto(f"{origin}/sparql?lang=en")
+    page.locator("#editor .CodeMirror").wait_for()
+    page.get_by_role("button", name="cluster-partnerships").click()
+    page.get_by_role("button", name=re.compile("Run query")).click()
+    rows = page.locator("#results table tbody tr")
+    rows.first.wait_for()
+    assert rows.count() >= 2
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= max(width, 1280)
+    shot(page, f"corpus-query-{corpus}-{width}")
     context.close()
