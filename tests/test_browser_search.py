@@ -7,6 +7,7 @@ the results' links must not assume the site's root is the server's. Screenshots 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import threading
@@ -43,19 +44,26 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """FOLDER served by Python's static file server on loopback, as any web host would; its URL."""
+    handler = functools.partial(_Quiet, directory=str(folder))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as httpd:
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+        httpd.shutdown()
+        thread.join()
+
+
 @pytest.fixture(scope="module")
 def static_site(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The built dist/ folder served by Python's static file server on loopback; the URL of its site/ folder."""
     out = tmp_path_factory.mktemp("static-search") / "dist"
     result = CliRunner().invoke(cli, ["build", "--project", str(project), "--out", str(out), "--no-cache"])
     assert result.exit_code == 0, result.output
-    handler = functools.partial(_Quiet, directory=str(out))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as httpd:
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        thread.start()
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/site/"
-        httpd.shutdown()
-        thread.join()
+    with serving(out) as url:
+        yield url + "site/"
 
 
 @pytest.fixture(scope="module")
@@ -111,13 +119,8 @@ def hostile_static_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
     folder = tmp_path_factory.mktemp("hostile-search")
     site = folder / "site"
     write_site(load(Project.open(hostile_project(folder))), site)
-    handler = functools.partial(_Quiet, directory=str(site))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as httpd:
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        thread.start()
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-        httpd.shutdown()
-        thread.join()
+    with serving(site) as url:
+        yield url
 
 
 def test_static_search_shows_hostile_labels_as_text(browser: Browser, hostile_static_site: str) -> None:

@@ -213,20 +213,7 @@ class Cache:
         """Keep DATA under KEY; a cache that cannot be written (a read-only project) is skipped, not fatal."""
         if self.folder is None:
             return
-        path = self._path(key, suffix)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=suffix)
-        except OSError:
-            self._count("unwritable")
-            return
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        self._replace(key, suffix, lambda temporary: Path(temporary).write_bytes(data))
 
     def take_file(self, key: str, suffix: str, target: str | Path, count: bool = True) -> bool:
         """Put the value under KEY at TARGET (a new file), counted as a hit or a miss if COUNT; False if there
@@ -258,6 +245,19 @@ class Cache:
         """Keep the file at SOURCE under KEY, linked where it can be (see ``take_file``), else copied."""
         if self.folder is None:
             return
+
+        def link_or_copy(temporary: str) -> None:
+            try:
+                os.unlink(temporary)
+                os.link(source, temporary)
+            except OSError:
+                shutil.copyfile(source, temporary)
+
+        self._replace(key, suffix, link_or_copy)
+
+    def _replace(self, key: str, suffix: str, fill: Callable[[str], object]) -> None:
+        """Put under KEY the temporary file FILL writes, whole or not at all; a cache that cannot be written
+        (a read-only project) is skipped, not fatal."""
         path = self._path(key, suffix)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -267,11 +267,7 @@ class Cache:
             self._count("unwritable")
             return
         try:
-            try:
-                os.unlink(temporary)
-                os.link(source, temporary)
-            except OSError:
-                shutil.copyfile(source, temporary)
+            fill(temporary)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
