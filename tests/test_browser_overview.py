@@ -29,6 +29,7 @@ from live_server import LiveServer, live_server
 from projects import ROOT
 
 from benchmarks import synthetic
+from rit_graph.output.site.browse import PAGE_SIZE
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -205,14 +206,17 @@ def test_a_class_is_browsed_page_by_page(browser: Browser, server: tuple[str, Li
     context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 900})
     page = context.new_page()
     page.goto(f"http://127.0.0.1:{running.port}/")
-    page.locator("#kinds a", has_text="Annotation").click()
+    kind = page.locator("#kinds li", has=page.locator("a", has_text="Annotation"))
+    annotations = int(kind.locator(".count").inner_text().replace(",", "").replace(".", ""))
+    assert annotations > (100 if corpus == "synthetic" else 0)
+    kind.locator("a").click()
     page.wait_for_url("**/browse/class/oa-Annotation/1.en.html")
     entries = page.locator("ol.browse-list > li a")
-    assert entries.count() == (100 if corpus == "synthetic" else 21)
+    assert entries.count() == min(annotations, PAGE_SIZE), "the home page's count, at most a page of them"
     assert_readable(page, "main", f"{corpus} annotations at {width} px")
     shot(page, f"overview-browse-{corpus}-{width}")
     following = page.locator('a[rel="next"]')
-    if corpus == "synthetic":
+    if annotations > PAGE_SIZE:
         following.first.click()
         page.wait_for_url("**/browse/class/oa-Annotation/2.en.html")
         assert page.locator('a[rel="prev"]').count() == 2, "above the list and below it"
