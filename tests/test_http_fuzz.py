@@ -275,8 +275,8 @@ BODIES: list[tuple[bytes, int]] = [
         ),
         200,
     ),
-    # An empty text is a valid (empty) SPARQL Update: refused as one.
-    (post(b"0\r\n\r\n", b"Content-Type: application/sparql-query", b"Transfer-Encoding: chunked"), 403),
+    # An empty body holds no query: a POST without one is a bad request.
+    (post(b"0\r\n\r\n", b"Content-Type: application/sparql-query", b"Transfer-Encoding: chunked"), 400),
     (sized(b"ASK {}", b"application/sparql-query; charset=UTF-8"), 200),
     (sized(b"ASK {}", b"APPLICATION/SPARQL-QUERY"), 200),
     (sized(b"ASK {}", b"application/sparql-query; charset=latin-1"), 415),
@@ -291,7 +291,7 @@ BODIES: list[tuple[bytes, int]] = [
     (sized(b"query=\xff", b"application/x-www-form-urlencoded"), 400),
     (sized(b"query=%", b"application/x-www-form-urlencoded"), 400),
     (sized(b"query=ASK{}&query=ASK{}", b"application/x-www-form-urlencoded"), 400),
-    (sized(b"===&&&", b"application/x-www-form-urlencoded"), 200),  # no query: the service description
+    (sized(b"===&&&", b"application/x-www-form-urlencoded"), 400),  # no query: only a GET gets the description
     (sized(b"update=CLEAR%20ALL", b"application/x-www-form-urlencoded"), 403),
     (sized(b"#" * 200_000 + b"\nASK {}"), 413),
     (post(b"ASK {}", b"Content-Type: application/sparql-query", b"Content-Length: 200000"), 413),

@@ -147,20 +147,20 @@ def test_the_vendored_bundle_is_the_published_one() -> None:
 
 def test_a_refused_query_from_a_browser_is_shown_on_the_query_page(server: LiveServer) -> None:
     select = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
-    wrong_format = page_of(server, "de", query=select, format="turtle")
-    assert wrong_format.status_code == 400
-    assert wrong_format.headers["content-type"].startswith("text/html")
-    assert wrong_format.headers["content-language"] == "de"
-    assert "Die Abfrage konnte nicht ausgeführt werden" in wrong_format.text
-    assert "format &#39;turtle&#39; is not available for SELECT" in wrong_format.text
-    assert f">{select}</textarea>" in wrong_format.text, "the query stays in the editor"
+    wrong_graph = page_of(server, "de", query=select, **{"default-graph-uri": "no-iri"})
+    assert wrong_graph.status_code == 400
+    assert wrong_graph.headers["content-type"].startswith("text/html")
+    assert wrong_graph.headers["content-language"] == "de"
+    assert "Die Abfrage konnte nicht ausgeführt werden" in wrong_graph.text
+    assert "default-graph-uri must be an absolute IRI, not &#39;no-iri&#39;" in wrong_graph.text
+    assert f">{select}</textarea>" in wrong_graph.text, "the query stays in the editor"
     syntax = page_of(server, "en", query="SELECT * WHERE {")
     assert syntax.status_code == 400 and "SPARQL syntax error" in syntax.text
     assert "<nav" in syntax.text, "in the site's layout"
     update = page_of(server, "ja", update="DROP ALL")
     assert update.status_code == 403 and "クエリを実行できませんでした" in update.text
     # SPARQL clients keep their plain-text answers.
-    plain = httpx.get(server.url, params={"query": select, "format": "turtle"})
+    plain = httpx.get(server.url, params={"query": select, "default-graph-uri": "no-iri"})
     assert plain.status_code == 400 and plain.headers["content-type"].startswith("text/plain")
     anything = httpx.get(server.url, params={"query": "SELECT * {"}, headers={"Accept": "*/*"})
     assert anything.headers["content-type"].startswith("text/plain")

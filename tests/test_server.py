@@ -105,9 +105,9 @@ def test_accept_quality_values_choose_the_format(server: LiveServer) -> None:
     assert default.headers["content-type"] == "application/sparql-results+json"
 
 
-def test_a_format_the_query_cannot_give_is_refused(server: LiveServer) -> None:
-    response = httpx.get(server.url, params={"query": LABELS, "format": "turtle"})
-    assert response.status_code == 400
+def test_a_format_the_query_cannot_give_is_refused_if_accept_names_none_either(server: LiveServer) -> None:
+    response = httpx.get(server.url, params={"query": LABELS, "format": "turtle"}, headers={"Accept": "text/turtle"})
+    assert response.status_code == 406
     assert "not available for SELECT" in response.text
 
 

@@ -31,7 +31,7 @@ from rit_graph.query.querycheck import (
     ReadOnly,
     check,
 )
-from rit_graph.rdf.formats import BY_MEDIA_TYPE, BY_NAME, FORMATS, RdfFormat
+from rit_graph.rdf.formats import BY_NAME, BY_PARAMETER, FORMATS, W3C, RdfFormat
 from rit_graph.rdf.reading import read_rdf
 
 __all__ = ["READ_ONLY", "CheckedQuery", "Forbidden", "Form", "QueryError", "QueryTimeout", "ReadOnly", "check"]
@@ -48,17 +48,30 @@ class ResultFormat:
     name: str
     media_type: str
     oxigraph: ox.QueryResultsFormat
+    #: The format's IRI in the W3C registry, as for RDF formats (formats.W3C).
+    iri: str
+    #: Other media types, and short names, clients send for this format.
     aliases: tuple[str, ...] = ()
 
 
 #: Result set formats, first is the default over HTTP; graph results use formats.FORMATS.
 RESULT_FORMATS: tuple[ResultFormat, ...] = (
-    ResultFormat("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON, ("application/json", "json")),
     ResultFormat(
-        "xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML, ("application/xml", "text/xml", "xml")
+        "json",
+        "application/sparql-results+json",
+        ox.QueryResultsFormat.JSON,
+        W3C + "SPARQL_Results_JSON",
+        ("application/json", "json"),
     ),
-    ResultFormat("csv", "text/csv", ox.QueryResultsFormat.CSV),
-    ResultFormat("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV),
+    ResultFormat(
+        "xml",
+        "application/sparql-results+xml",
+        ox.QueryResultsFormat.XML,
+        W3C + "SPARQL_Results_XML",
+        ("application/xml", "text/xml", "xml"),
+    ),
+    ResultFormat("csv", "text/csv", ox.QueryResultsFormat.CSV, W3C + "SPARQL_Results_CSV"),
+    ResultFormat("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV, W3C + "SPARQL_Results_TSV"),
 )
 RESULTS_BY_NAME = {f.name: f for f in RESULT_FORMATS}
 #: Formats a CONSTRUCT or DESCRIBE result (one graph) can be written in: JSON-LD, and those without named graphs.
@@ -334,9 +347,9 @@ def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> 
 
 
 def format_for(form: Form, key: str) -> str | None:
-    """The format a name or media type stands for, if it suits FORM's kind of result."""
+    """The format a name, short name or media type stands for, if it suits FORM's kind of result."""
     if form.gives_graph:
-        rdf = BY_NAME.get(key) or BY_MEDIA_TYPE.get(key)
+        rdf = BY_PARAMETER.get(key)
         return rdf.name if rdf is not None and rdf in GRAPH_FORMATS else None
     for results in RESULT_FORMATS:
         if key in (results.name, results.media_type, *results.aliases):

@@ -142,6 +142,11 @@ class SparqlEndpoint:
             queries = [v for k, v in params if k == "query"]
             if any(k == "update" for k, _ in params):
                 raise sparql.ReadOnly(sparql.READ_ONLY)
+            if not queries and request.method == "POST":
+                raise QueryError(
+                    "the POST holds no query: send it in a form field named query "
+                    "(application/x-www-form-urlencoded) or as the body (application/sparql-query)"
+                )
             if not queries:
                 return self._describe(request)
             if len(queries) > 1:
@@ -187,7 +192,7 @@ class SparqlEndpoint:
         except UnicodeDecodeError as e:
             raise QueryError(f"the request body is not valid UTF-8 (byte {e.start})") from e
         if media_type == "application/sparql-query":
-            return [*params, ("query", text)]
+            return [*params, ("query", text)] if text else params
         return [*params, *parse_qsl(text, keep_blank_values=True)]
 
     async def _body(self, request: Request) -> bytes:
@@ -296,8 +301,8 @@ class SparqlEndpoint:
             ox.Triple(dataset, sd("defaultGraph"), default),
             ox.Triple(default, RDF_TYPE, sd("Graph")),
         ]
-        triples += [ox.Triple(service, sd("resultFormat"), ox.NamedNode(f.oxigraph.iri)) for f in sparql.RESULT_FORMATS]
-        triples += [ox.Triple(service, sd("resultFormat"), ox.NamedNode(f.oxigraph.iri)) for f in GRAPH_FORMATS]
+        iris = [f.iri for f in sparql.RESULT_FORMATS] + [f.iri for f in GRAPH_FORMATS]
+        triples += [ox.Triple(service, sd("resultFormat"), ox.NamedNode(iri)) for iri in iris]
         for name in self.store.graph_names():
             named = ox.BlankNode()
             triples += [
@@ -360,6 +365,10 @@ class _Unexpected:
             await HTMLResponse(FAILED_PAGE, status_code=500, headers={"Cache-Control": "no-store"})(
                 scope, receive, send
             )
+
+
+class _NotAcceptable(QueryError):
+    status = 406
 
 
 class _UnsupportedMediaType(QueryError):
@@ -459,22 +468,44 @@ def _too_large(what: str, limit: int) -> QueryError:
 
 
 def _negotiate(form: Form, request: Request, params: list[tuple[str, str]]) -> str:
-    """The format name for the result: the ``format`` parameter, else the best Accept match, else the default.
+    """The format name for the result: the first format parameter FORM can give, else the best Accept match,
+    else the default.
 
-    The default is the first offer, so ``*/*`` gets it; an Accept that rates no
-    format of the form gets it too, since SPARQL clients send all sorts of them.
+    SPARQL clients name formats in three parameters (FORMAT_PARAMETERS), by a
+    name, a short name (``xml`` is RDF/XML for a graph and XML results for a
+    result set) or a media type, several in one value separated by commas
+    (SPARQLWrapper asks for JSON-LD as ``json-ld`` and again as
+    ``application/ld+json,application/x-json+ld``). A format FORM cannot give
+    is passed over, so that Accept decides: SPARQLWrapper sends its default,
+    ``xml``, with every query form. The default is the first offer, so ``*/*``
+    gets it; an Accept that rates no format of the form gets it too, since
+    SPARQL clients send all sorts of them, unless a parameter asked for a
+    format FORM cannot give: then nothing asked for can be served (406).
     """
-    names = [v for k, v in params if k == "format"]
-    if names:
-        name = names[-1]
-        chosen = sparql.format_for(form, name) or sparql.format_for(form, name.lower())
-        if chosen is None:
-            raise QueryError(
-                f"format {name!r} is not available for {form.value}; use one of " + ", ".join(_choices(form))
-            )
-        return chosen
+    asked = [
+        name
+        for key, value in params
+        if key in FORMAT_PARAMETERS
+        for name in (item.split(";")[0].strip().lower() for item in value.split(","))
+        if name
+    ]
+    for name in asked:
+        chosen = sparql.format_for(form, name)
+        if chosen is not None:
+            return chosen
     offers = _GRAPH_OFFERS if form.gives_graph else _RESULT_OFFERS
-    return negotiation.negotiate(request.headers.get("accept"), offers) or offers[0][0]
+    chosen = negotiation.negotiate(request.headers.get("accept"), offers)
+    if chosen is None and asked:
+        raise _NotAcceptable(
+            f"format {', '.join(map(repr, dict.fromkeys(asked)))} is not available for {form.value}, nor is any "
+            "format the Accept header names; use one of " + ", ".join(_choices(form))
+        )
+    return chosen or offers[0][0]
+
+
+#: The parameters SPARQL clients name a result format in: SPARQLWrapper sends all three, Virtuoso reads
+#: ``format``, Fuseki ``output``, ``format`` and ``results``.
+FORMAT_PARAMETERS = ("format", "output", "results")
 
 
 #: What /sparql offers for each kind of result, the default first.
