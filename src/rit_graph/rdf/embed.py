@@ -18,11 +18,12 @@ _ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
 _TABLE = str.maketrans(_ESCAPES)
 
 
-def script_json(document: Any) -> str:
-    """DOCUMENT as readable, stable JSON that cannot end or disturb a script element."""
-    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True).translate(_TABLE)
+def script_json(document: Any, indent: int | None = 2) -> str:
+    """DOCUMENT as stable JSON that cannot end or disturb a script element; readable with INDENT, on one line
+    without (which Python's JSON encoder writes about ten times as fast: the site embeds a block in every page)."""
+    return json.dumps(document, ensure_ascii=False, indent=indent, sort_keys=True).translate(_TABLE)
 
 
-def script_element(document: Any) -> str:
+def script_element(document: Any, indent: int | None = 2) -> str:
     """A complete JSON-LD ``<script>`` element holding DOCUMENT, ready to paste into a page."""
-    return f'<script type="application/ld+json">\n{script_json(document)}\n</script>\n'
+    return f'<script type="application/ld+json">\n{script_json(document, indent)}\n</script>\n'

@@ -74,7 +74,8 @@ def compact(document: Any, context: dict[str, Any]) -> dict[str, Any]:
 
 
 def compact_triples(triples: list[ox.Triple], context: dict[str, Any]) -> dict[str, Any]:
-    """``compact(from_triples(TRIPLES), CONTEXT)``, fifty times faster for the dumps' kind of context.
+    """``compact(from_triples(TRIPLES), CONTEXT)``, fifty times faster for the dumps' kind of context (and the
+    resource data files', which use the same).
 
     pyld takes minutes for a million triples. For a context of prefixes and
     language maps, and data without RDF lists or JSON literals, compaction is
@@ -83,9 +84,12 @@ def compact_triples(triples: list[ox.Triple], context: dict[str, Any]) -> dict[s
     order). Anything else goes to pyld, which the tests hold this to.
     """
     fast = _Compactor.of(context["@context"])
-    if fast is None or len({t.subject for t in triples}) < 2 or any(map(_needs_pyld, triples)):
+    if fast is None or not triples or any(map(_needs_pyld, triples)):
         return compact(from_triples(triples), context)
-    return {"@context": context["@context"], "@graph": fast.nodes(triples)}
+    nodes = fast.nodes(triples)
+    if len(nodes) == 1:  # one node is the document itself, as pyld writes it (a resource's own data file)
+        return {"@context": context["@context"], **nodes[0]}
+    return {"@context": context["@context"], "@graph": nodes}
 
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

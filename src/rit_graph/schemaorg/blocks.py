@@ -10,11 +10,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
-from pyld import jsonld as pyld
 
 from rit_graph.corpus.load import Corpus
 from rit_graph.errors import RitGraphError
-from rit_graph.rdf import jsonld
+from rit_graph.rdf import framing, jsonld
 from rit_graph.rdf.ntriples import triple_order
 from rit_graph.rdf.walk import walk
 
@@ -113,7 +112,4 @@ def markup(triples: list[ox.Triple], iri: str, language: str = "de") -> dict[str
             f"<{iri}> is not described in schema.org terms: give the IRI of an announcement, "
             "organisation, place, programme, partnership or event (such as id/place/kitakyushu)"
         )
-    frame = {"@context": context(language)["@context"], "@id": iri, "@embed": "@once"}
-    expanded = jsonld.from_triples(in_language(triples, language), native_types=True)
-    framed = pyld.frame(expanded, frame, {**jsonld.OPTIONS, "omitGraph": True})
-    return framed  # type: ignore[no-any-return]
+    return framing.frame_triples(in_language(triples, language), iri, context(language))

@@ -20,6 +20,7 @@ class ResourceData:
         self.data = data
         self.base = base
         self.names = names
+        self._context = jsonld.package_context(jsonld.CONTEXT_FILE, base)
 
     def of(self, iri: str, rdf_format: str) -> bytes:
         """IRI's concise bounded description in one format: its statements and those of its blank nodes."""
@@ -35,8 +36,7 @@ class ResourceData:
         )
         triples.sort(key=triple_order)
         if rdf_format == "jsonld":
-            context = jsonld.package_context(jsonld.CONTEXT_FILE, self.base)
-            return jsonld.dumps(jsonld.compact(jsonld.from_triples(triples), context)).encode("utf-8")
+            return jsonld.dumps(jsonld.compact_triples(triples, self._context)).encode("utf-8")
         return _serialize(triples, BY_NAME[rdf_format].oxigraph, self.names)
 
 

@@ -11,6 +11,7 @@ import jinja2
 
 from rit_graph.output.site.languages import PAGE_LANGUAGES
 from rit_graph.output.site.paths import relative
+from rit_graph.output.site.values import rows_html, value_html
 
 #: The words of the pages, by language and key (``templates/messages.toml``).
 Messages = dict[str, dict[str, str]]
@@ -34,6 +35,8 @@ class Layout:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        # Terms are shown the same on every page, by Python functions for speed (``values``).
+        self.env.globals.update(value=value_html, rows=rows_html)
         self.messages: Messages = tomllib.loads(
             resources.files("rit_graph").joinpath("templates").joinpath("messages.toml").read_text(encoding="utf-8")
         )

@@ -41,7 +41,7 @@ class SchemaBlocks:
             document = schemaorg.markup(triples, iri, lang)
         except schemaorg.UnknownResource:
             return None
-        return embed.script_element(document)
+        return embed.script_element(document, indent=None)  # on one line: written for machines, many times
 
     def shown(self, iri: str) -> str:
         """The facts IRI's block is framed from, in one order: the block is made of these alone."""

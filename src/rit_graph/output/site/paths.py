@@ -91,8 +91,14 @@ def relative(target: str, here: str | None) -> str:
     path, _, fragment = target.partition("#")
     if path == here and fragment:
         return "#" + fragment
-    return _relpath(path, posixpath.dirname(here) or ".") + ("#" + fragment if fragment else "")
+    return _relpath(path, _folder(here)) + ("#" + fragment if fragment else "")
 
 
 #: A site links to each page from every page of a few folders: the same few pairs, asked for again and again.
 _relpath = functools.lru_cache(maxsize=1 << 16)(posixpath.relpath)
+
+
+@functools.lru_cache(maxsize=1 << 10)
+def _folder(here: str) -> str:
+    """The folder of the page at HERE, as ``relpath`` takes it; a page asks for it for every link it has."""
+    return posixpath.dirname(here) or "."

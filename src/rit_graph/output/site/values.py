@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 import pyoxigraph as ox
+from markupsafe import Markup, escape
 
 from rit_graph.output.site.graph import LABEL, Graph, Term
 from rit_graph.output.site.paths import Paths, relative
@@ -75,6 +76,9 @@ class Terms:
         #: The longest namespace first, so that an IRI gets the most specific prefix.
         self._longest_first = sorted(names.items(), key=lambda kv: -len(kv[1]))
         self.known = known_labels()
+        #: What a link to each resource shows in each language (its label, page, IRI), asked for by every page
+        #: that links to it: worked out once per resource and language.
+        self._links: dict[tuple[ox.NamedNode, str], tuple[str | None, str, str | None, str | None]] = {}
 
     def compact(self, iri: str) -> str:
         for prefix, namespace in self._longest_first:
@@ -110,13 +114,24 @@ class Terms:
             if items is not None:
                 return Value("", items=tuple(self.value(i, lang, here, graph, depth) for i in items))
             return Value("", rows=self.rows(graph, term, lang, here, depth=depth + 1) if depth < 4 else ())
-        page = self.paths.resource_path(term.value, lang)
-        text, text_lang = self.label(term, lang)
-        if page is not None:
-            return Value(text, relative(page, here), text_lang, term.value)
-        scheme = term.value.split(":", 1)[0].lower()
-        href = term.value if scheme in ("http", "https") else None
-        return Value(self.compact(term.value) if text_lang is None else text, href, text_lang, term.value)
+        page, text, text_lang, href = self._link(term, lang)
+        return Value(text, relative(page, here) if page is not None else href, text_lang, term.value)
+
+    def _link(self, iri: ox.NamedNode, lang: str) -> tuple[str | None, str, str | None, str | None]:
+        """What a link to IRI shows in LANG: its page (site path) or else its http(s) IRI, its text and the
+        text's language."""
+        found = self._links.get((iri, lang))
+        if found is None:
+            page = self.paths.resource_path(iri.value, lang)
+            text, text_lang = self.label(iri, lang)
+            if page is not None:
+                found = (page, text, text_lang, None)
+            else:
+                scheme = iri.value.split(":", 1)[0].lower()
+                href = iri.value if scheme in ("http", "https") else None
+                found = (None, self.compact(iri.value) if text_lang is None else text, text_lang, href)
+            self._links[(iri, lang)] = found
+        return found
 
     def rows(
         self,
@@ -175,6 +190,41 @@ def known_labels() -> Graph:
     """The names of other vocabularies' terms in the pages' languages (``templates/labels.ttl``), read once."""
     text = resources.files("rit_graph").joinpath("templates").joinpath("labels.ttl").read_bytes()
     return Graph.of(ox.parse(text, format=ox.RdfFormat.TURTLE))
+
+
+def value_html(v: Value) -> Markup:
+    """V as a page shows it: a link, nested rows, code, a list, paragraphs or a text with its language.
+
+    Written in Python rather than as a template macro: every page shows hundreds of values, and a macro
+    call costs ten times as much. Every text is escaped, as the templates' autoescaping would.
+    """
+    attributes = (f' lang="{escape(v.lang)}"' if v.lang else "") + (f' title="{escape(v.title)}"' if v.title else "")
+    tag = f' <span class="lang-tag">@{escape(v.lang)}</span>' if v.lang else ""
+    if v.href:
+        return Markup(f'<a href="{escape(v.href)}"{attributes}>{escape(v.text)}</a>')
+    if v.rows:
+        return rows_html(v.rows)
+    if v.code:
+        return Markup(f'<code class="code">{escape(v.text)}</code>')
+    if v.items:
+        return Markup('<ol class="rdf-list">' + "".join(f"<li>{value_html(i)}</li>" for i in v.items) + "</ol>")
+    paragraphs = v.paragraphs
+    if len(paragraphs) > 1:
+        shown = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+        return Markup(f'<div class="paragraphs"{attributes}>{shown}</div>{tag}')
+    return Markup(f"<span{attributes}>{escape(v.text)}</span>{tag}")
+
+
+def rows_html(rows: tuple[Row, ...]) -> Markup:
+    """ROWS as a description list: each predicate, then its one value or a list of its values."""
+    lines = ['<dl class="rows">\n']
+    for row in rows:
+        if len(row.values) == 1:
+            shown = value_html(row.values[0])
+        else:
+            shown = Markup("<ul>" + "".join(f"<li>{value_html(v)}</li>" for v in row.values) + "</ul>")
+        lines.append(f"<dt>{value_html(row.predicate)}</dt>\n<dd>{shown}</dd>\n")
+    return Markup("".join(lines) + "</dl>")
 
 
 def date_text(when: Interval, lang: str) -> str:
