@@ -124,18 +124,30 @@ def test_unnamed_annotations_with_the_same_words_are_one_annotation(mini_folder:
         ),
         (
             'ann:mini rit:about part:cluster-kitakyushu {| rit:quote "Kleine" ; rit:page 3 |} .\n',
-            "an annotation says only rit:quote, rit:because and dcterms:source, not https://example.org/kb/ontology#page",
+            "an annotation says only rit:quote, rit:because, rit:refersBackTo and dcterms:source, not "
+            "https://example.org/kb/ontology#page",
         ),
         (
             'ann:mini rit:about part:cluster-kitakyushu {| rit:because "it must be"@en |} .\n',
             "has no rit:quote",
         ),
         (
+            'ann:mini rit:about part:x {| rit:because "it must be"@en ; rit:refersBackTo part:x |} .\n',
+            "rit:refersBackTo names the resource that quoted words point back to",
+        ),
+        (
             'ann:mini rit:datePublished "2015-06-22"^^xsd:date {| dcterms:source "bw-i.de" |} .\n',
             "dcterms:source takes the address of the page that states the fact",
         ),
     ],
-    ids=["no quote", "quoted but not stated", "something else said", "inferred without words", "page not an IRI"],
+    ids=[
+        "no quote",
+        "quoted but not stated",
+        "something else said",
+        "inferred without words",
+        "back-reference without words",
+        "page not an IRI",
+    ],
 )
 def test_an_annotation_that_cannot_be_published_is_an_input_error_naming_the_file(
     mini_folder: Path, facts: str, problem: str
@@ -146,6 +158,28 @@ def test_an_annotation_that_cannot_be_published_is_an_input_error_naming_the_fil
     assert error.value.path == mini_folder / "data" / "announcements" / "mini" / "announcement.ttl"
     assert problem in error.value.problem
     assert error.value.fix and error.value.exit_code == EXIT_INPUT
+
+
+def test_a_back_reference_beside_a_quote_is_published_on_its_annotation(mini_folder: Path) -> None:
+    """ "Die Cluster" in the second sentence points back to the cluster: the annotation says so."""
+    corpus = load(
+        Project.open(
+            with_announcement(
+                mini_folder,
+                "mini",
+                HEAD
+                + "@prefix orgn: <id/organisation/> .\n"
+                + 'ann:mini rit:about part:cluster-kitakyushu ~ q:meeting {| rit:quote "Die Cluster treffen sich" ;\n'
+                + "    rit:refersBackTo orgn:cluster |} .\n",
+            )
+        )
+    )
+    found = select(
+        corpus.data,
+        "SELECT ?a ?r WHERE { ?a <http://www.w3.org/ns/oa#hasBody> ?b ; <ontology#refersBackTo> ?r }",
+        corpus.project.base_iri,
+    )
+    assert found == [{"a": "id/announcement/mini/quote/meeting", "r": "id/organisation/cluster"}]
 
 
 def test_reference_data_has_no_annotations(mini_folder: Path) -> None:

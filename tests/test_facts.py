@@ -80,8 +80,8 @@ EXPECTED: dict[str, tuple[set[tuple[str, ...]], set[str]]] = {
                 f"id/partnership/{p}",
                 "Regional Industry Tie-up Program (RIT)@en",
                 (
-                    "supports financially the cooperation between Japanese and foreign regions whose economic "
-                    "structure is comparable@en"
+                    "gives financial support to cooperation between Japanese and foreign regions with comparable "
+                    "economic structures@en"
                 ),
             )
             for p in ("automotive-bw-hitachi", "photonics-bw-kitakyushu")
@@ -134,7 +134,7 @@ EXPECTED: dict[str, tuple[set[tuple[str, ...]], set[str]]] = {
                 "id/place/munich",
                 "id/event/photonics-trade-fair-munich-2015",
                 f"id/organisation/{o}",
-                "make first contacts@en",
+                "make initial contacts@en",
             )
             for o in ("bw-i", "photonics-bw")
         },
@@ -146,7 +146,7 @@ EXPECTED: dict[str, tuple[set[tuple[str, ...]], set[str]]] = {
         },
     ),
     "09-hitachi-talks.rq": (
-        {("2015-06-28^^xsd:date", "2015-07-04^^xsd:date", "id/place/hitachi-region", "first cooperation talks@en")},
+        {("2015-06-28^^xsd:date", "2015-07-04^^xsd:date", "id/place/hitachi-region", "initial cooperation talks@en")},
         {
             (
                 "Vom 28. Juni bis 4. Juli 2015 reisen Experten von automotive-bw in die Region Hitachi für erste "

@@ -156,7 +156,9 @@ def test_every_fact_of_the_announcement_is_the_body_of_a_quoted_annotation(corpu
         + RIT
         + RDF
         + f"""SELECT ?s ?p ?o WHERE {{
-        GRAPH <{graph.value}> {{ ?s ?p ?o FILTER (STRSTARTS(STR(?p), STR(rit:)) && ?p != rit:text) }}
+        GRAPH <{graph.value}> {{
+            ?s ?p ?o FILTER (STRSTARTS(STR(?p), STR(rit:)) && ?p NOT IN (rit:text, rit:refersBackTo))
+        }}
         FILTER NOT EXISTS {{
             ?statement rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
             ?annotation oa:hasBody ?statement ; oa:hasTarget/oa:hasSelector/oa:exact ?exact .

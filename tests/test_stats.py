@@ -53,12 +53,12 @@ def test_cli_output_names_classes_graphs_and_languages_relative_to_the_base(mini
     lines = result.output.splitlines()
     # The ontology's figure changes with the ontology; the data's is the minimal project's.
     assert re.fullmatch(
-        r"\d+ triples \(union of all graphs, each once; 189 in the data graphs, \d+ only in graph/ontology\)", lines[0]
+        r"\d+ triples \(union of all graphs, each once; 203 in the data graphs, \d+ only in graph/ontology\)", lines[0]
     ), lines[0]
     assert "       3  rit:Country" in lines
     assert "       1  rit:Announcement" in lines
     graphs = lines[lines.index("by graph (triples, annotations):") + 1 :]
-    assert graphs[:2] == ["      36     1  graph/announcement/mini", "     153     0  graph/reference"]
+    assert graphs[:2] == ["      49     2  graph/announcement/mini", "     154     0  graph/reference"]
     languages = lines[lines.index("labels and texts by language:") + 1 :]
-    assert languages == ["      29  de", "      25  en", "       6  ja"]
+    assert languages == ["      30  de", "      25  en", "       6  ja"]
     assert "example.org" not in result.output

@@ -28,8 +28,6 @@ from rit_graph.runtime.cache import Cache, cache_folder
 from rit_graph.runtime.progress import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
-#: Beyond this many resources with schema.org warnings, build counts them by message instead.
-LISTED_RESOURCES = 30
 
 
 #: --project DIR, as a path: for the commands that do not read the project (``new``).
@@ -276,9 +274,8 @@ def build(run: Run, out: Path, site: bool) -> None:
     report = result.schemaorg_report
     if report.count("warning"):
         click.echo("\nschema.org markup: recommended properties the data does not give\n", err=True)
-        # Listed resource by resource while that can be read; counted by message beyond.
-        text = report.to_text() if len(report.resources) <= LISTED_RESOURCES else report.summary()
-        click.echo(text, err=True, nl=False)
+        # One line per kind of gap, naming the first resources that have it.
+        click.echo(report.summary(), err=True, nl=False)
 
 
 @cli.command()
@@ -298,7 +295,7 @@ def stats(run: Run) -> None:
 @click.option("--announcement", metavar="NAME", help="The announcement whose page to mark up (its folder name).")
 @click.option(
     "--lang",
-    type=click.Choice(["de", "en"]),
+    type=click.Choice(["de", "en", "ja"]),
     default="de",
     show_default=True,
     help="Language of names and descriptions in the block.",

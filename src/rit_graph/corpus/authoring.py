@@ -16,9 +16,12 @@ positions, prefix and suffix ``anchor`` then adds). A reifier with
 ``rit:InferredStatement`` with the reasons as ``rdfs:comment``. A fact that a
 cited page states rather than the announcement's text (its publication date,
 say) takes ``{| dcterms:source <https://…> |}``: a statement record citing the
-page, as reference data's facts have (``partition.reference_records``). Nothing of
-the authoring form is published; a file without annotations is read as
-before.
+page, as reference data's facts have (``partition.reference_records``). Words
+that name a resource only by pointing back to it ("der Präfektur", "Dieses
+Programm") say so with ``rit:refersBackTo`` beside the quote: the annotation
+keeps it, so that a reader (and the provenance rule) sees which resource the
+words mean. Nothing else of the authoring form is published; a file without
+annotations is read as before.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ def expand(triples: list[ox.Triple], announcement: ox.NamedNode, vocabulary: str
     a cited page that is no http(s) IRI, and for anything else said of an annotation.
     """
     quote, because = ox.NamedNode(vocabulary + "quote"), ox.NamedNode(vocabulary + "because")
+    refers = ox.NamedNode(vocabulary + "refersBackTo")
     inferred_class = ox.NamedNode(vocabulary + "InferredStatement")
     reified: dict[Reifier, list[ox.Triple]] = defaultdict(list)
     said: dict[Reifier, dict[ox.NamedNode, list[Object]]] = defaultdict(lambda: defaultdict(list))
@@ -77,15 +81,16 @@ def expand(triples: list[ox.Triple], announcement: ox.NamedNode, vocabulary: str
     asserted = set(facts)
     reasons: dict[ox.Triple, list[Object]] = defaultdict(list)
     cited: dict[ox.Triple, list[ox.NamedNode]] = defaultdict(list)
-    groups: dict[Reifier | tuple[str, ...], tuple[list[str], list[ox.Triple]]] = {}
+    groups: dict[Reifier | tuple[str, ...], tuple[list[str], list[ox.Triple], list[Object]]] = {}
     for reifier, stated in reified.items():
         properties = said[reifier]
-        unknown = sorted(p.value for p in properties if p not in (quote, because, _CITED))
+        unknown = sorted(p.value for p in properties if p not in (quote, because, _CITED, refers))
         where = _name(reifier, stated)
         if unknown:
             raise InputError(
                 path,
-                f"{where}: an annotation says only rit:quote, rit:because and dcterms:source, not {', '.join(unknown)}",
+                f"{where}: an annotation says only rit:quote, rit:because, rit:refersBackTo and dcterms:source, "
+                f"not {', '.join(unknown)}",
                 "state other facts of the resource itself, outside {| … |}",
             )
         pages = properties.get(_CITED, [])
@@ -109,6 +114,12 @@ def expand(triples: list[ox.Triple], announcement: ox.NamedNode, vocabulary: str
         if not all(isinstance(q, ox.Literal) for q in properties.get(quote, [])):
             raise InputError(path, f"{where}: rit:quote takes the words themselves", 'write them as a string: "…"')
         quotes = [q.value for q in properties.get(quote, [])]
+        if refers in properties and (not quotes or not all(isinstance(r, ox.NamedNode) for r in properties[refers])):
+            raise InputError(
+                path,
+                f"{where}: rit:refersBackTo names the resource that quoted words point back to",
+                'give its IRI beside the words: {| rit:quote "…" ; rit:refersBackTo <resource> |}',
+            )
         if not quotes:
             if because not in properties and not pages:
                 raise InputError(
@@ -119,10 +130,11 @@ def expand(triples: list[ox.Triple], announcement: ox.NamedNode, vocabulary: str
                 )
             continue
         group: Reifier | tuple[str, ...] = reifier if isinstance(reifier, ox.NamedNode) else tuple(sorted(quotes))
-        known, members = groups.setdefault(group, ([], []))
+        known, members, back = groups.setdefault(group, ([], [], []))
         known += [q for q in quotes if q not in known]
         members += [f for f in stated if f not in members]
-    quoted = {f for _, members in groups.values() for f in members}
+        back += [r for r in properties.get(refers, []) if r not in back]
+    quoted = {f for _, members, _ in groups.values() for f in members}
     for fact in reasons:
         if fact not in quoted and fact not in cited:
             raise InputError(
@@ -131,8 +143,9 @@ def expand(triples: list[ox.Triple], announcement: ox.NamedNode, vocabulary: str
                 'give the words it is inferred from: add ~ and the quote\'s name, or {| rit:quote "…" |}',
             )
     kept = [t for t in facts if t.subject not in reified]
-    for group, (quotes, members) in groups.items():
+    for group, (quotes, members, back) in groups.items():
         kept += _annotation(group, quotes, members, reasons, announcement, inferred_class)
+        kept += [ox.Triple(_node(group, quotes, announcement), refers, resource) for resource in back]
     for fact, citing in cited.items():
         kept += _citation(fact, citing, reasons.get(fact, []), inferred_class)
     return kept
@@ -162,11 +175,7 @@ def _annotation(
     inferred_class: ox.NamedNode,
 ) -> list[ox.Triple]:
     """The Web Annotation of MEMBERS, stated in QUOTES of ANNOUNCEMENT, as the classic form writes it."""
-    node: Reifier = (
-        group
-        if isinstance(group, ox.NamedNode | ox.BlankNode)
-        else ox.NamedNode(f"{announcement.value}/quote/{_digest(*quotes)}")
-    )
+    node = _node(group, quotes, announcement)
     out = [ox.Triple(node, RDF_TYPE, _ANNOTATION), ox.Triple(node, _MOTIVATED_BY, _DESCRIBING)]
     for fact in members:
         body = ox.BlankNode("b" + _digest(node.value, str(fact)))
@@ -188,6 +197,13 @@ def _annotation(
             ox.Triple(selector, _EXACT, ox.Literal(exact)),
         ]
     return out
+
+
+def _node(group: Reifier | tuple[str, ...], quotes: list[str], announcement: ox.NamedNode) -> Reifier:
+    """The annotation of GROUP: its own name, or one made from its QUOTES."""
+    if isinstance(group, ox.NamedNode | ox.BlankNode):
+        return group
+    return ox.NamedNode(f"{announcement.value}/quote/{_digest(*quotes)}")
 
 
 def _name(reifier: Reifier, stated: list[ox.Triple]) -> str:

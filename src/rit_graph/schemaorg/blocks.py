@@ -18,8 +18,10 @@ from rit_graph.rdf.ntriples import triple_order
 from rit_graph.rdf.walk import walk
 
 CONTEXT_FILE = "context.jsonld"
-#: The languages a block can be in.
-MARKUP_LANGUAGES = ("de", "en")
+#: The languages a block can be in: those of the pages, so each page's block names things in its language.
+MARKUP_LANGUAGES = ("de", "en", "ja")
+#: The languages a block falls back to, in order, for a fact without a text in its own (as the pages do).
+FALLBACK = ("en", "de")
 
 
 class UnknownResource(RitGraphError):
@@ -27,9 +29,12 @@ class UnknownResource(RitGraphError):
 
 
 def in_language(triples: list[ox.Triple], language: str) -> list[ox.Triple]:
-    """TRIPLES with texts in LANGUAGE only; where a fact has no such text, its texts as they are.
+    """TRIPLES with texts in LANGUAGE only; where a fact has no such text, its texts in the first
+    language of ``FALLBACK`` it has, else its texts as they are.
 
-    A headline written only in German thus stays in an English block, marked as German.
+    A search engine reads one name per thing in the page's language: a Japanese
+    page's block names Kitakyushu 北九州市, and a name not yet written in
+    Japanese stays English (or German), marked as such, as on the page.
     """
     texts: dict[tuple[Any, Any], list[ox.Triple]] = defaultdict(list)
     kept = []
@@ -39,8 +44,9 @@ def in_language(triples: list[ox.Triple], language: str) -> list[ox.Triple]:
         else:
             kept.append(t)
     for group in texts.values():
-        chosen = [t for t in group if t.object.language == language]  # type: ignore[union-attr]
-        kept += chosen or group
+        found = {t.object.language for t in group}  # type: ignore[union-attr]
+        chosen = next((c for c in (language, *FALLBACK) if c in found), None)
+        kept += [t for t in group if t.object.language == chosen] if chosen else group  # type: ignore[union-attr]
     return sorted(kept, key=triple_order)
 
 

@@ -2,10 +2,11 @@
 
 The projection is declarative: the SPARQL CONSTRUCT queries shipped in
 ``queries/`` derive schema.org facts from the ontology's own alignments
-(rdfs:subClassOf / rdfs:subPropertyOf to http://schema.org/ terms, skos
-matches for event statuses) and add the structure search engines expect
-(postal addresses, organizers, property values). They run with the
-project's base IRI, so ``rit:`` in them is the project's vocabulary whatever
+(rdfs:subClassOf / rdfs:subPropertyOf to http://schema.org/ terms,
+skos:exactMatch for event statuses) and add the structure search engines
+expect (postal addresses, property values), each term only on the types
+schema.org defines it for (tests/test_schemaorg_vocabulary.py). They run with
+the project's base IRI, so ``rit:`` in them is the project's vocabulary whatever
 the base; the ontology is queried as the named graph ``<graph/ontology>``.
 They run on each unit (a reference file, an announcement) with the reference
 data it reaches (``Projected``), so a fact comes from one source and the

@@ -142,17 +142,19 @@ class Report:
         )
         return "\n".join(lines) + "\n"
 
-    def summary(self) -> str:
-        """The findings counted by what they say, for reports too long to read one by one."""
-        counts: dict[tuple[str, str], int] = {}
+    def summary(self, named: int = 2) -> str:
+        """The findings counted by what they say, each kind once with the first NAMED resources it is found
+        on: as many lines as kinds of gap, however many resources have them."""
+        found: dict[tuple[str, str], list[str]] = {}
         for resource in self.resources:
             for f in resource.findings:
                 key = (f.severity, f"{f.path + ': ' if f.path else ''}{f.message}")
-                counts[key] = counts.get(key, 0) + 1
-        lines = [
-            f"  {n:>6} × {severity}: {what}"
-            for (severity, what), n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))
-        ]
+                found.setdefault(key, []).append(resource.focus)
+        lines = []
+        for (severity, what), where in sorted(found.items(), key=lambda i: (-len(i[1]), i[0])):
+            names = where if len(where) <= named + 1 else [*where[:named], f"{len(where) - named} more"]
+            listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            lines.append(f"  {len(where):>6} × {severity}: {what} ({listed})")
         return "\n".join(lines) + (
             f"\n{self.count('violation')} violation(s), {self.count('warning')} warning(s) "
             f"in {len(self.resources)} resource(s)\n"
