@@ -2,13 +2,18 @@
 
 Times, on the repository's project: building the page index (``Site``), the
 schema.org blocks, each kind of page, and ``write_site`` writing every page
-and data file. Prints a table with the machine it ran on.
+and data file. Prints a table with the machine it ran on. With ``--synthetic N``, on a
+synthetic project of N announcements (``benchmarks/synthetic.py``; 88 make about 100k
+triples), ``write_site`` once, in one process and without the cache, with its CPU time:
+the rendering itself, whatever else the machine runs.
 
     .venv/bin/python -m benchmarks.site_render
+    .venv/bin/python -m benchmarks.site_render --synthetic 88
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import statistics
@@ -17,9 +22,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.synthetic import make_project
+from rit_graph import schemaorg
 from rit_graph.corpus.load import load
 from rit_graph.corpus.project import Project
-from rit_graph.output.site import PAGE_LANGUAGES, Site, write_site
+from rit_graph.corpus.run import Run
+from rit_graph.output.site import PAGE_LANGUAGES, Site, schema_org_blocks, write_site
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +43,30 @@ def timed(step: Callable[[], object], repeat: int = 1) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--synthetic", type=int, metavar="N", help="a synthetic project of N announcements")
+    announcements = parser.parse_args().synthetic
+    if announcements is None:
+        pages()
+        return
+    with tempfile.TemporaryDirectory() as work:
+        whole_site(make_project(Path(work) / "project", announcements).root, Path(work) / "site")
+
+
+def whole_site(project: Path, folder: Path) -> None:
+    """write_site on PROJECT in one process, from nothing: wall and CPU time, files and bytes."""
+    corpus = load(Project.open(project))
+    blocks = schema_org_blocks(schemaorg.project(Run(corpus)))
+    start, cpu = time.perf_counter(), time.process_time()
+    write_site(corpus, folder, schema_block=blocks, workers=1)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(f"{len(corpus.quads):,} quads; write_site, one process: {wall:.1f} s wall, {cpu:.1f} s CPU of its own")
+    print(f"{len(files):,} files, {sum(p.stat().st_size for p in files) / 2**20:.0f} MiB (Pagefind's CPU not counted)")
+
+
+def pages() -> None:
     corpus = load(Project.open(ROOT))
     site = Site(corpus)
     kitakyushu = corpus.project.base_iri + "id/place/kitakyushu"

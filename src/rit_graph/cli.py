@@ -262,20 +262,38 @@ def build(run: Run, out: Path, site: bool) -> None:
     Example: rit-graph build --out dist/
     """
     from rit_graph.output.build import build
+    from rit_graph.output.site.hosts import outgrown
 
     result = build(run, out, with_site=site)
     for path in result.files:
-        size = (
-            f"{sum(1 for p in path.rglob('*') if p.is_file())} files"
-            if path.is_dir()
-            else f"{path.stat().st_size} bytes"
-        )
-        click.echo(f"wrote {path} ({size})")
+        if not path.is_dir():
+            click.echo(f"wrote {path} ({path.stat().st_size} bytes)")
+            continue
+        files, size = _folder_size(path)
+        click.echo(f"wrote {path} ({files} files, {size} bytes)")
+        hosts = outgrown(files, size)
+        if hosts:
+            click.echo(
+                f"\nnote: the static site is larger than {', '.join(h.limits() for h in hosts)} publish. "
+                "Publish it with rit-graph serve, which renders each page when asked, and build the dumps "
+                'with --no-site (README, "Static site or server").',
+                err=True,
+            )
     report = result.schemaorg_report
     if report.count("warning"):
         click.echo("\nschema.org markup: recommended properties the data does not give\n", err=True)
         # One line per kind of gap, naming the first resources that have it.
         click.echo(report.summary(), err=True, nl=False)
+
+
+def _folder_size(folder: Path) -> tuple[int, int]:
+    """How many files FOLDER holds, and their bytes: what a web host is sent."""
+    files = size = 0
+    for path in folder.rglob("*"):
+        if path.is_file():
+            files += 1
+            size += path.stat().st_size
+    return files, size
 
 
 @cli.command()

@@ -15,6 +15,7 @@ listed before it:
 
 - ``languages``: the languages of the pages and the fallback order;
 - ``favicon``: the site's icon, as SVG and as ICO;
+- ``hosts``: the limits of common static hosts, which ``build`` checks the written site against;
 - ``graph``: the triples indexed both ways, texts in a language;
 - ``paths``: where each page and data file lives, relative links;
 - ``values``: terms as the templates show them (``Value``, ``Row``);
