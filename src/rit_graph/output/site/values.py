@@ -76,9 +76,9 @@ class Terms:
         #: The longest namespace first, so that an IRI gets the most specific prefix.
         self._longest_first = sorted(names.items(), key=lambda kv: -len(kv[1]))
         self.known = known_labels()
-        #: What a link to each resource shows in each language (its label, page, IRI), asked for by every page
-        #: that links to it: worked out once per resource and language.
-        self._links: dict[tuple[ox.NamedNode, str], tuple[str | None, str, str | None, str | None]] = {}
+        #: What a link to a resource shows in a language (its label, page, IRI), asked for by every page that
+        #: links to it: worked out once while it is asked for often, in bounded memory (a server keeps its Site).
+        self._link = functools.lru_cache(maxsize=1 << 16)(self._linked)
 
     def compact(self, iri: str) -> str:
         for prefix, namespace in self._longest_first:
@@ -117,21 +117,16 @@ class Terms:
         page, text, text_lang, href = self._link(term, lang)
         return Value(text, relative(page, here) if page is not None else href, text_lang, term.value)
 
-    def _link(self, iri: ox.NamedNode, lang: str) -> tuple[str | None, str, str | None, str | None]:
+    def _linked(self, iri: ox.NamedNode, lang: str) -> tuple[str | None, str, str | None, str | None]:
         """What a link to IRI shows in LANG: its page (site path) or else its http(s) IRI, its text and the
         text's language."""
-        found = self._links.get((iri, lang))
-        if found is None:
-            page = self.paths.resource_path(iri.value, lang)
-            text, text_lang = self.label(iri, lang)
-            if page is not None:
-                found = (page, text, text_lang, None)
-            else:
-                scheme = iri.value.split(":", 1)[0].lower()
-                href = iri.value if scheme in ("http", "https") else None
-                found = (None, self.compact(iri.value) if text_lang is None else text, text_lang, href)
-            self._links[(iri, lang)] = found
-        return found
+        page = self.paths.resource_path(iri.value, lang)
+        text, text_lang = self.label(iri, lang)
+        if page is not None:
+            return page, text, text_lang, None
+        scheme = iri.value.split(":", 1)[0].lower()
+        href = iri.value if scheme in ("http", "https") else None
+        return None, self.compact(iri.value) if text_lang is None else text, text_lang, href
 
     def rows(
         self,
