@@ -31,7 +31,7 @@ from rit_graph.errors import InputError
 from rit_graph.output.site import Site
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Request
+    from playwright.sync_api import Browser, BrowserContext, Page, Request
 
 STATIC = ROOT / "src" / "rit_graph" / "static"
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -318,13 +318,19 @@ def test_the_editor_runs_an_example_and_links_its_results_into_the_site(
     context.close()
 
 
-@needs_chromium
-def test_the_editor_speaks_the_readers_language_and_shows_a_refusal(browser: Browser, server: LiveServer) -> None:
-    origin = f"http://127.0.0.1:{server.port}"
-    context = browser.new_context(locale="ja-JP", viewport={"width": 390, "height": 800})
+def recorded_page(browser: Browser, locale: str, width: int) -> tuple[BrowserContext, Page, list[str]]:
+    """A page in a new context of LOCALE and WIDTH, with the list of every URL it requests."""
+    context = browser.new_context(locale=locale, viewport={"width": width, "height": 800})
     page = context.new_page()
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
+    return context, page, requests
+
+
+@needs_chromium
+def test_the_editor_speaks_the_readers_language_and_shows_a_refusal(browser: Browser, server: LiveServer) -> None:
+    origin = f"http://127.0.0.1:{server.port}"
+    context, page, requests = recorded_page(browser, "ja-JP", 390)
     page.goto(f"{origin}/sparql")
     assert page.locator("html").get_attribute("lang") == "ja"
     page.locator("#editor .CodeMirror").wait_for()
@@ -346,10 +352,7 @@ def test_the_editor_completes_from_the_project_and_asks_nobody_else(browser: Bro
     """YASQE's completers ask prefix.cc and Linked Open Vocabularies; here the project's prefixes and
     ontology answer, and every request stays on the origin."""
     origin = f"http://127.0.0.1:{server.port}"
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
+    context, page, requests = recorded_page(browser, "en-GB", 1280)
     page.goto(f"{origin}/sparql")
     page.locator("#editor .CodeMirror").wait_for()
     set_query(page, "")

@@ -14,7 +14,6 @@ are pyld's own. Anything else goes to pyld, which the tests hold this to.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pyoxigraph as ox
@@ -162,10 +161,7 @@ class _Framer:
 
 def _expanded(term: ox.NamedNode | ox.Literal) -> dict[str, Any]:
     """TERM in expanded JSON-LD, as ``pyld.from_rdf`` writes it with native types."""
-    if isinstance(term, ox.NamedNode):
-        return {"@id": term.value}
-    described = {"type": "literal", "value": term.value, "datatype": term.datatype.value}
-    return _RDF_TO_OBJECT(described | ({"language": term.language} if term.language else {}), True, None)  # type: ignore[no-any-return]
+    return _RDF_TO_OBJECT(jsonld.rdf_term(term), True, None)  # type: ignore[no-any-return]
 
 
 def _filled(shown: Any, probe: str, value: str) -> Any:
@@ -173,11 +169,7 @@ def _filled(shown: Any, probe: str, value: str) -> Any:
     if shown == probe:
         return value
     if isinstance(shown, dict):
-        filled = copy.copy(shown)
-        for k, v in shown.items():
-            if v == probe:
-                filled[k] = value
-        return filled
+        return {k: value if v == probe else v for k, v in shown.items()}
     raise _NeedsPyld(f"a value compacted as {shown!r}")
 
 
@@ -185,7 +177,7 @@ def _add(node: dict[str, Any], term: str, value: Any) -> None:
     """Add VALUE under TERM: one value as itself, more as an array, as pyld's compactArrays writes them."""
     if term not in node:
         node[term] = value
-    elif isinstance(node[term], list) and term != "@context":
+    elif isinstance(node[term], list):
         node[term].append(value)
     else:
         node[term] = [node[term], value]

@@ -52,13 +52,15 @@ def from_triples(triples: list[ox.Triple], native_types: bool = False) -> list[d
     """
     dataset = {
         "@default": [
-            {"subject": _term(t.subject), "predicate": _term(t.predicate), "object": _term(t.object)} for t in triples
+            {"subject": rdf_term(t.subject), "predicate": rdf_term(t.predicate), "object": rdf_term(t.object)}
+            for t in triples
         ]
     }
     return jsonld.from_rdf(dataset, {"useNativeTypes": native_types, **OPTIONS})  # type: ignore[no-any-return]
 
 
-def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict[str, str]:
+def rdf_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict[str, str]:
+    """TERM as pyld's RDF dataset structure holds it."""
     if isinstance(term, ox.NamedNode):
         return {"type": "IRI", "value": term.value}
     if isinstance(term, ox.BlankNode):
