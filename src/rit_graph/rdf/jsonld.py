@@ -7,6 +7,7 @@ never make the tool open a connection.
 
 from __future__ import annotations
 
+import functools
 import json
 from importlib import resources
 from typing import Any
@@ -38,10 +39,16 @@ CONTEXT_FILE = "context.jsonld"
 
 def package_context(name: str, base_iri: str = DEFAULT_BASE_IRI, package: str = __package__) -> dict[str, Any]:
     """A context shipped in PACKAGE, with its IRIs moved to the project's base."""
-    text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
+    text = _shipped(package, name)
     if base_iri != DEFAULT_BASE_IRI:
         text = text.replace(json.dumps(DEFAULT_BASE_IRI)[1:-1], json.dumps(base_iri)[1:-1])
     return json.loads(text)  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _shipped(package: str, name: str) -> str:
+    """The text of file NAME of PACKAGE, read once: a site frames thousands of blocks with the same context."""
+    return resources.files(package).joinpath(name).read_text(encoding="utf-8")
 
 
 def from_triples(triples: list[ox.Triple], native_types: bool = False) -> list[dict[str, Any]]:

@@ -245,6 +245,12 @@ class Cache:
         """Keep the file at SOURCE under KEY, linked where it can be (see ``take_file``), else copied."""
         if self.folder is None:
             return
+        try:
+            # Nothing is kept under KEY yet, in a folder made before: one call (a site keeps tens of thousands).
+            os.link(source, os.path.join(self.folder, key[:2], key + suffix))
+            return
+        except OSError:
+            pass  # no folder yet, a value already kept, another file system: as any value is kept
 
         def link_or_copy(temporary: str) -> None:
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 import pyoxigraph as ox
@@ -21,9 +22,17 @@ class ResourceData:
         self.base = base
         self.names = names
         self._context = jsonld.package_context(jsonld.CONTEXT_FILE, base)
+        # A resource's files are written one after the other: its statements are gathered once for all formats.
+        self._described = functools.lru_cache(maxsize=4)(self._walked)
 
     def of(self, iri: str, rdf_format: str) -> bytes:
         """IRI's concise bounded description in one format: its statements and those of its blank nodes."""
+        triples = self._described(iri)
+        if rdf_format == "jsonld":
+            return jsonld.dumps(jsonld.compact_triples(triples, self._context)).encode("utf-8")
+        return _serialize(triples, BY_NAME[rdf_format].oxigraph, self.names)
+
+    def _walked(self, iri: str) -> list[ox.Triple]:
         out = self.data.out
         start: list[Term] = [ox.NamedNode(iri)]
         triples = walk(
@@ -35,9 +44,7 @@ class ResourceData:
             ),
         )
         triples.sort(key=triple_order)
-        if rdf_format == "jsonld":
-            return jsonld.dumps(jsonld.compact_triples(triples, self._context)).encode("utf-8")
-        return _serialize(triples, BY_NAME[rdf_format].oxigraph, self.names)
+        return triples
 
 
 def _serialize(triples: list[ox.Triple], rdf_format: ox.RdfFormat, names: dict[str, str]) -> bytes:

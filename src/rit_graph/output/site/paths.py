@@ -94,8 +94,18 @@ def relative(target: str, here: str | None) -> str:
     return _relpath(path, _folder(here)) + ("#" + fragment if fragment else "")
 
 
-#: A site links to each page from every page of a few folders: the same few pairs, asked for again and again.
-_relpath = functools.lru_cache(maxsize=1 << 16)(posixpath.relpath)
+def _relpath(path: str, folder: str) -> str:
+    """``posixpath.relpath`` for the site's paths, which are relative and normalised already: a site of a
+    million triples makes millions of links, and relpath makes both paths absolute first."""
+    if folder == ".":
+        return path
+    parts, up = path.split("/"), folder.split("/")
+    common = 0
+    for a, b in zip(parts, up, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(up) - common) + parts[common:]) or "."
 
 
 @functools.lru_cache(maxsize=1 << 10)

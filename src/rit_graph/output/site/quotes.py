@@ -8,10 +8,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from rit_graph.output.site.graph import COMMENT, Graph, Subject
+from rit_graph.output.site.graph import COMMENT, Graph, Subject, Term
 from rit_graph.output.site.paths import Paths, relative, source_path
 from rit_graph.output.site.values import PARAGRAPH_BREAK, Terms, Value
 from rit_graph.rdf.namespaces import OA, RDF, RDF_TYPE
+
+_HAS_BODY = ox.NamedNode(OA + "hasBody")
+#: What a statement's body says: its subject, predicate and object.
+_PARTS = tuple(ox.NamedNode(RDF + p) for p in ("subject", "predicate", "object"))
+_STATED = (_PARTS[0], _PARTS[2])
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,11 @@ class _Quote:
     anchor: str | None
 
 
+#: An annotation, its statements about a resource (subject, predicate, object; body; whether inferred) and its
+#: quotes (with the name of the source they anchor in, and the source's language).
+_Annotation = tuple[Subject, list[tuple[tuple[Term, ...], Term, bool]], list[tuple[_Quote, str | None, str | None]]]
+
+
 class Quotes:
     """The annotations of the data (Web Annotation): the statements they make and the words they quote."""
 
@@ -32,46 +42,70 @@ class Quotes:
         self.paths = paths
         self.data = data
         self.terms = terms
+        self._inferred = ox.NamedNode(paths.vocabulary + "InferredStatement")
+        self._text = ox.NamedNode(paths.vocabulary + "text")
+        #: The last resource's annotations: its pages in every language are rendered one after the other.
+        self._last: tuple[ox.NamedNode, list[_Annotation]] | None = None
 
     def about(self, node: ox.NamedNode, lang: str, here: str) -> list[dict[str, Any]]:
         """The annotations whose bodies state something of NODE: their statements and quotes."""
-        bodies = [b for p in ("subject", "object") for b in self.data.subjects(ox.NamedNode(RDF + p), node)]
-        annotations = sorted({a for b in bodies for a in self.data.subjects(ox.NamedNode(OA + "hasBody"), b)}, key=str)
+        value = self.terms.value
         found = []
-        for annotation in annotations:
-            statements = []
-            for body in self.data.objects(annotation, ox.NamedNode(OA + "hasBody")):
-                parts = [self.data.one(body, ox.NamedNode(RDF + p)) for p in ("subject", "predicate", "object")]
-                if body not in bodies or any(p is None for p in parts):
-                    continue
-                inferred = ox.NamedNode(self.paths.vocabulary + "InferredStatement") in self.data.objects(
-                    body, RDF_TYPE
-                )
+        for annotation, statements, quotes in self._about(node):
+            shown = []
+            for parts, body, inferred in statements:
                 note = self.data.text(body, COMMENT, lang) if inferred else None
-                statements.append(
+                shown.append(
                     {
-                        "parts": [self.terms.value(p, lang, here) for p in parts],  # type: ignore[arg-type]
+                        "parts": [value(p, lang, here) for p in parts],
                         "inferred": inferred,
                         "note": Value(note.value, lang=note.language) if note else None,
                     }
                 )
+            found.append(
+                {
+                    "annotation": value(annotation, lang, here),
+                    "quotes": [
+                        {
+                            "exact": quote.exact,
+                            "link": relative(f"{source_path(name, lang)}#{quote.anchor}", here) if name else None,
+                            "lang": text_lang,
+                        }
+                        for quote, name, text_lang in quotes
+                    ],
+                    "statements": shown,
+                }
+            )
+        return found
+
+    def _about(self, node: ox.NamedNode) -> list[_Annotation]:
+        """What ``about`` shows of NODE in any language: worked out once for the pages in every language."""
+        if self._last is not None and self._last[0] == node:
+            return self._last[1]
+        bodies = [b for p in _STATED for b in self.data.subjects(p, node)]
+        annotations = sorted({a for b in bodies for a in self.data.subjects(_HAS_BODY, b)}, key=str)
+        found: list[_Annotation] = []
+        for annotation in annotations:
+            statements = []
+            for body in self.data.objects(annotation, _HAS_BODY):
+                parts = [self.data.one(body, p) for p in _PARTS]
+                if body not in bodies or any(p is None for p in parts):
+                    continue
+                inferred = self._inferred in self.data.objects(body, RDF_TYPE)
+                statements.append((tuple(p for p in parts if p is not None), body, inferred))
             quotes = []
             for quote in self._targets(annotation):
                 name = self.paths.sources.get(quote.source.value) if quote.source else None
-                link = f"{source_path(name, lang)}#{quote.anchor}" if name and quote.anchor else None
-                text = (
-                    self.data.one(quote.source, ox.NamedNode(self.paths.vocabulary + "text")) if quote.source else None
-                )
+                text = self.data.one(quote.source, self._text) if quote.source else None
                 quotes.append(
-                    {
-                        "exact": quote.exact,
-                        "link": relative(link, here) if link else None,
-                        "lang": text.language if isinstance(text, ox.Literal) else None,
-                    }
+                    (
+                        quote,
+                        name if quote.anchor else None,
+                        text.language if isinstance(text, ox.Literal) else None,
+                    )
                 )
-            found.append(
-                {"annotation": self.terms.value(annotation, lang, here), "quotes": quotes, "statements": statements}
-            )
+            found.append((annotation, statements, quotes))
+        self._last = (node, found)
         return found
 
     def marked(self, source: ox.NamedNode, text: str, lang: str, here: str) -> list[dict[str, Any]]:

@@ -115,7 +115,7 @@ class Terms:
                 return Value("", items=tuple(self.value(i, lang, here, graph, depth) for i in items))
             return Value("", rows=self.rows(graph, term, lang, here, depth=depth + 1) if depth < 4 else ())
         page, text, text_lang, href = self._link(term, lang)
-        return Value(text, relative(page, here) if page is not None else href, text_lang, term.value)
+        return _link_value(text, relative(page, here) if page is not None else href, text_lang, term.value)
 
     def _linked(self, iri: ox.NamedNode, lang: str) -> tuple[str | None, str, str | None, str | None]:
         """What a link to IRI shows in LANG: its page (site path) or else its http(s) IRI, its text and the
@@ -193,10 +193,10 @@ def value_html(v: Value) -> Markup:
     Written in Python rather than as a template macro: every page shows hundreds of values, and a macro
     call costs ten times as much. Every text is escaped, as the templates' autoescaping would.
     """
-    attributes = (f' lang="{escape(v.lang)}"' if v.lang else "") + (f' title="{escape(v.title)}"' if v.title else "")
-    tag = f' <span class="lang-tag">@{escape(v.lang)}</span>' if v.lang else ""
     if v.href:
-        return Markup(f'<a href="{escape(v.href)}"{attributes}>{escape(v.text)}</a>')
+        return _link_html(v.href, v.text, v.lang, v.title)
+    attributes = _attributes(v.lang, v.title)
+    tag = f' <span class="lang-tag">@{escape(v.lang)}</span>' if v.lang else ""
     if v.rows:
         return rows_html(v.rows)
     if v.code:
@@ -208,6 +208,20 @@ def value_html(v: Value) -> Markup:
         shown = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
         return Markup(f'<div class="paragraphs"{attributes}>{shown}</div>{tag}')
     return Markup(f"<span{attributes}>{escape(v.text)}</span>{tag}")
+
+
+def _attributes(lang: str | None, title: str | None) -> str:
+    return (f' lang="{escape(lang)}"' if lang else "") + (f' title="{escape(title)}"' if title else "")
+
+
+# A page links to the same predicates, classes and resources as the pages beside it: each link's Value and
+# HTML is made once while it is often asked for (bounded: a server keeps them for its life).
+_link_value = functools.lru_cache(maxsize=1 << 16)(Value)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _link_html(href: str, text: str, lang: str | None, title: str | None) -> Markup:
+    return Markup(f'<a href="{escape(href)}"{_attributes(lang, title)}>{escape(text)}</a>')
 
 
 def rows_html(rows: tuple[Row, ...]) -> Markup:
