@@ -14,6 +14,7 @@ its pool.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 from collections.abc import Callable, Iterator, Sequence
@@ -42,6 +43,10 @@ def forked_map(
         return
     global _WORK
     _WORK = work
+    # The workers share the parent's objects page by page until one writes to a page. A garbage collection
+    # in a worker would write to every object it walks, copying the whole heap into each worker: frozen,
+    # the objects that exist now are never walked (the parent's included, until the pool is done).
+    gc.freeze()
     try:
         with ProcessPoolExecutor(
             max(1, min(workers, len(indices))), mp_context=multiprocessing.get_context("fork"), initializer=_started
@@ -53,6 +58,7 @@ def forked_map(
         ) from e
     finally:
         _WORK = None
+        gc.unfreeze()
 
 
 def _started() -> None:

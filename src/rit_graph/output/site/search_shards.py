@@ -27,7 +27,6 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path, PurePosixPath
@@ -42,7 +41,6 @@ from rit_graph.output.site.languages import PAGE_LANGUAGES
 from rit_graph.output.site.paths import source_path
 from rit_graph.rdf.namespaces import OA, RDF, RDF_TYPE, SKOS
 from rit_graph.runtime.cache import Cache, key
-from rit_graph.runtime.forking import forked_map
 
 #: Shards of the index. A change re-indexes its shard, about 1/SHARDS of the records: 16 keeps that under
 #: 5 % of a full index at any size, while the search page merges only 16 small bundles (a request each).
@@ -167,7 +165,14 @@ def _pagefind_version() -> str:
 
 def write_index(site: Site, folder: Path, cache: Cache, workers: int = 1) -> list[int]:
     """Write SITE's search index into FOLDER/pagefind, each shard taken from CACHE if its records are
-    unchanged, else indexed on one of WORKERS processes (a Pagefind service each); the shards indexed."""
+    unchanged, else indexed by one of WORKERS Pagefind services; the shards indexed."""
+    return start_index(site, folder, cache, workers).finish()
+
+
+def start_index(site: Site, folder: Path, cache: Cache, workers: int = 1) -> Indexing:
+    """Start writing SITE's search index as ``write_index`` does: the shards kept in CACHE are put in place now,
+    the others handed to Pagefind, which indexes them while the caller goes on (rendering the pages, say) until
+    ``Indexing.finish``."""
     bundle = folder / BUNDLE
     if bundle.exists():
         shutil.rmtree(bundle)
@@ -188,27 +193,46 @@ def write_index(site: Site, folder: Path, cache: Cache, workers: int = 1) -> lis
         else:
             used += taken
     binary = _checked_binary() if missing else None
-    # One Pagefind service per worker for all its shards: each loads the Japanese dictionary once (about 1 s).
-    groups = [missing[n :: max(1, workers)] for n in range(min(max(1, workers), len(missing)))]
-
-    def index(group: int) -> None:
+    # A Pagefind service per worker for its share of the shards: each loads the Japanese dictionary once.
+    services = []
+    for n in range(min(max(1, workers), len(missing))):
         assert binary is not None
         service = _Service(binary)
-        try:
-            for shard in groups[group]:
-                service.index(found[shard], bundle / str(shard), interface=shard == 0)
-        finally:
-            service.close()
+        services.append((service, [(shard, service.start(found[shard])) for shard in missing[n :: max(1, workers)]]))
+    return Indexing(bundle, kept, keys, used, missing, services)
 
-    for _ in forked_map(index, range(len(groups)), len(groups), "indexing the search"):
-        pass
-    for shard in missing:
-        used += _keep(kept, keys[shard], bundle / str(shard))
-    for name in INTERFACE:
-        shutil.copyfile(bundle / "0" / name, bundle / name)
-    kept.keep_only(used)
-    kept.counts["pagefind shards indexed"] += len(missing)
-    return missing
+
+@dataclass
+class Indexing:
+    """A search index being written (``start_index``): the shards Pagefind is indexing, to be finished."""
+
+    bundle: Path
+    cache: Cache
+    keys: list[str]
+    used: list[str]
+    missing: list[int]
+    services: list[tuple[_Service, list[tuple[int, int]]]]
+
+    def finish(self) -> list[int]:
+        """Wait for Pagefind, write and keep the shards it indexed; the shards indexed."""
+        try:
+            for service, started in self.services:
+                for shard, index_id in started:
+                    files = service.files(index_id, interface=shard == 0)
+                    self.used += _keep(self.cache, self.keys[shard], self.bundle / str(shard), files)
+        finally:
+            self.close()
+        for name in INTERFACE:
+            shutil.copyfile(self.bundle / "0" / name, self.bundle / name)
+        self.cache.keep_only(self.used)
+        self.cache.counts["pagefind shards indexed"] += len(self.missing)
+        return self.missing
+
+    def close(self) -> None:
+        """Stop the services, whether or not their shards were taken (when the site's pages fail, say)."""
+        for service, _ in self.services:
+            service.close()
+        self.services = []
 
 
 def _checked_binary() -> Path:
@@ -225,10 +249,6 @@ def _checked_binary() -> Path:
     return binary
 
 
-def _files(folder: Path) -> Iterator[Path]:
-    return (p for p in sorted(folder.rglob("*")) if p.is_file())
-
-
 def _take(cache: Cache, shard_key: str, target: Path) -> list[str] | None:
     """Put the shard kept under SHARD_KEY at TARGET; the cache keys it used, or None if it is not all there."""
     manifest = cache.get_bytes(shard_key, ".json")
@@ -243,21 +263,24 @@ def _take(cache: Cache, shard_key: str, target: Path) -> list[str] | None:
     return [shard_key, *(file_key for _, file_key in listed)]
 
 
-def _keep(cache: Cache, shard_key: str, target: Path) -> list[str]:
-    """Keep the shard written at TARGET under SHARD_KEY, each file under a key of its bytes (the many files
-    that every shard has alike are kept once); the keys."""
+def _keep(cache: Cache, shard_key: str, target: Path, files: dict[str, bytes]) -> list[str]:
+    """Write FILES (by name) as the shard at TARGET and keep it under SHARD_KEY, each file under a key of its
+    bytes (the many files that every shard has alike are kept once); the keys."""
     listed = []
-    for path in _files(target):
-        file_key = hashlib.sha256(path.read_bytes()).hexdigest()
+    for name, content in sorted(files.items()):
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        file_key = hashlib.sha256(content).hexdigest()
         cache.keep_file(file_key, ".pf", path)
-        listed.append([path.relative_to(target).as_posix(), file_key])
+        listed.append([name, file_key])
     if cache.folder is not None:
         cache.put_bytes(shard_key, json.dumps(listed).encode("utf-8"), ".json")
     return [shard_key, *(file_key for _, file_key in listed)]
 
 
 class _Service:
-    """Pagefind's indexing service (``pagefind --service``), spoken to one message at a time.
+    """Pagefind's indexing service (``pagefind --service``), spoken to directly.
 
     The ``pagefind`` package's own client reads each answer after a 0.1 s sleep, ten records a second; the
     protocol is simple (base64 JSON messages, each ended by a comma), so this speaks it directly, in order,
@@ -270,14 +293,29 @@ class _Service:
         )
         self.last = 0
         self.buffer = bytearray()
+        #: Indexes made so far, and the message whose answer has the files of each not yet taken.
+        self.indexes = 0
+        self.pending: dict[int, int] = {}
 
-    def send(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """Send PAYLOAD and wait for its answer; a RitGraphError if Pagefind answers with an error."""
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.last += 1
-        message = {"message_id": self.last, "payload": payload}
-        self.process.stdin.write(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
+    def _post(self, payloads: list[dict[str, Any]]) -> int:
+        """Send PAYLOADS without waiting for their answers; the id of the last.
+
+        The service reads messages on a thread of its own and handles them one at a time in the order
+        they came, its answers written by another thread: so they can wait to be read.
+        """
+        assert self.process.stdin is not None
+        messages = []
+        for payload in payloads:
+            self.last += 1
+            messages.append(base64.b64encode(json.dumps({"message_id": self.last, "payload": payload}).encode()))
+        self.process.stdin.write(b",".join(messages) + b",")
         self.process.stdin.flush()
+        return self.last
+
+    def _answer(self, message_id: int) -> dict[str, Any]:
+        """The answer to message MESSAGE_ID, reading past those before it; a RitGraphError if Pagefind answers
+        any with an error."""
+        assert self.process.stdout is not None
         while True:
             end = self.buffer.find(b",")
             while end < 0:
@@ -293,32 +331,44 @@ class _Service:
             got = response.get("payload", {})
             if got.get("type") == "Error":
                 raise RitGraphError(f"Pagefind could not index the static site's search: {got.get('message')}")
-            if response.get("message_id") == self.last:
+            if response.get("message_id") == message_id:
                 return dict(got)
 
-    def index(self, records: list[Record], target: Path, interface: bool) -> None:
-        """Index RECORDS into a bundle at TARGET, with Pagefind's INTERFACE or without, the languages in its
-        entry file sorted (Pagefind lists them in the order its threads finished): the same records, the same
-        bytes."""
-        target.mkdir(parents=True)
-        index_id = self.send({"type": "NewIndex", "config": None})["index_id"]
-        for r in records:
-            self.send(
-                {
-                    "type": "AddRecord",
-                    "index_id": index_id,
-                    "url": r.url,
-                    "content": r.content,
-                    "language": r.language,
-                    "meta": {"title": r.title},
-                    "filters": None,
-                    "sort": None,
-                }
-            )
-        # Pagefind's own WriteFiles answers before its last writes are flushed: take the files and write them here.
-        files = self.send({"type": "GetFiles", "index_id": index_id})["files"]
-        self.send({"type": "DeleteIndex", "index_id": index_id})
-        for file in files:
+    def start(self, records: list[Record]) -> int:
+        """Hand RECORDS to a new index of their own, whose files ``files`` then takes; the index's id.
+
+        The service numbers its indexes from 0 in the order they are made (and this never deletes one).
+        """
+        index_id = self.indexes
+        self.indexes += 1
+        self.pending[index_id] = self._post(
+            [
+                {"type": "NewIndex", "config": None},
+                *(
+                    {
+                        "type": "AddRecord",
+                        "index_id": index_id,
+                        "url": r.url,
+                        "content": r.content,
+                        "language": r.language,
+                        "meta": {"title": r.title},
+                        "filters": None,
+                        "sort": None,
+                    }
+                    for r in records
+                ),
+                # Pagefind's own WriteFiles answers before its last writes are flushed: the files are taken here.
+                {"type": "GetFiles", "index_id": index_id},
+            ]
+        )
+        return index_id
+
+    def files(self, index_id: int, interface: bool) -> dict[str, bytes]:
+        """The files of index INDEX_ID by name, once Pagefind has indexed it: with Pagefind's INTERFACE or
+        without, the languages in its entry file sorted (Pagefind lists them in the order its threads
+        finished): the same records, the same bytes."""
+        found = {}
+        for file in self._answer(self.pending.pop(index_id))["files"]:
             name = str(file["path"])
             if name in _UNUSED and not (interface and name in INTERFACE):
                 continue
@@ -327,9 +377,8 @@ class _Service:
                 content = json.dumps(json.loads(content), sort_keys=True, ensure_ascii=False).encode("utf-8")
             if name.startswith("/") or ".." in PurePosixPath(name).parts:
                 raise RitGraphError(f"Pagefind gave a file outside its bundle: {name}")
-            path = target / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
+            found[name] = content
+        return found
 
     def close(self) -> None:
         assert self.process.stdin is not None and self.process.stdout is not None

@@ -16,7 +16,7 @@ from rit_graph.output.site.languages import PAGE_LANGUAGES
 from rit_graph.output.site.markup import SchemaBlock, SchemaBlocks
 from rit_graph.output.site.paths import RESOURCE_FORMATS
 from rit_graph.output.site.search_page import search_page, search_path
-from rit_graph.output.site.search_shards import write_index
+from rit_graph.output.site.search_shards import start_index
 from rit_graph.runtime.cache import Cache, key
 from rit_graph.runtime.progress import Progress
 
@@ -38,10 +38,15 @@ def write_site(
     site = Site(corpus, schema_block)
     if workers > 1 and isinstance(site.schema_block, SchemaBlocks):
         site.schema_block.prepare()  # once, before the workers are forked, rather than once in each
-    written = write_entries(entries(site, downloads), folder, cache or Cache(None), workers, progress)
+    cache = cache or Cache(None)
     # The static search's index, in shards made from the data: only those whose records changed are indexed
-    # again (Pagefind has no incremental mode; see search_shards).
-    write_index(site, folder, cache or Cache(None), workers)
+    # again (Pagefind has no incremental mode; see search_shards), by Pagefind while the pages are written.
+    indexing = start_index(site, folder, cache, workers)
+    try:
+        written = write_entries(entries(site, downloads), folder, cache, workers, progress)
+        indexing.finish()
+    finally:
+        indexing.close()
     return written
 
 
