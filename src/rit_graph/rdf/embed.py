@@ -15,13 +15,15 @@ import json
 from typing import Any
 
 _ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-_TABLE = str.maketrans(_ESCAPES)
 
 
 def script_json(document: Any, indent: int | None = 2) -> str:
     """DOCUMENT as stable JSON that cannot end or disturb a script element; readable with INDENT, on one line
     without (which Python's JSON encoder writes about ten times as fast: the site embeds a block in every page)."""
-    return json.dumps(document, ensure_ascii=False, indent=indent, sort_keys=True).translate(_TABLE)
+    text = json.dumps(document, ensure_ascii=False, indent=indent, sort_keys=True)
+    for character, escaped in _ESCAPES.items():  # replace() per character: str.translate is ten times slower
+        text = text.replace(character, escaped)
+    return text
 
 
 def script_element(document: Any, indent: int | None = 2) -> str:

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from rit_graph.output.site.graph import COMMENT, Graph, Subject, Term
 from rit_graph.output.site.paths import Paths, relative, source_path
-from rit_graph.output.site.values import PARAGRAPH_BREAK, Terms, Value
+from rit_graph.output.site.values import PARAGRAPH_BREAK, Terms, Value, value_html
 from rit_graph.rdf.namespaces import OA, RDF, RDF_TYPE
 
 _HAS_BODY = ox.NamedNode(OA + "hasBody")
@@ -48,8 +48,8 @@ class Quotes:
         self._last: tuple[ox.NamedNode, list[_Annotation]] | None = None
 
     def about(self, node: ox.NamedNode, lang: str, here: str) -> list[dict[str, Any]]:
-        """The annotations whose bodies state something of NODE: their statements and quotes."""
-        value = self.terms.value
+        """The annotations whose bodies state something of NODE: their statements and quotes, the terms as HTML
+        (a page may list hundreds: one call of a template's costs more than making the HTML)."""
         found = []
         for annotation, statements, quotes in self._about(node):
             shown = []
@@ -57,14 +57,14 @@ class Quotes:
                 note = self.data.text(body, COMMENT, lang) if inferred else None
                 shown.append(
                     {
-                        "parts": [value(p, lang, here) for p in parts],
+                        "parts": [value_html(self.terms.value(p, lang, here)) for p in parts],
                         "inferred": inferred,
-                        "note": Value(note.value, lang=note.language) if note else None,
+                        "note": value_html(Value(note.value, lang=note.language)) if note else None,
                     }
                 )
             found.append(
                 {
-                    "annotation": value(annotation, lang, here),
+                    "annotation": value_html(self.terms.value(annotation, lang, here)),
                     "quotes": [
                         {
                             "exact": quote.exact,

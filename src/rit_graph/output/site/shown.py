@@ -107,7 +107,8 @@ class Shown:
         return found
 
     def _lines(self, triples: Iterable[ox.Triple]) -> list[str]:
-        """TRIPLES as lines, with the faces of every resource they name."""
+        """TRIPLES as lines, with the faces of every resource they name (no line holds a line break: terms are
+        written as in N-Triples)."""
         lines: set[str] = set()
         for t in triples:
             lines.add(f"{t.subject} {t.predicate} {t.object}")
@@ -157,7 +158,7 @@ class Shown:
         bodies = [b for p in _STATED for b in self.data.subjects(p, node)]
         annotations = [a for b in bodies for a in self.data.subjects(_HAS_BODY, b)]
         lines = self._lines([*self._described([node]), *incoming, *self._annotations(annotations, set(bodies))])
-        return key(self.common, "resource", iri, *lines, "schema.org", self.blocks.shown(iri))
+        return key(self.common, "resource", iri, "\n".join(lines), "schema.org", self.blocks.shown(iri))
 
     def source(self, name: str) -> str:
         """The key of announcement NAME's source page: its text, title and the quotes anchored in it."""
@@ -166,7 +167,7 @@ class Shown:
         annotations = [a for t in targets for a in self.data.subjects(_HAS_TARGET, t)]
         texts = [ox.Triple(node, self._text, o) for o in self.data.objects(node, self._text)]
         lines = self._lines([*texts, *self._annotations(annotations)])
-        return key(self.common, "source", name, "face " + self.face(node), *lines)
+        return key(self.common, "source", name, "face " + self.face(node), "\n".join(lines))
 
     def resource_data(self, iri: str) -> str:
         """The key of IRI's data files: its concise bounded description (the prefixes are common)."""

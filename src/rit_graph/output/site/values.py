@@ -101,6 +101,9 @@ class Terms:
 
     def value(self, term: Term, lang: str, here: str | None, graph: Graph | None = None, depth: int = 0) -> Value:
         """TERM as shown on the page at HERE: linked if it has a page or an http(s) IRI."""
+        if isinstance(term, ox.NamedNode):  # the most common, first
+            page, text, text_lang, href = self._link(term, lang)
+            return _link_value(text, relative(page, here) if page is not None else href, text_lang, term.value)
         if isinstance(term, ox.Literal):
             when = dates.interval(term)
             if when is not None:
@@ -108,14 +111,11 @@ class Terms:
             datatype = term.datatype.value
             shown = None if datatype in (RDF + "langString", "http://www.w3.org/2001/XMLSchema#string") else datatype
             return Value(term.value, lang=term.language, title=self.compact(shown) if shown else None)
-        if isinstance(term, ox.BlankNode):
-            graph = graph or self.data
-            items = graph.items(term)
-            if items is not None:
-                return Value("", items=tuple(self.value(i, lang, here, graph, depth) for i in items))
-            return Value("", rows=self.rows(graph, term, lang, here, depth=depth + 1) if depth < 4 else ())
-        page, text, text_lang, href = self._link(term, lang)
-        return _link_value(text, relative(page, here) if page is not None else href, text_lang, term.value)
+        graph = graph or self.data  # a blank node
+        items = graph.items(term)
+        if items is not None:
+            return Value("", items=tuple(self.value(i, lang, here, graph, depth) for i in items))
+        return Value("", rows=self.rows(graph, term, lang, here, depth=depth + 1) if depth < 4 else ())
 
     def _linked(self, iri: ox.NamedNode, lang: str) -> tuple[str | None, str, str | None, str | None]:
         """What a link to IRI shows in LANG: its page (site path) or else its http(s) IRI, its text and the
