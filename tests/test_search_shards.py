@@ -10,6 +10,7 @@ must be, byte for byte, the bundle indexed from nothing.
 from __future__ import annotations
 
 import gzip
+import os
 from pathlib import Path
 
 import orjson
@@ -21,6 +22,7 @@ from benchmarks.synthetic import make_project
 from rit_graph.corpus.load import load
 from rit_graph.corpus.project import Project
 from rit_graph.output.site import PAGE_LANGUAGES, Site, write_site
+from rit_graph.output.site.pages import Pages
 from rit_graph.output.site.search_shards import (
     BUNDLE,
     CACHE_KIND,
@@ -127,3 +129,34 @@ def test_a_resource_goes_to_the_shard_of_the_first_announcement_that_describes_i
     for name in site.sources.values():
         assert by_url[f"/source/{name}.en.html"] == shard_of(name)
     assert {n for url, n in by_url.items() if url.startswith("/ontology.")} == {ONTOLOGY_SHARD}
+
+
+def test_pagefind_indexes_while_the_pages_render_and_stops_when_they_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index is started before the pages and finished after them; a page that cannot be rendered stops the
+    build and leaves no Pagefind service running."""
+    corpus = load(Project.open(make_project(tmp_path / "project", 2).root))
+
+    def broken(self: Pages, iri: str, lang: str) -> str:
+        assert _pagefind_children(), "Pagefind is not indexing while the pages render"
+        raise RuntimeError("a page that cannot be rendered")
+
+    monkeypatch.setattr(Pages, "resource", broken)
+    with pytest.raises(RuntimeError, match="cannot be rendered"):
+        write_site(corpus, tmp_path / "site")
+    assert _pagefind_children() == []
+
+
+def _pagefind_children() -> list[int]:
+    """The processes this one started that still run Pagefind's service."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+            command = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue  # ended meanwhile
+        if fields.get("PPid", "").strip() == str(os.getpid()) and b"--service" in command:
+            found.append(int(status.parent.name))
+    return found

@@ -163,13 +163,13 @@ def _pagefind_version() -> str:
     return "unknown"
 
 
-def write_index(site: Site, folder: Path, cache: Cache, workers: int = 1) -> list[int]:
+def write_index(site: Site, folder: Path, cache: Cache) -> list[int]:
     """Write SITE's search index into FOLDER/pagefind, each shard taken from CACHE if its records are
-    unchanged, else indexed by one of WORKERS Pagefind services; the shards indexed."""
-    return start_index(site, folder, cache, workers).finish()
+    unchanged, else indexed by Pagefind; the shards indexed."""
+    return start_index(site, folder, cache).finish()
 
 
-def start_index(site: Site, folder: Path, cache: Cache, workers: int = 1) -> Indexing:
+def start_index(site: Site, folder: Path, cache: Cache) -> Indexing:
     """Start writing SITE's search index as ``write_index`` does: the shards kept in CACHE are put in place now,
     the others handed to Pagefind, which indexes them while the caller goes on (rendering the pages, say) until
     ``Indexing.finish``."""
@@ -192,14 +192,11 @@ def start_index(site: Site, folder: Path, cache: Cache, workers: int = 1) -> Ind
             missing.append(shard)
         else:
             used += taken
-    binary = _checked_binary() if missing else None
-    # A Pagefind service per worker for its share of the shards: each loads the Japanese dictionary once.
-    services = []
-    for n in range(min(max(1, workers), len(missing))):
-        assert binary is not None
-        service = _Service(binary)
-        services.append((service, [(shard, service.start(found[shard])) for shard in missing[n :: max(1, workers)]]))
-    return Indexing(bundle, kept, keys, used, missing, services)
+    # One Pagefind service for all shards: it indexes on threads of its own, and a second one would load the
+    # Japanese dictionary again (a third more CPU time at 100k triples, taken from the pages being rendered).
+    service = _Service(_checked_binary()) if missing else None
+    started = [(shard, service.start(found[shard])) for shard in missing] if service else []
+    return Indexing(bundle, kept, keys, used, missing, service, started)
 
 
 @dataclass
@@ -211,15 +208,17 @@ class Indexing:
     keys: list[str]
     used: list[str]
     missing: list[int]
-    services: list[tuple[_Service, list[tuple[int, int]]]]
+    service: _Service | None
+    #: The shards being indexed, each with the id of its index in the service.
+    started: list[tuple[int, int]]
 
     def finish(self) -> list[int]:
         """Wait for Pagefind, write and keep the shards it indexed; the shards indexed."""
         try:
-            for service, started in self.services:
-                for shard, index_id in started:
-                    files = service.files(index_id, interface=shard == 0)
-                    self.used += _keep(self.cache, self.keys[shard], self.bundle / str(shard), files)
+            for shard, index_id in self.started:
+                assert self.service is not None
+                files = self.service.files(index_id, interface=shard == 0)
+                self.used += _keep(self.cache, self.keys[shard], self.bundle / str(shard), files)
         finally:
             self.close()
         for name in INTERFACE:
@@ -229,10 +228,10 @@ class Indexing:
         return self.missing
 
     def close(self) -> None:
-        """Stop the services, whether or not their shards were taken (when the site's pages fail, say)."""
-        for service, _ in self.services:
-            service.close()
-        self.services = []
+        """Stop the service, whether or not its shards were taken (when the site's pages fail, say)."""
+        if self.service is not None:
+            self.service.close()
+            self.service = None
 
 
 def _checked_binary() -> Path:

@@ -41,7 +41,7 @@ def write_site(
     cache = cache or Cache(None)
     # The static search's index, in shards made from the data: only those whose records changed are indexed
     # again (Pagefind has no incremental mode; see search_shards), by Pagefind while the pages are written.
-    indexing = start_index(site, folder, cache, workers)
+    indexing = start_index(site, folder, cache)
     try:
         written = write_entries(entries(site, downloads), folder, cache, workers, progress)
         indexing.finish()
