@@ -25,7 +25,6 @@ import argparse
 import datetime
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ import httpx
 
 from benchmarks.serving import command_line, free_port, started, wait_until_ready
 from benchmarks.synthetic import make_project
-from rit_graph.runtime.cache import cache_folder
+from rit_graph.runtime.cache import CACHE_DIR_VARIABLE
 
 ROOT = Path(__file__).resolve().parent.parent
 RIT_GRAPH = str(Path(sys.executable).parent / "rit-graph")
@@ -49,11 +48,13 @@ class Step:
     peak_mib: float
 
 
-def run(*arguments: str) -> Step:
-    """Run rit-graph with ARGUMENTS; its wall time and the peak memory of its largest process."""
+def run(*arguments: str, cache: Path | None = None) -> Step:
+    """Run rit-graph with ARGUMENTS (its cache in CACHE if given); its wall time and the peak memory of its
+    largest process."""
+    environment = {**os.environ, CACHE_DIR_VARIABLE: str(cache)} if cache is not None else None
     with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: a long report cannot block the command
         start = time.perf_counter()
-        process = subprocess.Popen([RIT_GRAPH, *arguments], stdout=subprocess.DEVNULL, stderr=stderr)
+        process = subprocess.Popen([RIT_GRAPH, *arguments], stdout=subprocess.DEVNULL, stderr=stderr, env=environment)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
         if os.waitstatus_to_exitcode(status) != 0:
@@ -110,49 +111,58 @@ def main(sizes: list[int], with_site: bool) -> None:
     header += ["example queries via serve", "load before, after (1 min)"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---:|" * len(header))
-    for announcements in sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            project = make_project(Path(tmp) / "project", announcements)
-            folder = ["--project", str(project.root)]
-            load_before = os.getloadavg()[0]
-            out = str(Path(tmp) / "dist")
-            triples = int(
-                subprocess.run(
-                    [RIT_GRAPH, "stats", *folder], capture_output=True, text=True, check=True
-                ).stdout.split()[0]
-            )
-            validate = run("validate", "--no-cache", *folder)
-            shutil.rmtree(cache_folder(project.root), ignore_errors=True)
-            build = run("build", "--no-site", "--out", out, *folder)
-            change_one_announcement(project.root)
-            incremental = run("build", "--no-site", "--out", out, *folder)
-            cells = [
-                f"{announcements}",
-                f"{triples:,}",
-                _cell(validate),
-                _cell(build),
-                _cell(incremental),
-                f"{incremental.seconds / build.seconds:.1%}",
-            ]
-            if with_site:
-                shutil.rmtree(cache_folder(project.root), ignore_errors=True)
-                site_build = run("build", "--out", out, *folder)
-                site = [p.stat().st_size for p in (Path(out) / "site").rglob("*") if p.is_file()]
-                change_one_announcement(project.root, "synthetic-00001" if announcements > 1 else "synthetic-00000")
-                site_change = run("build", "--out", out, *folder)
-                cells += [
-                    _cell(site_build),
-                    f"{site_build.seconds / build.seconds:.2f}x",
-                    _cell(site_change),
-                    f"{site_change.seconds / site_build.seconds:.1%}",
-                    f"{len(site) / announcements:,.0f}",
-                    f"{sum(site) / announcements / 2**20:,.2f} MiB",
-                ]
-            seconds, peak, count = serve_queries(project.root, Path(tmp))
-            cells.append(f"{count} queries in {seconds:.2f} s, {peak:,.0f} MiB")
-            # Other processes on the machine slow every step: the load says how many were running.
-            cells.append(f"{load_before:.1f}, {os.getloadavg()[0]:.1f}")
-            print("| " + " | ".join(cells) + " |", flush=True)
+    # One folder for every size, deleted at the end: see below.
+    with tempfile.TemporaryDirectory() as everything:
+        for announcements in sizes:
+            _size(announcements, Path(everything) / str(announcements), with_site)
+
+
+def _size(announcements: int, work: Path, with_site: bool) -> None:
+    """Print the table's row for a project of ANNOUNCEMENTS, made and built in WORK.
+
+    Nothing is deleted until every size has run, and each build from an empty cache gets a new folder for it
+    rather than the old one deleted: on a file system that passes over inodes deleted in the last minutes
+    when it makes a file (ext4 without a journal: up to six minutes while their blocks are not yet written
+    back), a build run after thousands of files were deleted pays for passing over them in every file it
+    makes, the site's tens of thousands most of all.
+    """
+    project = make_project(work / "project", announcements)
+    folder = ["--project", str(project.root)]
+    load_before = os.getloadavg()[0]
+    out = str(work / "dist")
+    triples = int(
+        subprocess.run([RIT_GRAPH, "stats", *folder], capture_output=True, text=True, check=True).stdout.split()[0]
+    )
+    validate = run("validate", "--no-cache", *folder)
+    build = run("build", "--no-site", "--out", out, *folder, cache=work / "cache-without-site")
+    change_one_announcement(project.root)
+    incremental = run("build", "--no-site", "--out", out, *folder, cache=work / "cache-without-site")
+    cells = [
+        f"{announcements}",
+        f"{triples:,}",
+        _cell(validate),
+        _cell(build),
+        _cell(incremental),
+        f"{incremental.seconds / build.seconds:.1%}",
+    ]
+    if with_site:
+        site_build = run("build", "--out", out, *folder, cache=work / "cache-with-site")
+        site = [p.stat().st_size for p in (Path(out) / "site").rglob("*") if p.is_file()]
+        change_one_announcement(project.root, "synthetic-00001" if announcements > 1 else "synthetic-00000")
+        site_change = run("build", "--out", out, *folder, cache=work / "cache-with-site")
+        cells += [
+            _cell(site_build),
+            f"{site_build.seconds / build.seconds:.2f}x",
+            _cell(site_change),
+            f"{site_change.seconds / site_build.seconds:.1%}",
+            f"{len(site) / announcements:,.0f}",
+            f"{sum(site) / announcements / 2**20:,.2f} MiB",
+        ]
+    seconds, peak, count = serve_queries(project.root, work)
+    cells.append(f"{count} queries in {seconds:.2f} s, {peak:,.0f} MiB")
+    # Other processes on the machine slow every step: the load says how many were running.
+    cells.append(f"{load_before:.1f}, {os.getloadavg()[0]:.1f}")
+    print("| " + " | ".join(cells) + " |", flush=True)
 
 
 def _cell(step: Step) -> str:
