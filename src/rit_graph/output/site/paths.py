@@ -94,9 +94,11 @@ def relative(target: str, here: str | None) -> str:
     return _relpath(path, _folder(here)) + ("#" + fragment if fragment else "")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _relpath(path: str, folder: str) -> str:
     """``posixpath.relpath`` for the site's paths, which are relative and normalised already: a site of a
-    million triples makes millions of links, and relpath makes both paths absolute first."""
+    million triples makes millions of links, and relpath makes both paths absolute first (and a page links
+    to the pages its neighbours link to: the same pairs, asked for again and again)."""
     if folder == ".":
         return path
     parts, up = path.split("/"), folder.split("/")

@@ -79,8 +79,10 @@ class Terms:
         #: What a link to a resource shows in a language (its label, page, IRI), asked for by every page that
         #: links to it: worked out once while it is asked for often, in bounded memory (a server keeps its Site).
         self._link = functools.lru_cache(maxsize=1 << 16)(self._linked)
+        #: Every page sorts its predicates by their compact names, the same few hundred names.
+        self.compact = functools.lru_cache(maxsize=1 << 14)(self._compact)
 
-    def compact(self, iri: str) -> str:
+    def _compact(self, iri: str) -> str:
         for prefix, namespace in self._longest_first:
             if iri.startswith(namespace) and len(iri) > len(namespace):
                 return f"{prefix}:{iri[len(namespace) :]}"
