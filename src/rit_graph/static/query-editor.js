@@ -160,6 +160,13 @@
     event.preventDefault();
     run();
   });
+  // A page of the site links here with a query in the fragment (#query=…), the list a page cuts short:
+  // the editor holds it and runs it (read-only, and time-limited as any other).
+  const linked = new URLSearchParams(window.location.hash.slice(1)).get("query");
+  if (linked) {
+    yasqe.setValue(linked);
+    run();
+  }
   for (const button of document.querySelectorAll("button.example")) {
     button.addEventListener("click", () => {
       yasqe.setValue(button.dataset.query);

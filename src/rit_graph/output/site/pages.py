@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import posixpath
+import urllib.parse
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,10 +17,17 @@ from rit_graph.output.catalog import CATALOG_FILE, Download
 from rit_graph.output.site.graph import LABEL, Graph, Term
 from rit_graph.output.site.layout import Layout
 from rit_graph.output.site.markup import SchemaBlock
-from rit_graph.output.site.paths import RESOURCE_FORMATS, Paths, source_path
+from rit_graph.output.site.paths import RESOURCE_FORMATS, Paths, relative, source_path
 from rit_graph.output.site.quotes import Quotes
-from rit_graph.output.site.values import Row, Terms, Value
+from rit_graph.output.site.values import Row, Terms, Value, value_html
 from rit_graph.rdf.formats import BY_NAME, for_path
+from rit_graph.rdf.namespaces import OA, RDF
+
+#: Most resources a page lists as linking to its resource by one predicate, and most annotations it quotes: a
+#: hub (the programme, a country) is named by every announcement of a corpus. Past these a page says how
+#: many more there are, and links to a query that lists them where the site has a query editor of its own.
+MOST_LINKED = 50
+MOST_QUOTES = 20
 
 
 class Pages:
@@ -53,6 +61,8 @@ class Pages:
             (BY_NAME[f].name, BY_NAME[f].media_type, base_name + BY_NAME[f].extension) for f in RESOURCE_FORMATS
         ]
         block = self.schema_block(iri, lang)
+        quotes, quoted = self.quotes.about(node, lang, here, MOST_QUOTES)
+        more_quotes = self._more("more_quotes", quoted - len(quotes), _quoting(node), lang, here)
         return self.layout.page(
             "resource.html",
             here,
@@ -64,13 +74,31 @@ class Pages:
             description=Value(description.value, lang=description.language) if description else None,
             properties=self.terms.rows(self.data, node, lang, here, skip=(LABEL,)),
             incoming=[
-                Row(self.terms.value(p, lang, here), tuple(self.terms.value(s, lang, here) for s in subjects))
+                Row(
+                    self.terms.value(p, lang, here),
+                    (
+                        *(self.terms.value(s, lang, here) for s in subjects[:MOST_LINKED]),
+                        *self._more("more", len(subjects) - MOST_LINKED, _linking(p, node), lang, here),
+                    ),
+                )
                 for p, subjects in sorted(incoming.items(), key=lambda kv: self.terms.compact(kv[0].value))
             ],
-            quotes=self.quotes.about(node, lang, here),
+            quotes=quotes,
+            more_quotes=value_html(more_quotes[0]) if more_quotes else None,
             formats=downloads,
             schema_block=Markup(block) if block else None,
         )
+
+    def _more(self, message: str, count: int, query: str, lang: str, here: str) -> tuple[Value, ...]:
+        """What a page says of COUNT more values it does not list (none if COUNT is 0): MESSAGE, linked to the
+        site's query editor holding QUERY, which lists them all."""
+        if count <= 0:
+            return ()
+        text = self.layout.messages[lang][message].format(count=count)
+        editor = self.layout.query_editor
+        if editor is None or editor.startswith(("http://", "https://")):
+            return (Value(text),)  # another service's editor: whether it takes a query in its URL is unknown
+        return (Value(text, relative(editor, here) + "#query=" + urllib.parse.quote(query, safe="")),)
 
     def source(self, name: str, lang: str) -> str:
         """The text of announcement NAME with every anchored quote marked."""
@@ -118,3 +146,20 @@ class Pages:
             licence=licence,
             catalog=prefix + CATALOG_FILE,
         )
+
+
+def _linking(predicate: ox.NamedNode, node: ox.NamedNode) -> str:
+    """A query for every resource that links to NODE by PREDICATE."""
+    return f"SELECT ?resource WHERE {{\n  ?resource <{predicate.value}> <{node.value}>\n}}\nORDER BY ?resource\n"
+
+
+def _quoting(node: ox.NamedNode) -> str:
+    """A query for every annotation that states something of NODE, with the words it quotes."""
+    return (
+        f"PREFIX oa: <{OA}>\nPREFIX rdf: <{RDF}>\n\n"
+        "SELECT DISTINCT ?annotation ?quote WHERE {\n"
+        f"  {{ ?statement rdf:subject <{node.value}> }} UNION {{ ?statement rdf:object <{node.value}> }}\n"
+        "  ?annotation oa:hasBody ?statement ;\n"
+        "    oa:hasTarget/oa:hasSelector/oa:exact ?quote .\n"
+        "}\nORDER BY ?annotation\n"
+    )

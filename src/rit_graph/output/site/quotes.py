@@ -47,11 +47,15 @@ class Quotes:
         #: The last resource's annotations: its pages in every language are rendered one after the other.
         self._last: tuple[ox.NamedNode, list[_Annotation]] | None = None
 
-    def about(self, node: ox.NamedNode, lang: str, here: str) -> list[dict[str, Any]]:
-        """The annotations whose bodies state something of NODE: their statements and quotes, the terms as HTML
-        (a page may list hundreds: one call of a template's costs more than making the HTML)."""
+    def about(
+        self, node: ox.NamedNode, lang: str, here: str, most: int | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The first MOST annotations whose bodies state something of NODE (all if None): their statements and
+        quotes, the terms as HTML (one call of a template's costs more than making the HTML); and how many
+        such annotations there are."""
         found = []
-        for annotation, statements, quotes in self._about(node):
+        every = self._about(node)
+        for annotation, statements, quotes in every[:most]:
             shown = []
             for parts, body, inferred in statements:
                 note = self.data.text(body, COMMENT, lang) if inferred else None
@@ -76,7 +80,7 @@ class Quotes:
                     "statements": shown,
                 }
             )
-        return found
+        return found, len(every)
 
     def _about(self, node: ox.NamedNode) -> list[_Annotation]:
         """What ``about`` shows of NODE in any language: worked out once for the pages in every language."""
