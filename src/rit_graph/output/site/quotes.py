@@ -84,8 +84,9 @@ class Quotes:
 
     def _about(self, node: ox.NamedNode) -> list[_Annotation]:
         """What ``about`` shows of NODE in any language: worked out once for the pages in every language."""
-        if self._last is not None and self._last[0] == node:
-            return self._last[1]
+        last = self._last  # read once: a server renders pages on several threads
+        if last is not None and last[0] == node:
+            return last[1]
         bodies = [b for p in _STATED for b in self.data.subjects(p, node)]
         annotations = sorted({a for b in bodies for a in self.data.subjects(_HAS_BODY, b)}, key=str)
         found: list[_Annotation] = []
