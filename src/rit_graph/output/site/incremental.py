@@ -117,15 +117,8 @@ def _write(entry: Entry, folder: str, cache: Cache) -> tuple[str | None, bool]:
         if cache.take_file(file_key, SUFFIX, target, count=False):
             return file_key, False
     content = entry.render()
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    # os rather than open(): a site is tens of thousands of small files, and a file object costs more than them.
-    handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
-    try:
-        written = memoryview(data)
-        while written:
-            written = written[os.write(handle, written) :]
-    finally:
-        os.close(handle)
+    with open(target, "wb") as out:
+        out.write(content.encode("utf-8") if isinstance(content, str) else content)
     if file_key is not None:
         cache.keep_file(file_key, SUFFIX, target)
     return file_key, True

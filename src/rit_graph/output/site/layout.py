@@ -41,6 +41,12 @@ class Layout:
             resources.files("rit_graph").joinpath("templates").joinpath("messages.toml").read_text(encoding="utf-8")
         )
 
+    @property
+    def own_editor(self) -> str | None:
+        """The site path of the query editor when it is the site's own (rit-graph's), else None."""
+        editor = self.query_editor
+        return None if editor is None or editor.startswith(("http://", "https://")) else editor
+
     def page(
         self, template: str, here: str | None, lang: str, title: str, alternates: Callable[[str], str], **context: Any
     ) -> str:
@@ -48,10 +54,8 @@ class Layout:
         the language switch."""
         nav = [(self.messages[lang][key], relative(f"{key}.{lang}.html", here)) for key in self.site_pages]
         if self.query_editor is not None:
-            external = self.query_editor.startswith(("http://", "https://"))
-            nav.append(
-                (self.messages[lang]["query"], self.query_editor if external else relative(self.query_editor, here))
-            )
+            own = self.own_editor
+            nav.append((self.messages[lang]["query"], relative(own, here) if own else self.query_editor))
         switch = [
             (other, self.messages[other]["language_name"], relative(alternates(other), here), other == lang)
             for other in PAGE_LANGUAGES

@@ -95,9 +95,9 @@ class Pages:
         if count <= 0:
             return ()
         text = self.layout.messages[lang][message].format(count=count)
-        editor = self.layout.query_editor
-        if editor is None or editor.startswith(("http://", "https://")):
-            return (Value(text),)  # another service's editor: whether it takes a query in its URL is unknown
+        editor = self.layout.own_editor  # another service's editor may not take a query in its URL
+        if editor is None:
+            return (Value(text),)
         return (Value(text, relative(editor, here) + "#query=" + urllib.parse.quote(query, safe="")),)
 
     def source(self, name: str, lang: str) -> str:

@@ -196,7 +196,7 @@ def start_index(site: Site, folder: Path, cache: Cache) -> Indexing:
     # Japanese dictionary again (a third more CPU time at 100k triples, taken from the pages being rendered).
     service = _Service(_checked_binary()) if missing else None
     started = [(shard, service.start(found[shard])) for shard in missing] if service else []
-    return Indexing(bundle, kept, keys, used, missing, service, started)
+    return Indexing(bundle, kept, keys, used, service, started)
 
 
 @dataclass
@@ -207,25 +207,25 @@ class Indexing:
     cache: Cache
     keys: list[str]
     used: list[str]
-    missing: list[int]
     service: _Service | None
-    #: The shards being indexed, each with the id of its index in the service.
+    #: The shards being indexed, each with the message whose answer holds its files.
     started: list[tuple[int, int]]
 
     def finish(self) -> list[int]:
         """Wait for Pagefind, write and keep the shards it indexed; the shards indexed."""
         try:
-            for shard, index_id in self.started:
+            for shard, message in self.started:
                 assert self.service is not None
-                files = self.service.files(index_id, interface=shard == 0)
+                files = self.service.files(message, interface=shard == 0)
                 self.used += _keep(self.cache, self.keys[shard], self.bundle / str(shard), files)
         finally:
             self.close()
         for name in INTERFACE:
             shutil.copyfile(self.bundle / "0" / name, self.bundle / name)
         self.cache.keep_only(self.used)
-        self.cache.counts["pagefind shards indexed"] += len(self.missing)
-        return self.missing
+        indexed = [shard for shard, _ in self.started]
+        self.cache.counts["pagefind shards indexed"] += len(indexed)
+        return indexed
 
     def close(self) -> None:
         """Stop the service, whether or not its shards were taken (when the site's pages fail, say)."""
@@ -292,9 +292,8 @@ class _Service:
         )
         self.last = 0
         self.buffer = bytearray()
-        #: Indexes made so far, and the message whose answer has the files of each not yet taken.
+        #: Indexes made so far: the service numbers them from 0 in the order they are made.
         self.indexes = 0
-        self.pending: dict[int, int] = {}
 
     def _post(self, payloads: list[dict[str, Any]]) -> int:
         """Send PAYLOADS without waiting for their answers; the id of the last.
@@ -334,13 +333,11 @@ class _Service:
                 return dict(got)
 
     def start(self, records: list[Record]) -> int:
-        """Hand RECORDS to a new index of their own, whose files ``files`` then takes; the index's id.
-
-        The service numbers its indexes from 0 in the order they are made (and this never deletes one).
-        """
+        """Hand RECORDS to a new index of their own (this never deletes one, so its id is the count made
+        before); the message whose answer holds its files, for ``files``."""
         index_id = self.indexes
         self.indexes += 1
-        self.pending[index_id] = self._post(
+        return self._post(
             [
                 {"type": "NewIndex", "config": None},
                 *(
@@ -360,14 +357,13 @@ class _Service:
                 {"type": "GetFiles", "index_id": index_id},
             ]
         )
-        return index_id
 
-    def files(self, index_id: int, interface: bool) -> dict[str, bytes]:
-        """The files of index INDEX_ID by name, once Pagefind has indexed it: with Pagefind's INTERFACE or
+    def files(self, message: int, interface: bool) -> dict[str, bytes]:
+        """The files of an index by name, from the answer to MESSAGE (``start``'s): with Pagefind's INTERFACE or
         without, the languages in its entry file sorted (Pagefind lists them in the order its threads
         finished): the same records, the same bytes."""
         found = {}
-        for file in self._answer(self.pending.pop(index_id))["files"]:
+        for file in self._answer(message)["files"]:
             name = str(file["path"])
             if name in _UNUSED and not (interface and name in INTERFACE):
                 continue
