@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pyoxigraph as ox
 
 from rit_graph.corpus.load import Corpus, Unit
 from rit_graph.output.catalog import Download, media_type
-from rit_graph.rdf.jsonld import node_id
+from rit_graph.rdf.jsonld import dumps_texts, node_id
 from rit_graph.rdf.ntriples import ntriples, triple_order
 from rit_graph.runtime.cache import Cache, key, union
 from rit_graph.runtime.forking import forked_map
@@ -126,7 +125,7 @@ def jsonld_layout(
 
     def dumps(value: Any) -> bytes:
         if texts_only:
-            return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+            return dumps_texts(value)
         return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
 
     def render(piece: Piece) -> bytes:

@@ -12,6 +12,7 @@ import json
 from importlib import resources
 from typing import Any
 
+import orjson
 import pyoxigraph as ox
 from pyld import jsonld
 
@@ -206,3 +207,9 @@ def _single(node: dict[str, Any]) -> dict[str, Any]:
 def dumps(document: Any) -> str:
     """Stable, readable JSON: the same document always gives the same bytes."""
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def dumps_texts(document: Any) -> bytes:
+    """``dumps`` without its final line break, for a document that holds no numbers (as ``compact_triples``
+    makes them): orjson writes it ten times faster, with the same bytes for texts."""
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)

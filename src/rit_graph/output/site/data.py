@@ -23,16 +23,17 @@ class ResourceData:
         self.names = names
         self._context = jsonld.package_context(jsonld.CONTEXT_FILE, base)
         # A resource's files are written one after the other: its statements are gathered once for all formats.
-        self._described = functools.lru_cache(maxsize=4)(self._walked)
+        self.described = functools.lru_cache(maxsize=4)(self._walked)
 
     def of(self, iri: str, rdf_format: str) -> bytes:
         """IRI's concise bounded description in one format: its statements and those of its blank nodes."""
-        triples = self._described(iri)
+        triples = self.described(iri)
         if rdf_format == "jsonld":
-            return jsonld.dumps(jsonld.compact_triples(triples, self._context)).encode("utf-8")
+            return jsonld.dumps_texts(jsonld.compact_triples(triples, self._context)) + b"\n"
         return _serialize(triples, BY_NAME[rdf_format].oxigraph, self.names)
 
     def _walked(self, iri: str) -> list[ox.Triple]:
+        """IRI's statements and those of its blank nodes, in N-Triples order (``described``, cached)."""
         out = self.data.out
         start: list[Term] = [ox.NamedNode(iri)]
         triples = walk(

@@ -69,9 +69,10 @@ class Site:
         self.downloads_page = pages.downloads_page
         self.ontology_page = vocabulary.ontology_page
         self.shapes_page = vocabulary.shapes_page
-        self.resource_data = ResourceData(data, self.base, names).of
+        data_files = ResourceData(data, self.base, names)
+        self.resource_data = data_files.of
         #: What each page shows, as the keys under which the site's writer keeps the pages it rendered.
-        self.shown = Shown(corpus, self.paths, data, names, self.schema_block)
+        self.shown = Shown(corpus, self.paths, data, names, self.schema_block, data_files.described)
 
 
 def _projected(corpus: Corpus) -> SchemaBlock:

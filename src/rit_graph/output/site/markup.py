@@ -27,6 +27,8 @@ class SchemaBlocks:
         # A resource's pages are rendered one after the other, and the languages without markup of their
         # own share the fallback's block: each block is framed once.
         self._block = functools.lru_cache(maxsize=16)(self._framed)
+        #: What a resource's blocks are framed from, asked for by its key and by each of its languages.
+        self._reached = functools.lru_cache(maxsize=4)(self._subgraph)
 
     @functools.cached_property
     def _by_subject(self) -> dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]]:
@@ -35,8 +37,11 @@ class SchemaBlocks:
     def __call__(self, iri: str, lang: str) -> str | None:
         return self._block(iri, lang if lang in schemaorg.MARKUP_LANGUAGES else FALLBACK[0])
 
+    def _subgraph(self, iri: str) -> list[ox.Triple]:
+        return schemaorg.subgraph(self._by_subject, iri)
+
     def _framed(self, iri: str, lang: str) -> str | None:
-        triples = schemaorg.subgraph(self._by_subject, iri)
+        triples = self._reached(iri)
         try:
             document = schemaorg.markup(triples, iri, lang)
         except schemaorg.UnknownResource:
@@ -45,7 +50,7 @@ class SchemaBlocks:
 
     def shown(self, iri: str) -> str:
         """The facts IRI's block is framed from, in one order: the block is made of these alone."""
-        return "\n".join(sorted(str(t) for t in schemaorg.subgraph(self._by_subject, iri)))
+        return "\n".join(sorted(str(t) for t in self._reached(iri)))
 
     def prepare(self) -> None:
         """Index the facts now: workers forked after this share the index instead of each making its own."""

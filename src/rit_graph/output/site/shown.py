@@ -19,7 +19,7 @@ whole graph.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 
 import pyoxigraph as ox
 
@@ -36,15 +36,26 @@ _HAS_BODY, _HAS_TARGET, _HAS_SOURCE = (ox.NamedNode(OA + p) for p in ("hasBody",
 #: What leads from an annotation's target to the words it quotes.
 _QUOTE_LINKS = frozenset((ox.NamedNode(OA + "hasSelector"),))
 _STATED = tuple(ox.NamedNode(RDF + p) for p in ("subject", "object"))
+_EMPTY = ox.Literal("")
+#: A statement as a key reads it: a tuple is cheaper to make than a pyoxigraph triple.
+Statement = tuple[Term, ox.NamedNode, Term]
 
 
 class Shown:
     """The keys of one corpus's pages, from the graph the pages are rendered from."""
 
     def __init__(
-        self, corpus: Corpus, paths: Paths, data: Graph, names: dict[str, str], schema_block: SchemaBlock
+        self,
+        corpus: Corpus,
+        paths: Paths,
+        data: Graph,
+        names: dict[str, str],
+        schema_block: SchemaBlock,
+        described: Callable[[str], list[ox.Triple]],
     ) -> None:
+        """DESCRIBED gives a resource's concise bounded description, as its data files show it."""
         self.corpus = corpus
+        self.described = described
         self.paths = paths
         self.data = data
         self.names = names
@@ -89,60 +100,61 @@ class Shown:
         """The faces of NODES, for a page that lists them (a browse page, say)."""
         return [self.face(n) for n in nodes]
 
-    def _described(self, start: Sequence[Term], follow: frozenset[ox.NamedNode] = frozenset()) -> list[ox.Triple]:
+    def _described(self, start: Sequence[Term], follow: frozenset[ox.NamedNode] = frozenset()) -> list[Statement]:
         """The statements about START and about the blank nodes they lead to (and the objects of FOLLOW)."""
-        found: list[ox.Triple] = []
+        found: list[Statement] = []
         seen: set[Term] = set()
         todo = list(start)
+        out = self.data.out
         while todo:
             node = todo.pop()
             if node in seen:
                 continue
             seen.add(node)
-            for predicate, objects in self.data.out.get(node, {}).items():
+            for predicate, objects in out.get(node, {}).items():
                 for obj in objects:
-                    found.append(ox.Triple(node, predicate, obj))  # type: ignore[arg-type]
-                    if isinstance(obj, ox.BlankNode) or (predicate in follow and isinstance(obj, ox.NamedNode)):
+                    found.append((node, predicate, obj))
+                    if type(obj) is ox.BlankNode or (predicate in follow and type(obj) is ox.NamedNode):
                         todo.append(obj)
         return found
 
-    def _lines(self, triples: Iterable[ox.Triple]) -> list[str]:
-        """TRIPLES as lines, with the faces of every resource they name (no line holds a line break: terms are
-        written as in N-Triples)."""
+    def _lines(self, statements: Iterable[Statement]) -> list[str]:
+        """STATEMENTS as lines, with the faces of every resource they name (no line holds a line break: terms
+        are written as in N-Triples). Every page's key is made of these: the loop is kept tight."""
         lines: set[str] = set()
-        for t in triples:
-            lines.add(f"{t.subject} {t.predicate} {t.object}")
-            for term in (t.subject, t.predicate, t.object):
-                if isinstance(term, ox.NamedNode):
-                    lines.add("face " + self.face(term))
+        named: set[ox.NamedNode] = set()
+        for subject, predicate, obj in statements:
+            lines.add(f"{subject} {predicate} {obj}")
+            named.add(predicate)
+            if type(subject) is ox.NamedNode:
+                named.add(subject)
+            if type(obj) is ox.NamedNode:
+                named.add(obj)
+        lines.update(["face " + self.face(n) for n in named])
         return sorted(lines)
 
-    def _annotations(self, annotations: Iterable[Term], bodies: Collection[Term] = ()) -> list[ox.Triple]:
+    def _annotations(self, annotations: Iterable[Term], bodies: Collection[Term] = ()) -> list[Statement]:
         """What the quotes of ANNOTATIONS show: the annotations, their quotes and the languages of the sources
         they quote, and of their bodies those in BODIES (a page lists the statements about its resource only)."""
-        triples: list[ox.Triple] = []
+        triples: list[Statement] = []
         sources: set[ox.NamedNode] = set()
         for annotation in sorted(set(annotations), key=str):
-            triples.append(ox.Triple(annotation, LABEL, ox.Literal("")))  # type: ignore[arg-type]  # its face
+            triples.append((annotation, LABEL, _EMPTY))  # its face
             for predicate, objects in self.data.out.get(annotation, {}).items():
                 for obj in objects:
                     if predicate == _HAS_BODY:
                         # Which bodies an annotation has shows only through the statements listed.
                         triples += self._described([obj]) if obj in bodies else []
                         continue
-                    triples.append(ox.Triple(annotation, predicate, obj))  # type: ignore[arg-type]
+                    triples.append((annotation, predicate, obj))
                     if predicate == _HAS_TARGET or isinstance(obj, ox.BlankNode):
                         quoted = self._described([obj], _QUOTE_LINKS)
                         triples += quoted
-                        sources.update(
-                            t.object
-                            for t in quoted
-                            if t.predicate == _HAS_SOURCE and isinstance(t.object, ox.NamedNode)
-                        )
+                        sources.update(o for _, p, o in quoted if p == _HAS_SOURCE and type(o) is ox.NamedNode)
         for source in sorted(sources, key=str):
             # A quote shows its source's language, the source page the text of its own.
             triples += [
-                ox.Triple(source, self._text, ox.Literal("", language=o.language))
+                (source, self._text, ox.Literal("", language=o.language))
                 for o in self.data.objects(source, self._text)
                 if isinstance(o, ox.Literal) and o.language
             ]
@@ -154,7 +166,7 @@ class Shown:
         if self.blocks is None:
             return None
         node = ox.NamedNode(iri)
-        incoming = [ox.Triple(s, p, node) for s, p in self.data.into.get(node, [])]
+        incoming = [(s, p, node) for s, p in self.data.into.get(node, [])]
         bodies = [b for p in _STATED for b in self.data.subjects(p, node)]
         annotations = [a for b in bodies for a in self.data.subjects(_HAS_BODY, b)]
         lines = self._lines([*self._described([node]), *incoming, *self._annotations(annotations, set(bodies))])
@@ -165,11 +177,11 @@ class Shown:
         node = ox.NamedNode(self.corpus.project.announcement_iri(name))
         targets = self.data.subjects(_HAS_SOURCE, node)
         annotations = [a for t in targets for a in self.data.subjects(_HAS_TARGET, t)]
-        texts = [ox.Triple(node, self._text, o) for o in self.data.objects(node, self._text)]
+        texts = [(node, self._text, o) for o in self.data.objects(node, self._text)]
         lines = self._lines([*texts, *self._annotations(annotations)])
         return key(self.common, "source", name, "face " + self.face(node), "\n".join(lines))
 
     def resource_data(self, iri: str) -> str:
-        """The key of IRI's data files: its concise bounded description (the prefixes are common)."""
-        described = sorted(self._described([ox.NamedNode(iri)]), key=triple_order)
-        return key(self.common, "data", iri, ntriples(described))
+        """The key of IRI's data files: its concise bounded description (the prefixes are common), as the data
+        files are written from it."""
+        return key(self.common, "data", iri, ntriples(self.described(iri)))
