@@ -40,12 +40,10 @@ STANDARD_PREFIXES = {
 }
 
 
-def prefixes(base_iri: str, triples: list[ox.Triple]) -> dict[str, str]:
-    """Standard prefixes, rit:, and one prefix per kind of resource (place:, event:, ...) in TRIPLES."""
-    return prefixes_for(
-        base_iri,
-        (t.value for triple in triples for t in (triple.subject, triple.object) if isinstance(t, ox.NamedNode)),
-    )
+def prefixes(base_iri: str, nodes: Iterable[object]) -> dict[str, str]:
+    """Standard prefixes, rit:, and one prefix per kind of resource (place:, event:, ...) among the IRIs of
+    NODES (a graph's subjects and objects, each once)."""
+    return prefixes_for(base_iri, (n.value for n in nodes if isinstance(n, ox.NamedNode)))
 
 
 def prefixes_for(base_iri: str, iris: Iterable[str]) -> dict[str, str]:

@@ -3,6 +3,8 @@ to the part that owns it."""
 
 from __future__ import annotations
 
+import itertools
+
 from rit_graph import schemaorg
 from rit_graph.corpus.load import Corpus
 from rit_graph.corpus.run import Run
@@ -44,7 +46,7 @@ class Site:
         self.schema_block = schema_block or _projected(corpus)
         triples = [q.triple for q in corpus.quads]
         data, ontology, shapes = Graph.of(triples), Graph.of(corpus.ontology), Graph.of(corpus.shapes)
-        names = {**prefixes(self.base, triples), "sh": SH, "shape": self.base + "shapes#"}
+        names = {**prefixes(self.base, itertools.chain(data.out, data.into)), "sh": SH, "shape": self.base + "shapes#"}
         self.paths = paths.Paths(corpus, data, ontology, shapes)
         self.terms = Terms(self.paths, data, ontology, shapes, names)
         layout = Layout(query_editor or corpus.project.setting("sparql_endpoint") or None)

@@ -29,12 +29,13 @@ class Graph:
     @classmethod
     def of(cls, triples: Iterable[ox.Triple]) -> Graph:
         graph = cls()
-        for t in sorted(set(triples), key=triple_order):
-            subject, obj = t.subject, t.object
-            if isinstance(subject, ox.Triple) or isinstance(obj, ox.Triple):
+        out, into = graph.out, graph.into
+        # Unpacked once: each attribute of a pyoxigraph triple is a new object, and a site indexes every triple.
+        for subject, predicate, obj in sorted(set(triples), key=triple_order):
+            if type(subject) is ox.Triple or type(obj) is ox.Triple:
                 continue  # RDF-star statements have no page of their own
-            graph.out[subject].setdefault(t.predicate, []).append(obj)
-            graph.into[obj].append((subject, t.predicate))
+            out[subject].setdefault(predicate, []).append(obj)
+            into[obj].append((subject, predicate))
         return graph
 
     def objects(self, subject: Term, predicate: ox.NamedNode) -> list[Term]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 import pyoxigraph as ox
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from rit_graph.output.site.graph import LABEL, Graph, Term
 from rit_graph.output.site.paths import Paths, relative
@@ -186,7 +186,7 @@ class Terms:
 def known_labels() -> Graph:
     """The names of other vocabularies' terms in the pages' languages (``templates/labels.ttl``), read once."""
     text = resources.files("rit_graph").joinpath("templates").joinpath("labels.ttl").read_bytes()
-    return Graph.of(ox.parse(text, format=ox.RdfFormat.TURTLE))
+    return Graph.of(q.triple for q in ox.parse(text, format=ox.RdfFormat.TURTLE))
 
 
 def value_html(v: Value) -> Markup:
@@ -195,25 +195,55 @@ def value_html(v: Value) -> Markup:
     Written in Python rather than as a template macro: every page shows hundreds of values, and a macro
     call costs ten times as much. Every text is escaped, as the templates' autoescaping would.
     """
+    return Markup(_html(v))
+
+
+def rows_html(rows: tuple[Row, ...]) -> Markup:
+    """ROWS as a description list: each predicate, then its one value or a list of its values."""
+    return Markup(_rows(rows))
+
+
+# The HTML is built as plain text, each piece escaped by ``_escape``, and made Markup once for the template.
+
+
+def _html(v: Value) -> str:
     if v.href:
         return _link_html(v.href, v.text, v.lang, v.title)
     attributes = _attributes(v.lang, v.title)
-    tag = f' <span class="lang-tag">@{escape(v.lang)}</span>' if v.lang else ""
+    tag = f' <span class="lang-tag">@{_escape(v.lang)}</span>' if v.lang else ""
     if v.rows:
-        return rows_html(v.rows)
+        return _rows(v.rows)
     if v.code:
-        return Markup(f'<code class="code">{escape(v.text)}</code>')
+        return f'<code class="code">{_escape(v.text)}</code>'
     if v.items:
-        return Markup('<ol class="rdf-list">' + "".join(f"<li>{value_html(i)}</li>" for i in v.items) + "</ol>")
+        return '<ol class="rdf-list">' + "".join(f"<li>{_html(i)}</li>" for i in v.items) + "</ol>"
     paragraphs = v.paragraphs
     if len(paragraphs) > 1:
-        shown = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
-        return Markup(f'<div class="paragraphs"{attributes}>{shown}</div>{tag}')
-    return Markup(f"<span{attributes}>{escape(v.text)}</span>{tag}")
+        shown = "".join(f"<p>{_escape(p)}</p>" for p in paragraphs)
+        return f'<div class="paragraphs"{attributes}>{shown}</div>{tag}'
+    return f"<span{attributes}>{_escape(v.text)}</span>{tag}"
+
+
+def _rows(rows: tuple[Row, ...]) -> str:
+    lines = ['<dl class="rows">\n']
+    for row in rows:
+        if len(row.values) == 1:
+            shown = _html(row.values[0])
+        else:
+            shown = "<ul>" + "".join(f"<li>{_html(v)}</li>" for v in row.values) + "</ul>"
+        lines.append(f"<dt>{_html(row.predicate)}</dt>\n<dd>{shown}</dd>\n")
+    return "".join(lines) + "</dl>"
+
+
+def _escape(text: str) -> str:
+    """TEXT escaped as ``markupsafe.escape`` escapes it, without making each piece a Markup object."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
+    )
 
 
 def _attributes(lang: str | None, title: str | None) -> str:
-    return (f' lang="{escape(lang)}"' if lang else "") + (f' title="{escape(title)}"' if title else "")
+    return (f' lang="{_escape(lang)}"' if lang else "") + (f' title="{_escape(title)}"' if title else "")
 
 
 # A page links to the same predicates, classes and resources as the pages beside it: each link's Value and
@@ -222,20 +252,8 @@ _link_value = functools.lru_cache(maxsize=1 << 16)(Value)
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _link_html(href: str, text: str, lang: str | None, title: str | None) -> Markup:
-    return Markup(f'<a href="{escape(href)}"{_attributes(lang, title)}>{escape(text)}</a>')
-
-
-def rows_html(rows: tuple[Row, ...]) -> Markup:
-    """ROWS as a description list: each predicate, then its one value or a list of its values."""
-    lines = ['<dl class="rows">\n']
-    for row in rows:
-        if len(row.values) == 1:
-            shown = value_html(row.values[0])
-        else:
-            shown = Markup("<ul>" + "".join(f"<li>{value_html(v)}</li>" for v in row.values) + "</ul>")
-        lines.append(f"<dt>{value_html(row.predicate)}</dt>\n<dd>{shown}</dd>\n")
-    return Markup("".join(lines) + "</dl>")
+def _link_html(href: str, text: str, lang: str | None, title: str | None) -> str:
+    return f'<a href="{_escape(href)}"{_attributes(lang, title)}>{_escape(text)}</a>'
 
 
 def date_text(when: Interval, lang: str) -> str:
