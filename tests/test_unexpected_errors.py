@@ -14,6 +14,8 @@ import asyncio
 import errno
 import logging
 import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,6 +91,21 @@ def test_a_bad_option_is_no_bug(mini_folder: Path, kept: Path) -> None:
     assert result.exit_code == EXIT_INPUT
     assert "Invalid value for '--format'" in result.stderr and "bug" not in result.output
     assert not list(kept.iterdir())
+
+
+@pytest.mark.parametrize(("options", "status"), [((), 0), (("--format", "yaml"), EXIT_INPUT)])
+def test_the_command_itself_exits_with_its_commands_status(
+    mini_folder: Path, options: tuple[str, ...], status: int
+) -> None:
+    """``python -m rit_graph`` runs ``cli.main``, as the ``rit-graph`` script does, which freezes the heap
+    on the way out: the status still comes through."""
+    done = subprocess.run(
+        [sys.executable, "-m", "rit_graph", "validate", "--project", str(mini_folder), *options],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == status, done.stderr
 
 
 def test_the_exit_statuses_are_listed_in_the_help() -> None:

@@ -1,5 +1,5 @@
 """``python -m rit_graph``: the command line, as ``rit-graph``."""
 
-from rit_graph.cli import cli
+from rit_graph.cli import main
 
-cli(prog_name="rit-graph")
+main()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import gc
 import sys
 import tempfile
 import traceback
@@ -186,6 +187,19 @@ def _keep_traceback(error: Exception, what: str) -> Path | None:
     except OSError:
         return None
     return Path(file.name)
+
+
+def main() -> None:
+    """The ``rit-graph`` command, which leaves its heap to the operating system when it exits.
+
+    A build ends holding a million objects (the corpus, the site's graph), many in reference cycles; the
+    interpreter's exit collected and freed them one by one, 1.5 s at 100k triples. Frozen, they are left
+    as they are. Every file the commands write is closed where it is written, never left to a finalizer.
+    """
+    try:
+        cli(prog_name="rit-graph")
+    finally:
+        gc.freeze()
 
 
 @click.group(cls=ReportingGroup)
