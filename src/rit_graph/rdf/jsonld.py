@@ -93,7 +93,7 @@ def compact_triples(triples: list[ox.Triple], context: dict[str, Any]) -> dict[s
     triple order, compact IRIs as pyld chooses them (shortest, then first in
     order). Anything else goes to pyld, which the tests hold this to.
     """
-    fast = _Compactor.of(context["@context"])
+    fast = _compactor(json.dumps(context["@context"], sort_keys=True))
     if fast is None or not triples or any(map(_needs_pyld, triples)):
         return compact(from_triples(triples), context)
     nodes = fast.nodes(triples)
@@ -116,11 +116,18 @@ def _needs_pyld(t: ox.Triple) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _compactor(context: str) -> _Compactor | None:
+    """The compactor of CONTEXT (JSON text), made once for the thousands of resources a site compacts with it."""
+    return _Compactor.of(json.loads(context))
+
+
 class _Compactor:
     def __init__(self, prefixes: list[tuple[str, str]], language_maps: dict[str, str]) -> None:
         self._prefixes = prefixes
         self._language_maps = language_maps
-        self._iris: dict[tuple[str, bool], str] = {}
+        #: The compact form of each IRI, worked out once while it is asked for often, in bounded memory.
+        self.iri = functools.lru_cache(maxsize=1 << 16)(self._iri)
 
     @classmethod
     def of(cls, context: dict[str, Any]) -> _Compactor | None:
@@ -147,18 +154,14 @@ class _Compactor:
         prefix, _, rest = iri.partition(":")
         return next((namespace + rest for name, namespace in self._prefixes if name == prefix), iri)
 
-    def iri(self, iri: str, vocab: bool) -> str:
-        found = self._iris.get((iri, vocab))
-        if found is None:
-            candidates = [
-                f"{name}:{iri[len(namespace) :]}"
-                for name, namespace in self._prefixes
-                if iri.startswith(namespace) and iri != namespace
-            ]
-            exact = [name for name, namespace in self._prefixes if vocab and iri == namespace]
-            found = min(exact or candidates, key=lambda c: (len(c), c), default=iri)
-            self._iris[(iri, vocab)] = found
-        return found
+    def _iri(self, iri: str, vocab: bool) -> str:
+        candidates = [
+            f"{name}:{iri[len(namespace) :]}"
+            for name, namespace in self._prefixes
+            if iri.startswith(namespace) and iri != namespace
+        ]
+        exact = [name for name, namespace in self._prefixes if vocab and iri == namespace]
+        return min(exact or candidates, key=lambda c: (len(c), c), default=iri)
 
     def nodes(self, triples: list[ox.Triple]) -> list[dict[str, Any]]:
         by_subject: dict[str, dict[str, Any]] = {}
