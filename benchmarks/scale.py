@@ -10,13 +10,16 @@ time and peak memory (the largest process of the step, from wait4):
 - with --site: ``rit-graph build`` with the static site and an empty cache (its ratio to the build
   without it), the same after changing another announcement (the cache from the build before, its share
   of the build with site), and the site's files and bytes per announcement;
+- with --repeat N: each build from an empty cache (with and without the site) run N times, each into new
+  folders, and its median shown with the fastest and slowest: on a shared machine one run can be a
+  third slower than the next;
 - queries: ``rit-graph serve`` started on the project, then each example query of
   queries/ sent once over HTTP; the time to answer all, and the server's peak memory.
 
 Prints a Markdown table with the machine, the date and the command.
 
     .venv/bin/python -m benchmarks.scale 9 88 880
-    .venv/bin/python -m benchmarks.scale --site 9 88
+    .venv/bin/python -m benchmarks.scale --site --repeat 3 9 88
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import argparse
 import datetime
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,6 +50,16 @@ RIT_GRAPH = str(Path(sys.executable).parent / "rit-graph")
 class Step:
     seconds: float
     peak_mib: float
+    #: The fastest and slowest of repeated runs (``median``), for a step run more than once.
+    spread: tuple[float, float] | None = None
+
+
+def median(steps: list[Step]) -> Step:
+    """The median run of STEPS (by time), with the fastest and slowest."""
+    seconds = sorted(s.seconds for s in steps)
+    middle = statistics.median_low(seconds)
+    peak = max(s.peak_mib for s in steps)
+    return Step(middle, peak, (seconds[0], seconds[-1]) if len(steps) > 1 else None)
 
 
 def run(*arguments: str, cache: Path | None = None) -> Step:
@@ -95,7 +109,7 @@ def _peak_mib(pid: int) -> float:
     return float("nan")
 
 
-def main(sizes: list[int], with_site: bool) -> None:
+def main(sizes: list[int], with_site: bool, repeat: int = 1) -> None:
     print(f"date: {datetime.date.today().isoformat()}")
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, "
@@ -114,10 +128,10 @@ def main(sizes: list[int], with_site: bool) -> None:
     # One folder for every size, deleted at the end: see below.
     with tempfile.TemporaryDirectory() as everything:
         for announcements in sizes:
-            _size(announcements, Path(everything) / str(announcements), with_site)
+            _size(announcements, Path(everything) / str(announcements), with_site, repeat)
 
 
-def _size(announcements: int, work: Path, with_site: bool) -> None:
+def _size(announcements: int, work: Path, with_site: bool, repeat: int) -> None:
     """Print the table's row for a project of ANNOUNCEMENTS, made and built in WORK.
 
     Nothing is deleted until every size has run, and each build from an empty cache gets a new folder for it
@@ -129,14 +143,23 @@ def _size(announcements: int, work: Path, with_site: bool) -> None:
     project = make_project(work / "project", announcements)
     folder = ["--project", str(project.root)]
     load_before = os.getloadavg()[0]
-    out = str(work / "dist")
     triples = int(
         subprocess.run([RIT_GRAPH, "stats", *folder], capture_output=True, text=True, check=True).stdout.split()[0]
     )
     validate = run("validate", "--no-cache", *folder)
-    build = run("build", "--no-site", "--out", out, *folder, cache=work / "cache-without-site")
+
+    def cold(name: str, *options: str) -> tuple[Step, str, Path]:
+        """The build with OPTIONS from an empty cache, REPEAT times into new folders; its median, and the
+        output folder and cache of the last run, for the build after a change."""
+        runs = []
+        for i in range(repeat):
+            out, cache = str(work / f"{name}-{i}"), work / f"cache-{name}-{i}"
+            runs.append(run("build", *options, "--out", out, *folder, cache=cache))
+        return median(runs), out, cache
+
+    build, out, cache = cold("without-site", "--no-site")
     change_one_announcement(project.root)
-    incremental = run("build", "--no-site", "--out", out, *folder, cache=work / "cache-without-site")
+    incremental = run("build", "--no-site", "--out", out, *folder, cache=cache)
     cells = [
         f"{announcements}",
         f"{triples:,}",
@@ -146,10 +169,10 @@ def _size(announcements: int, work: Path, with_site: bool) -> None:
         f"{incremental.seconds / build.seconds:.1%}",
     ]
     if with_site:
-        site_build = run("build", "--out", out, *folder, cache=work / "cache-with-site")
+        site_build, out, cache = cold("with-site")
         site = [p.stat().st_size for p in (Path(out) / "site").rglob("*") if p.is_file()]
         change_one_announcement(project.root, "synthetic-00001" if announcements > 1 else "synthetic-00000")
-        site_change = run("build", "--out", out, *folder, cache=work / "cache-with-site")
+        site_change = run("build", "--out", out, *folder, cache=cache)
         cells += [
             _cell(site_build),
             f"{site_build.seconds / build.seconds:.2f}x",
@@ -166,12 +189,16 @@ def _size(announcements: int, work: Path, with_site: bool) -> None:
 
 
 def _cell(step: Step) -> str:
-    return f"{step.seconds:.1f} s, {step.peak_mib:,.0f} MiB"
+    spread = f" ({step.spread[0]:.1f}–{step.spread[1]:.1f})" if step.spread else ""
+    return f"{step.seconds:.1f} s{spread}, {step.peak_mib:,.0f} MiB"
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sizes", nargs="*", type=int, default=[9, 88, 880], help="numbers of announcements")
     parser.add_argument("--site", action="store_true", help="also time the build with the static site")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each build from an empty cache, of which the median is shown"
+    )
     arguments = parser.parse_args()
-    main(arguments.sizes, arguments.site)
+    main(arguments.sizes, arguments.site, arguments.repeat)
