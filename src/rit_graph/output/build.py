@@ -132,16 +132,16 @@ def build(run: Run, out: Path, with_site: bool = True) -> BuildResult:
             + markup_report.to_text()
         )
     with outputs.replacing(out) as folder:
-        files, downloads = write_downloads(run, folder, projection)
-        if with_site:
-            site.write_site(
-                run.corpus,
-                folder / SITE_FOLDER,
-                downloads,
-                site.schema_org_blocks(projection.facts),
-                run.cache.within("site"),
-                run.workers,
-                run.progress,
-            )
+        if not with_site:
+            files, _ = write_downloads(run, folder, projection)
+        else:
+            site_cache = run.cache.within("site")
+            blocks = site.schema_org_blocks(projection.facts)
+            # The site first: Pagefind indexes its search while the dumps are written.
+            with site.site_writer(
+                run.corpus, folder / SITE_FOLDER, blocks, site_cache, run.workers, run.progress
+            ) as pages:
+                files, downloads = write_downloads(run, folder, projection)
+                pages(downloads)
             files.append(folder / SITE_FOLDER)
     return BuildResult(out, [out / f.name for f in files], report, markup_report)

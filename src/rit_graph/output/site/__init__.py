@@ -28,7 +28,7 @@ listed before it:
 - ``vocabulary_pages``: the ontology and shapes pages;
 - ``data``: each resource's data in the RDF formats;
 - ``shown``: what each page shows, as the key the site's files are cached under;
-- ``facade``, ``writer``: ``Site`` and ``write_site``;
+- ``facade``, ``writer``: ``Site``, and ``write_site`` (or ``site_writer``, which starts the search's index first);
 - ``incremental`` (before ``writer``): the site's files as entries (path, key, render), rendered on all
   cores only when their key is new, the others linked from the cache;
 - ``search_page``, ``search_shards`` (between those two): the search page, and the static search's
@@ -45,7 +45,7 @@ from rit_graph.output.site.languages import FALLBACK, PAGE_LANGUAGES
 from rit_graph.output.site.markup import SchemaBlock, schema_org_blocks
 from rit_graph.output.site.paths import RESOURCE_FORMATS
 from rit_graph.output.site.values import Row, Value
-from rit_graph.output.site.writer import write_site
+from rit_graph.output.site.writer import site_writer, write_site
 
 __all__ = [
     "FALLBACK",
@@ -57,5 +57,6 @@ __all__ = [
     "Value",
     "render_resource",
     "schema_org_blocks",
+    "site_writer",
     "write_site",
 ]

@@ -3,8 +3,9 @@ kept in the cache and rendered again only when what it shows changed (``incremen
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from rit_graph.corpus.load import Corpus
@@ -31,23 +32,44 @@ def write_site(
     progress: Progress | None = None,
 ) -> Written:
     """Write the whole static site of CORPUS into FOLDER (``DIR/site`` beside the dumps in ``DIR``) on WORKERS
-    processes, taking from CACHE every file whose key (what it shows) is unchanged; what was written.
+    processes, taking from CACHE every file whose key (what it shows) is unchanged; what was written."""
+    with site_writer(corpus, folder, schema_block, cache, workers, progress) as write:
+        return write(downloads)
+
+
+@contextlib.contextmanager
+def site_writer(
+    corpus: Corpus,
+    folder: Path,
+    schema_block: SchemaBlock | None = None,
+    cache: Cache | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> Iterator[Callable[[Sequence[Download]], Written]]:
+    """Start writing the static site of CORPUS into FOLDER, as ``write_site`` does: the site is made and
+    Pagefind starts indexing its search now, on a core of its own while the caller goes on (writing the
+    dumps, whose writing leaves a core idle at times); the function given writes every page, with the dumps
+    the downloads page lists, and waits for the index.
 
     Every file is an ``Entry`` of ``entries``: a new kind of page is a new entry there.
     """
     site = Site(corpus, schema_block)
     if workers > 1 and isinstance(site.schema_block, SchemaBlocks):
         site.schema_block.prepare()  # once, before the workers are forked, rather than once in each
-    cache = cache or Cache(None)
+    kept = cache or Cache(None)
     # The static search's index, in shards made from the data: only those whose records changed are indexed
-    # again (Pagefind has no incremental mode; see search_shards), by Pagefind while the pages are written.
-    indexing = start_index(site, folder, cache)
-    try:
-        written = write_entries(entries(site, downloads), folder, cache, workers, progress)
+    # again (Pagefind has no incremental mode; see search_shards).
+    indexing = start_index(site, folder, kept)
+
+    def write(downloads: Sequence[Download]) -> Written:
+        written = write_entries(entries(site, downloads), folder, kept, workers, progress)
         indexing.finish()
+        return written
+
+    try:
+        yield write
     finally:
         indexing.close()
-    return written
 
 
 def entries(site: Site, downloads: Sequence[Download] = ()) -> list[Entry]:
