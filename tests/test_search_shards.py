@@ -21,6 +21,8 @@ from site_changes import NEW_LABEL, files, relabel
 from benchmarks.synthetic import make_project
 from rit_graph.corpus.load import load
 from rit_graph.corpus.project import Project
+from rit_graph.corpus.run import Run
+from rit_graph.output import build as build_module
 from rit_graph.output.site import PAGE_LANGUAGES, Site, write_site
 from rit_graph.output.site.pages import Pages
 from rit_graph.output.site.search_shards import (
@@ -146,6 +148,24 @@ def test_pagefind_indexes_while_the_pages_render_and_stops_when_they_fail(
     with pytest.raises(RuntimeError, match="cannot be rendered"):
         write_site(corpus, tmp_path / "site")
     assert _pagefind_children() == []
+
+
+def test_a_build_starts_pagefind_before_the_dumps_and_stops_it_when_they_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind indexes while the dumps are written too (it takes the core they leave idle at times); dumps that
+    cannot be written stop the build, leave no Pagefind service running and no output."""
+    corpus = load(Project.open(make_project(tmp_path / "project", 2).root))
+
+    def broken(*args: object) -> None:
+        assert _pagefind_children(), "Pagefind is not indexing while the dumps are written"
+        raise RuntimeError("dumps that cannot be written")
+
+    monkeypatch.setattr(build_module, "write_downloads", broken)
+    with pytest.raises(RuntimeError, match="cannot be written"):
+        build_module.build(Run(corpus), tmp_path / "dist")
+    assert _pagefind_children() == []
+    assert not (tmp_path / "dist").exists()
 
 
 def _pagefind_children() -> list[int]:
