@@ -14,6 +14,8 @@ are pyld's own. Anything else goes to pyld, which the tests hold this to.
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
 import pyoxigraph as ox
@@ -36,7 +38,7 @@ _RDF_TO_OBJECT = pyld.JsonLdProcessor()._rdf_to_object  # noqa: SLF001  # the on
 def frame_triples(triples: list[ox.Triple], iri: str, context: dict[str, Any]) -> dict[str, Any]:
     """TRIPLES framed at IRI with ``@embed: @once`` and compacted with CONTEXT (a document with ``@context``),
     as ``pyld.frame`` gives it with native types and ``omitGraph``. TRIPLES in the one triple order."""
-    framer = _framer(context)
+    framer = _framer(json.dumps(context, sort_keys=True))
     if framer is None or any(map(_needs_pyld, triples)):
         return _pyld_frame(triples, iri, context)
     try:
@@ -65,15 +67,11 @@ def _needs_pyld(t: ox.Triple) -> bool:
     )
 
 
-_FRAMERS: dict[str, _Framer | None] = {}
-
-
-def _framer(context: dict[str, Any]) -> _Framer | None:
-    """The framer of CONTEXT, made once per context (a site has one per language)."""
-    found = repr(sorted(context["@context"].items()))
-    if found not in _FRAMERS:
-        _FRAMERS[found] = _Framer.of(context)
-    return _FRAMERS[found]
+@functools.lru_cache(maxsize=8)
+def _framer(context: str) -> _Framer | None:
+    """The framer of CONTEXT (JSON text), made once per context (a site has one per language), as
+    ``jsonld``'s compactors are."""
+    return _Framer.of(json.loads(context))
 
 
 class _Framer:
