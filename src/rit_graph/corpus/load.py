@@ -122,10 +122,13 @@ class Unit:
         """Each triple once, in the order the files state them (quotes' positions last)."""
         return self.read()
 
+    def stated(self) -> list[ox.Triple]:
+        """Its triples: those read already, else read for the purpose and not kept (what is made of them is)."""
+        return self.__dict__["triples"] if "triples" in self.__dict__ else self.read()
+
     def quads(self) -> list[ox.Quad]:
-        """Its triples in its graph; read for the purpose, not kept (a store of the corpus keeps them)."""
-        triples = self.__dict__["triples"] if "triples" in self.__dict__ else self.read()
-        return [ox.Quad(t.subject, t.predicate, t.object, self.graph) for t in triples]
+        """Its triples in its graph (a store of the corpus keeps them)."""
+        return [ox.Quad(t.subject, t.predicate, t.object, self.graph) for t in self.stated()]
 
     @classmethod
     def of(cls, name: str, graph: ox.NamedNode, triples: list[ox.Triple], announcement: str | None) -> Unit:

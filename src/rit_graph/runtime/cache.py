@@ -20,7 +20,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import TypeVar
@@ -166,18 +166,34 @@ class Cache:
         Called with every key a run used, so that what the corpus no longer
         has does not pile up; ``within`` caches of other kinds are left alone.
         """
-        if self.folder is None or not self.folder.is_dir():
-            return
         kept = set(keys)
         stale = time.time() - WRITING_FOR_AT_MOST
-        for path in self.folder.glob("*/*"):
+        for entry in self._entries():
             # Names starting with "." are values being written: by another run now, or by one killed long ago.
-            if path.name.startswith("."):
+            if entry.name.startswith("."):
                 with contextlib.suppress(OSError):
-                    if path.stat().st_mtime < stale:
-                        path.unlink()
-            elif path.is_file() and path.name.split(".")[0] not in kept:
-                path.unlink(missing_ok=True)
+                    if entry.stat().st_mtime < stale:
+                        os.unlink(entry.path)
+            elif entry.name.split(".")[0] not in kept and entry.is_file():
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+
+    def kept(self, suffix: str) -> set[str]:
+        """The keys of the values kept with SUFFIX, from one listing of the folder: a site asks about tens of
+        thousands of files, most of them not kept after a change of the code."""
+        return {e.name.removesuffix(suffix) for e in self._entries() if e.name.endswith(suffix) and e.name[0] != "."}
+
+    def _entries(self) -> Iterator[os.DirEntry[str]]:
+        """The files and folders in this cache's folders of values (none if it has no folder)."""
+        try:
+            folders = [e for e in os.scandir(self.folder) if e.is_dir()] if self.folder is not None else []
+        except OSError:
+            return
+        for folder in folders:
+            listed: list[os.DirEntry[str]] = []
+            with contextlib.suppress(OSError), os.scandir(folder.path) as entries:
+                listed = list(entries)  # listed before the caller removes any
+            yield from listed
 
     def _path(self, key: str, suffix: str) -> Path:
         assert self.folder is not None

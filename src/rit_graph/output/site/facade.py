@@ -44,7 +44,7 @@ class Site:
         self.corpus = corpus
         self.base = corpus.project.base_iri
         self.schema_block = schema_block or _projected(corpus)
-        triples = [q.triple for q in corpus.quads]
+        triples = [t for unit in corpus.units for t in unit.stated()]
         data, ontology, shapes = Graph.of(triples), Graph.of(corpus.ontology), Graph.of(corpus.shapes)
         names = {**prefixes(self.base, itertools.chain(data.out, data.into)), "sh": SH, "shape": self.base + "shapes#"}
         self.paths = paths.Paths(corpus, data, ontology, shapes)

@@ -78,13 +78,14 @@ def write_entries(
     base = os.fspath(folder)
     for parent in sorted({os.path.dirname(p) for p in paths}):
         os.makedirs(os.path.join(base, parent), exist_ok=True)
+    kept = cache.kept(SUFFIX)
     size = max(1, min(MOST_PER_CHUNK, math.ceil(len(entries) / max(1, workers * 8))))
     chunks = [range(start, min(start + size, len(entries))) for start in range(0, len(entries), size)]
 
     def write(chunk: int) -> list[tuple[str | None, bool]]:
         done = []
         for i in chunks[chunk]:
-            done.append(_write(entries[i], base, cache))
+            done.append(_write(entries[i], base, cache, kept))
         return done
 
     progress = progress or Progress()
@@ -105,16 +106,16 @@ def write_entries(
     return Written(folder, paths, rendered)
 
 
-def _write(entry: Entry, folder: str, cache: Cache) -> tuple[str | None, bool]:
-    """Write ENTRY into FOLDER from the cache or rendered: its key in the cache (None: not kept), and
-    whether it was rendered."""
+def _write(entry: Entry, folder: str, cache: Cache, kept: set[str]) -> tuple[str | None, bool]:
+    """Write ENTRY into FOLDER from the cache (asked only for the KEPT keys) or rendered: its key in the cache
+    (None: not kept), and whether it was rendered."""
     target = os.path.join(folder, entry.path)
     shows = entry.key() if cache.folder is not None else None
     file_key = None
     if shows is not None:
         file_key = hashlib.sha256(f"{shows}\0{entry.path}".encode()).hexdigest()
         # Counted by the parent, which sees every entry's outcome (a forked worker's counts are its own).
-        if cache.take_file(file_key, SUFFIX, target, count=False):
+        if file_key in kept and cache.take_file(file_key, SUFFIX, target, count=False):
             return file_key, False
     content = entry.render()
     with open(target, "wb") as out:

@@ -34,6 +34,8 @@ class Layout:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            # The templates are the package's own and do not change while it runs: not checked on every page.
+            auto_reload=False,
         )
         # Terms are shown the same on every page, by Python functions for speed (``values``).
         self.env.globals.update(value=value_html, rows=rows_html)
