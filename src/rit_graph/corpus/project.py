@@ -51,6 +51,13 @@ SETTINGS: tuple[Setting, ...] = (
         "from every page of the static site; no link when empty (rit-graph serve links its own /sparql).",
     ),
     Setting(
+        "site_url",
+        "",
+        "http(s) URL where the static site (DIR/site/) is published, ending in '/': the build then writes "
+        "sitemap.xml for search engines (and robots.txt naming it, for a site at its host's root); "
+        "neither when empty, since a sitemap lists absolute URLs.",
+    ),
+    Setting(
         "license",
         "https://creativecommons.org/licenses/by/4.0/",
         "Licence IRI of the published dataset (the source texts keep their publishers' rights).",
@@ -162,4 +169,10 @@ def _read_settings(path: Path) -> dict[str, str]:
     if values["sparql_endpoint"] and not values["sparql_endpoint"].startswith(("http://", "https://")):
         # Every page links to it: only http(s) ever becomes a link (a javascript: URL would run on a click).
         raise InputError(path, "sparql_endpoint must be an http:// or https:// URL", "write its full address")
+    site_url = values["site_url"]
+    if site_url and not (site_url.startswith(("http://", "https://")) and site_url.endswith("/")):
+        # The sitemap's URLs are this and a page's path: any other form would name pages that are not there.
+        raise InputError(
+            path, "site_url must be an http:// or https:// URL ending in '/'", 'write site_url = "https://.../"'
+        )
     return values

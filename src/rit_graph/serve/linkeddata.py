@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import email.utils
+import functools
 import hashlib
 import heapq
 import tempfile
@@ -38,8 +39,9 @@ from rit_graph.corpus.load import Corpus
 from rit_graph.corpus.run import Run
 from rit_graph.output import catalog
 from rit_graph.output.build import ONTOLOGY_FILE, write_downloads
-from rit_graph.output.site import FALLBACK, PAGE_LANGUAGES, RESOURCE_FORMATS, Site, Value, schema_org_blocks
+from rit_graph.output.site import FALLBACK, PAGE_LANGUAGES, RESOURCE_FORMATS, Site, Value, schema_org_blocks, sitemap
 from rit_graph.output.site import favicon as icon
+from rit_graph.output.site.writer import entries
 from rit_graph.rdf.formats import BY_EXTENSION, BY_NAME
 from rit_graph.serve import negotiation
 from rit_graph.serve.negotiation import negotiate
@@ -75,7 +77,7 @@ SHORT_LIKE = 7
 
 @dataclass(frozen=True)
 class Served:
-    """A file of /downloads/: its bytes and the media type it is sent with."""
+    """A file of /downloads/ (or the sitemap): its bytes and the media type it is sent with."""
 
     body: bytes
     media_type: str
@@ -306,6 +308,24 @@ class LinkedData:
         if found is None:
             return self.not_found(request)
         return self._send(request, found.body, found.media_type)
+
+    def sitemap(self, request: Request) -> Response:
+        """/sitemap.xml (an index of /sitemap-N.xml past 50,000 pages) and /robots.txt naming it: the pages at the
+        base IRI, where the server publishes them."""
+        found = self._sitemaps.get(request.url.path.removeprefix("/"))
+        if found is None:
+            return self.not_found(request)
+        return self._send(request, found.body, found.media_type)
+
+    @functools.cached_property
+    def _sitemaps(self) -> dict[str, Served]:
+        """The sitemap's files and robots.txt, made on the first request for one: the pages the static site has."""
+        listed = sitemap.listed(e.path for e in entries(self.site))
+        files = {
+            name: Served(text.encode(), "application/xml") for name, text in sitemap.sitemaps(self.base, listed).items()
+        }
+        robots = sitemap.robots(self.base)
+        return {**files, **({sitemap.ROBOTS: Served(robots.encode(), "text/plain")} if robots else {})}
 
     def resource(self, request: Request) -> Response:
         """/id/...: a resource's page or data; the extensionless IRI negotiates which."""

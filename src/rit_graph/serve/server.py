@@ -106,6 +106,9 @@ def create_app(
             Route("/downloads/{name}", site.download),
             Route("/search", search.handle),
             Route("/search.{lang}.html", search.handle),
+            Route("/sitemap.xml", site.sitemap),
+            Route("/sitemap-{n:int}.xml", site.sitemap),
+            Route("/robots.txt", site.sitemap),
             Route("/{name}", site.page),
             Route("/{path:path}", site.not_found),
         ]

@@ -33,7 +33,9 @@ listed before it:
   cores only when their key is new, the others linked from the cache;
 - ``search_page``, ``search_shards`` (between those two): the search page, and the static search's
   index: Pagefind records made from the data, in shards indexed again only when their records change
-  (the server's search index is ``output.search``).
+  (the server's search index is ``output.search``);
+- ``sitemap`` (after ``search_page``, before ``writer``): the sitemap and robots.txt, for a site whose public
+  address is known.
 
 It is part of the ``output`` stage: it may import the other ``output``
 modules (``catalog``), ``schemaorg``, ``validation``, ``query``, ``corpus``,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rit_graph.corpus.load import Corpus
 from rit_graph.output.catalog import Download
-from rit_graph.output.site import favicon
+from rit_graph.output.site import favicon, sitemap
 from rit_graph.output.site.facade import Site
 from rit_graph.output.site.incremental import Entry, Written, write_entries
 from rit_graph.output.site.languages import PAGE_LANGUAGES
@@ -141,8 +141,33 @@ def entries(site: Site, downloads: Sequence[Download] = ()) -> list[Entry]:
             )
             for rdf_format in RESOURCE_FORMATS
         ]
-    return found
+    return found + _sitemap_entries(site, found)
 
 
-def _same(content: bytes) -> bytes:
+def _sitemap_entries(site: Site, pages: Sequence[Entry]) -> list[Entry]:
+    """The sitemap's files, and robots.txt naming them, of a site whose public address is set (``site_url``);
+    kept while the site has the same pages."""
+    root = site.corpus.project.setting("site_url")
+    if not root:
+        return []
+    listed = sitemap.listed(e.path for e in pages)
+
+    @functools.cache  # every file made at once, by the first of them a worker writes
+    def files() -> dict[str, str]:
+        return sitemap.sitemaps(root, listed)
+
+    def made(name: str) -> str:
+        return files()[name]
+
+    def shows() -> str:
+        return key(root, "\n".join(listed))
+
+    robots = sitemap.robots(root)
+    return [
+        *(Entry(name, shows, functools.partial(made, name)) for name in sitemap.names(len(listed))),
+        *([Entry(sitemap.ROBOTS, lambda: key(robots), functools.partial(_same, robots))] if robots else []),
+    ]
+
+
+def _same(content: str | bytes) -> str | bytes:
     return content
