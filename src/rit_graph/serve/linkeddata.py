@@ -320,12 +320,11 @@ class LinkedData:
     @functools.cached_property
     def _sitemaps(self) -> dict[str, Served]:
         """The sitemap's files and robots.txt, made on the first request for one: the pages the static site has."""
-        listed = sitemap.listed(e.path for e in entries(self.site))
-        files = {
-            name: Served(text.encode(), "application/xml") for name, text in sitemap.sitemaps(self.base, listed).items()
+        made = sitemap.files(self.base, sitemap.listed(e.path for e in entries(self.site)))
+        return {
+            name: Served(text.encode(), "text/plain" if name == sitemap.ROBOTS else "application/xml")
+            for name, text in made.items()
         }
-        robots = sitemap.robots(self.base)
-        return {**files, **({sitemap.ROBOTS: Served(robots.encode(), "text/plain")} if robots else {})}
 
     def resource(self, request: Request) -> Response:
         """/id/...: a resource's page or data; the extensionless IRI negotiates which."""

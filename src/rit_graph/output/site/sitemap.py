@@ -11,7 +11,6 @@ every language's page once and does not repeat them.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape
@@ -35,23 +34,25 @@ def listed(paths: Iterable[str]) -> list[str]:
     return sorted(p for p in paths if p.endswith(".html") and p not in _UNLISTED)
 
 
+def files(root: str, pages: Sequence[str], most: int = MOST_URLS) -> dict[str, str]:
+    """What tells search engines of the site at ROOT (an http(s) URL ending in ``/``) with PAGES (``listed``), by
+    file name: the sitemap, and robots.txt naming it where crawlers read one (``robots``)."""
+    found = sitemaps(root, pages, most)
+    text = robots(root)
+    return {**found, ROBOTS: text} if text else found
+
+
 def sitemaps(root: str, pages: Sequence[str], most: int = MOST_URLS) -> dict[str, str]:
-    """The sitemap files, by name, of the site at ROOT (an http(s) URL ending in ``/``) with PAGES (``listed``):
-    ``sitemap.xml`` alone up to MOST URLs, else an index of files of MOST URLs each."""
+    """The sitemap files, by name, of the site at ROOT with PAGES: ``sitemap.xml`` alone up to MOST URLs (the
+    site's address is one), else an index of files of MOST URLs each."""
     urls = [root, *(root + _url_path(p) for p in pages)]
-    found = names(len(pages), most)
-    if len(found) == 1:
+    if len(urls) <= most:
         return {SITEMAP: _urlset(urls)}
-    starts = range(0, len(urls), most)
-    files = {name: _urlset(urls[start : start + most]) for name, start in zip(found[1:], starts, strict=True)}
-    index = "".join(f"<sitemap><loc>{escape(root + name)}</loc></sitemap>\n" for name in files)
-    return {SITEMAP: _document("sitemapindex", index), **files}
-
-
-def names(pages: int, most: int = MOST_URLS) -> list[str]:
-    """The names of the files ``sitemaps`` makes for a site with PAGES listed pages (its address is one URL more)."""
-    parts = math.ceil((pages + 1) / most)
-    return [SITEMAP] if parts == 1 else [SITEMAP, *(f"sitemap-{n}.xml" for n in range(1, parts + 1))]
+    parts = {
+        f"sitemap-{n}.xml": _urlset(urls[start : start + most]) for n, start in enumerate(range(0, len(urls), most), 1)
+    }
+    index = "".join(f"<sitemap><loc>{escape(root + name)}</loc></sitemap>\n" for name in parts)
+    return {SITEMAP: _document("sitemapindex", index), **parts}
 
 
 def robots(root: str) -> str | None:

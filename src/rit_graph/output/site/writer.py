@@ -151,21 +151,9 @@ def _sitemap_entries(site: Site, pages: Sequence[Entry]) -> list[Entry]:
     if not root:
         return []
     listed = sitemap.listed(e.path for e in pages)
-
-    @functools.cache  # every file made at once, by the first of them a worker writes
-    def files() -> dict[str, str]:
-        return sitemap.sitemaps(root, listed)
-
-    def made(name: str) -> str:
-        return files()[name]
-
-    def shows() -> str:
-        return key(root, "\n".join(listed))
-
-    robots = sitemap.robots(root)
+    shows = key(root, "\n".join(listed))
     return [
-        *(Entry(name, shows, functools.partial(made, name)) for name in sitemap.names(len(listed))),
-        *([Entry(sitemap.ROBOTS, lambda: key(robots), functools.partial(_same, robots))] if robots else []),
+        Entry(name, lambda: shows, functools.partial(_same, text)) for name, text in sitemap.files(root, listed).items()
     ]
 
 
