@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import time
 from pathlib import Path
 
 import orjson
@@ -32,6 +33,7 @@ from rit_graph.output.site.search_shards import (
     SHARDS,
     shard_of,
     shards,
+    start_index,
     write_index,
 )
 from rit_graph.rdf.namespaces import OA, RDF_TYPE
@@ -111,6 +113,27 @@ def test_two_builds_from_nothing_write_the_same_bytes(tmp_path: Path) -> None:
     one = bundle(tmp_path / "one")
     assert one == bundle(tmp_path / "two")
     assert len(one) > 3 * SHARDS
+
+
+def test_shards_are_written_as_pagefind_gives_them_before_the_index_is_finished(tmp_path: Path) -> None:
+    """``step``, called while the pages are written, writes every shard Pagefind has answered without waiting
+    for the others, so that no shard is left to the end; the index is the one written at once."""
+    site = site_of(make_project(tmp_path / "project", 2).root)
+    indexing = start_index(site, tmp_path / "stepped", Cache(None))
+    try:
+        indexing.step()  # Pagefind has only just been handed the records: nothing to write yet, and no wait
+        deadline = time.monotonic() + 120
+        while len(indexing.indexed) < len(indexing.started) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            indexing.step()
+        assert indexing.indexed == list(range(SHARDS))
+        written = {p.name for p in (tmp_path / "stepped" / BUNDLE).iterdir()}
+        assert written == {str(shard) for shard in range(SHARDS)}, "the shards are written before finish"
+        assert indexing.finish() == list(range(SHARDS))
+    finally:
+        indexing.close()
+    assert write_index(site, tmp_path / "at-once", Cache(None)) == list(range(SHARDS))
+    assert bundle(tmp_path / "stepped") == bundle(tmp_path / "at-once")
 
 
 def test_a_resource_goes_to_the_shard_of_the_first_announcement_that_describes_it(tmp_path: Path) -> None:

@@ -166,6 +166,19 @@ def test_entries_without_key_are_rendered_every_time(tmp_path: Path) -> None:
     assert not (tmp_path / "escaped.html").exists()
 
 
+def test_the_parents_work_meanwhile_runs_between_chunks_not_after_the_last(tmp_path: Path) -> None:
+    """What the parent has to do while the files are written (the search's shards) is done as they are
+    written, a chunk at a time, rather than left to one core at the end."""
+    entries = [Entry(f"page-{n:03}.html", lambda: None, lambda n=n: f"<p>{n}</p>") for n in range(100)]
+    seen: list[int] = []
+    write_entries(
+        entries, tmp_path / "site", Cache(None), workers=1, meanwhile=lambda: seen.append(len(files(tmp_path / "site")))
+    )
+    assert len(seen) > 1
+    assert seen == sorted(set(seen)), "each call comes after one more chunk is written"
+    assert seen[0] < len(entries) == seen[-1]
+
+
 def test_a_new_title_renders_the_source_page_that_shows_it(tmp_path: Path) -> None:
     """An announcement's title heads its source page: that page is rendered again, the other source's is not."""
     project = make_project(tmp_path / "project", 2).root

@@ -62,10 +62,16 @@ class Written:
 
 
 def write_entries(
-    entries: Sequence[Entry], folder: Path, cache: Cache, workers: int, progress: Progress | None = None
+    entries: Sequence[Entry],
+    folder: Path,
+    cache: Cache,
+    workers: int,
+    progress: Progress | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Written:
     """Write every entry into FOLDER (new files), rendering only those CACHE does not hold under their key,
-    on WORKERS forked processes; the cache then keeps only the files of these entries."""
+    on WORKERS forked processes; the cache then keeps only the files of these entries. MEANWHILE, if given, is
+    called here each time a chunk of entries is written: work of the parent's that must not wait for the end."""
     paths = [e.path for e in entries]
     if len(set(paths)) != len(paths):
         raise ValueError("two files of the site have the same path")
@@ -101,6 +107,8 @@ def write_entries(
             if fresh:
                 rendered.append(entries[i].path)
         progress.advance(len(done))
+        if meanwhile is not None:
+            meanwhile()
     progress.finish()
     cache.keep_only(keys)
     return Written(folder, paths, rendered)

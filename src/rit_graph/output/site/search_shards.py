@@ -25,9 +25,10 @@ import base64
 import hashlib
 import json
 import os
+import select
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -210,22 +211,37 @@ class Indexing:
     service: _Service | None
     #: The shards being indexed, each with the message whose answer holds its files.
     started: list[tuple[int, int]]
+    #: The shards of STARTED written so far, in order.
+    indexed: list[int] = field(default_factory=list)
+
+    def step(self) -> None:
+        """Write and keep the shards Pagefind has indexed so far, without waiting for the others: called while
+        the pages are written, so that the shards' thousands of files are not left to a single core at the end."""
+        self._write(wait=False)
 
     def finish(self) -> list[int]:
         """Wait for Pagefind, write and keep the shards it indexed; the shards indexed."""
         try:
-            for shard, message in self.started:
-                assert self.service is not None
-                files = self.service.files(message, interface=shard == 0)
-                self.used += _keep(self.cache, self.keys[shard], self.bundle / str(shard), files)
+            self._write(wait=True)
         finally:
             self.close()
         for name in INTERFACE:
             shutil.copyfile(self.bundle / "0" / name, self.bundle / name)
         self.cache.keep_only(self.used)
-        indexed = [shard for shard, _ in self.started]
-        self.cache.counts["pagefind shards indexed"] += len(indexed)
-        return indexed
+        self.cache.counts["pagefind shards indexed"] += len(self.indexed)
+        return self.indexed
+
+    def _write(self, wait: bool) -> None:
+        """Write the shards, in order, whose files Pagefind has given: all of them if WAIT, else those it has
+        already answered."""
+        while len(self.indexed) < len(self.started):
+            assert self.service is not None
+            shard, message = self.started[len(self.indexed)]
+            files = self.service.files(message, interface=shard == 0, wait=wait)
+            if files is None:
+                return
+            self.used += _keep(self.cache, self.keys[shard], self.bundle / str(shard), files)
+            self.indexed.append(shard)
 
     def close(self) -> None:
         """Stop the service, whether or not its shards were taken (when the site's pages fail, say)."""
@@ -310,14 +326,17 @@ class _Service:
         self.process.stdin.flush()
         return self.last
 
-    def _answer(self, message_id: int) -> dict[str, Any]:
-        """The answer to message MESSAGE_ID, reading past those before it; a RitGraphError if Pagefind answers
-        any with an error."""
+    def _answer(self, message_id: int, wait: bool) -> dict[str, Any] | None:
+        """The answer to message MESSAGE_ID, reading past those before it; if not WAIT, None when Pagefind has not
+        given it yet. A RitGraphError if Pagefind answers any with an error."""
         assert self.process.stdout is not None
+        pipe = self.process.stdout.fileno()
         while True:
             end = self.buffer.find(b",")
             while end < 0:
-                chunk = os.read(self.process.stdout.fileno(), 1 << 20)
+                if not wait and not select.select([pipe], [], [], 0)[0]:
+                    return None
+                chunk = os.read(pipe, 1 << 20)
                 if not chunk:
                     raise RitGraphError("Pagefind's indexing service stopped")
                 self.buffer += chunk
@@ -358,12 +377,15 @@ class _Service:
             ]
         )
 
-    def files(self, message: int, interface: bool) -> dict[str, bytes]:
+    def files(self, message: int, interface: bool, wait: bool = True) -> dict[str, bytes] | None:
         """The files of an index by name, from the answer to MESSAGE (``start``'s): with Pagefind's INTERFACE or
         without, the languages in its entry file sorted (Pagefind lists them in the order its threads
-        finished): the same records, the same bytes."""
+        finished): the same records, the same bytes. If not WAIT, None while Pagefind is still indexing."""
+        answer = self._answer(message, wait)
+        if answer is None:
+            return None
         found = {}
-        for file in self._answer(message)["files"]:
+        for file in answer["files"]:
             name = str(file["path"])
             if name in _UNUSED and not (interface and name in INTERFACE):
                 continue

@@ -62,7 +62,8 @@ def site_writer(
     indexing = start_index(site, folder, kept)
 
     def write(downloads: Sequence[Download]) -> Written:
-        written = write_entries(entries(site, downloads), folder, kept, workers, progress)
+        # The search's shards are written as Pagefind gives them, while the workers write the pages.
+        written = write_entries(entries(site, downloads), folder, kept, workers, progress, meanwhile=indexing.step)
         indexing.finish()
         return written
 
