@@ -39,7 +39,7 @@ def frame_triples(triples: list[ox.Triple], iri: str, context: dict[str, Any]) -
     """TRIPLES framed at IRI with ``@embed: @once`` and compacted with CONTEXT (a document with ``@context``),
     as ``pyld.frame`` gives it with native types and ``omitGraph``. TRIPLES in the one triple order."""
     framer = _framer(json.dumps(context, sort_keys=True))
-    if framer is None or any(map(_needs_pyld, triples)):
+    if framer is None:
         return _pyld_frame(triples, iri, context)
     try:
         return framer.frame(triples, iri)
@@ -57,13 +57,12 @@ class _NeedsPyld(Exception):
     """A value this framer does not know how to compact: pyld frames the tree instead."""
 
 
-def _needs_pyld(t: ox.Triple) -> bool:
+def _needs_pyld(predicate: ox.NamedNode, value: ox.NamedNode | ox.Literal) -> bool:
+    """Whether a statement of an IRI holds what only pyld frames: an RDF list, a JSON literal, a literal type."""
     return (
-        not isinstance(t.subject, ox.NamedNode)
-        or not isinstance(t.object, (ox.NamedNode, ox.Literal))
-        or t.predicate in _LIST
-        or (isinstance(t.object, ox.Literal) and t.object.datatype == _JSON)
-        or (t.predicate == _TYPE and not isinstance(t.object, ox.NamedNode))
+        predicate in _LIST
+        or (isinstance(value, ox.Literal) and value.datatype == _JSON)
+        or (predicate == _TYPE and not isinstance(value, ox.NamedNode))
     )
 
 
@@ -97,9 +96,16 @@ class _Framer:
         # Each node's values as pyld's conversion from RDF writes them, each once (by JSON equality, as pyld:
         # "+012" and "12" as integers are one value).
         nodes: dict[str, dict[str, list[dict[str, Any]]]] = {}
-        for t in triples:  # subjects are IRIs and objects IRIs or literals (``_needs_pyld``)
-            values = nodes.setdefault(t.subject.value, {}).setdefault(t.predicate.value, [])  # type: ignore[union-attr]
-            value = _expanded(t.object)  # type: ignore[arg-type]
+        for t in triples:
+            subject, predicate, term = t.subject, t.predicate, t.object  # each access makes a new term
+            if (
+                not isinstance(subject, ox.NamedNode)
+                or not isinstance(term, (ox.NamedNode, ox.Literal))
+                or _needs_pyld(predicate, term)
+            ):
+                raise _NeedsPyld("a blank node, a triple term or a value only pyld frames")
+            values = nodes.setdefault(subject.value, {}).setdefault(predicate.value, [])
+            value = _expanded(term)
             if value not in values:
                 values.append(value)
         return {"@context": self.context["@context"], **self._node(iri, nodes, set())}

@@ -30,24 +30,26 @@ class UnknownResource(RitGraphError):
 
 def in_language(triples: list[ox.Triple], language: str) -> list[ox.Triple]:
     """TRIPLES with texts in LANGUAGE only; where a fact has no such text, its texts in the first
-    language of ``FALLBACK`` it has, else its texts as they are.
+    language of ``FALLBACK`` it has, else its texts as they are; in the order of TRIPLES.
 
     A search engine reads one name per thing in the page's language: a Japanese
     page's block names Kitakyushu 北九州市, and a name not yet written in
     Japanese stays English (or German), marked as such, as on the page.
     """
-    texts: dict[tuple[Any, Any], list[ox.Triple]] = defaultdict(list)
-    kept = []
-    for t in triples:
-        if isinstance(t.object, ox.Literal) and t.object.language:
-            texts[(t.subject, t.predicate)].append(t)
-        else:
-            kept.append(t)
-    for group in texts.values():
-        found = {t.object.language for t in group}  # type: ignore[union-attr]
-        chosen = next((c for c in (language, *FALLBACK) if c in found), None)
-        kept += [t for t in group if t.object.language == chosen] if chosen else group  # type: ignore[union-attr]
-    return sorted(kept, key=triple_order)
+    # Each triple's fact and language, or None if it is not a text: a term of pyoxigraph's is made anew on
+    # every access, and each page's block filters tens of triples.
+    texts = [
+        (t.subject, t.predicate, o.language) if isinstance(o := t.object, ox.Literal) and o.language else None
+        for t in triples
+    ]
+    found: dict[tuple[Any, Any], set[str]] = defaultdict(set)
+    for text in texts:
+        if text is not None:
+            found[text[:2]].add(text[2])
+    chosen = {
+        fact: next((c for c in (language, *FALLBACK) if c in languages), None) for fact, languages in found.items()
+    }
+    return [t for t, text in zip(triples, texts, strict=True) if text is None or chosen[text[:2]] in (None, text[2])]
 
 
 def context(language: str | None = None) -> dict[str, Any]:
@@ -89,23 +91,25 @@ def index(triples: list[ox.Triple]) -> dict[ox.NamedNode | ox.BlankNode, list[ox
 
 
 def subgraph(by_subject: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]], iri: str) -> list[ox.Triple]:
-    """The triples reachable from IRI: all that a tree framed at IRI can show.
+    """The triples reachable from IRI, in the one triple order: all that a tree framed at IRI can show.
 
     Framing a page's block from these rather than from the whole projection
     gives the same block at a cost that does not grow with the corpus.
     """
     start: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
-    return walk(
+    reached = walk(
         start,
         lambda node: (
             (t, t.object if isinstance(t.object, (ox.NamedNode, ox.BlankNode)) else None)
             for t in by_subject.get(node, ())
         ),
     )
+    return sorted(reached, key=triple_order)
 
 
 def markup(triples: list[ox.Triple], iri: str, language: str = "de") -> dict[str, Any]:
-    """The markup block of the page about IRI: that resource as one tree, in LANGUAGE.
+    """The markup block of the page about IRI: that resource as one tree, in LANGUAGE, from TRIPLES in the one
+    triple order (as the projection's facts and ``subgraph`` give them).
 
     Framing embeds each resource the root links to where it is first
     reached, so a person reads the block from the top down; a resource

@@ -50,7 +50,7 @@ class SchemaBlocks:
 
     def shown(self, iri: str) -> str:
         """The facts IRI's block is framed from, in one order: the block is made of these alone."""
-        return "\n".join(sorted(str(t) for t in self._reached(iri)))
+        return "\n".join(map(str, self._reached(iri)))  # in the one triple order, that of their text
 
     def prepare(self) -> None:
         """Index the facts now: workers forked after this share the index instead of each making its own."""

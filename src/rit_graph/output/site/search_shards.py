@@ -28,6 +28,7 @@ import os
 import select
 import shutil
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path, PurePosixPath
@@ -270,9 +271,9 @@ def _take(cache: Cache, shard_key: str, target: Path) -> list[str] | None:
     if manifest is None:
         return None
     listed: list[list[str]] = json.loads(manifest)
+    base = _folders(target, (name for name, _ in listed))
     for name, file_key in listed:
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        if not cache.take_file(file_key, ".pf", target / name, count=False):
+        if not cache.take_file(file_key, ".pf", os.path.join(base, name), count=False):
             shutil.rmtree(target)
             return None
     return [shard_key, *(file_key for _, file_key in listed)]
@@ -282,16 +283,26 @@ def _keep(cache: Cache, shard_key: str, target: Path, files: dict[str, bytes]) -
     """Write FILES (by name) as the shard at TARGET and keep it under SHARD_KEY, each file under a key of its
     bytes (the many files that every shard has alike are kept once); the keys."""
     listed = []
+    base = _folders(target, files)
     for name, content in sorted(files.items()):
-        path = target / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        path = os.path.join(base, name)
+        with open(path, "wb") as out:
+            out.write(content)
         file_key = hashlib.sha256(content).hexdigest()
         cache.keep_file(file_key, ".pf", path)
         listed.append([name, file_key])
     if cache.folder is not None:
         cache.put_bytes(shard_key, json.dumps(listed).encode("utf-8"), ".json")
     return [shard_key, *(file_key for _, file_key in listed)]
+
+
+def _folders(target: Path, names: Iterable[str]) -> str:
+    """Make the folders of the files NAMES in TARGET, each once (a shard has thousands of files in a few
+    folders); TARGET as a string to join the names to."""
+    base = os.fspath(target)
+    for folder in sorted({os.path.dirname(name) for name in names}):
+        os.makedirs(os.path.join(base, folder), exist_ok=True)
+    return base
 
 
 class _Service:
