@@ -1,5 +1,6 @@
-"""Forked workers: answers in order, a worker's exception raised in the parent, and a worker killed
-(as the kernel kills one when memory runs out) ends the work at once with its own exit status."""
+"""Forked workers: answers in order, a worker's exception raised in the parent, a worker killed
+(as the kernel kills one when memory runs out) ends the work at once with its own exit status, and the
+parent's own work done while its workers work."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import textwrap
 import pytest
 
 from rit_graph.errors import EXIT_SYSTEM, WorkerKilled
-from rit_graph.runtime.forking import forked_map
+from rit_graph.runtime.forking import forked_map, meanwhile
 
 
 def test_answers_come_in_order_from_the_parents_memory() -> None:
@@ -30,13 +31,48 @@ def test_an_exception_in_a_worker_is_raised_here() -> None:
         list(forked_map(work, range(10), 2, "counting"))
 
 
+def test_the_parents_work_meanwhile_is_done_while_the_workers_work() -> None:
+    """Work given to ``meanwhile`` is done once, in the parent, after the workers were handed every index and
+    before their first answer is taken, and is not done again when its result is asked for."""
+    answers: list[int] = []
+    done: list[tuple[int, int]] = []
+
+    def work() -> str:
+        done.append((os.getpid(), len(answers)))
+        return "made"
+
+    with meanwhile(work) as made:
+        answers += forked_map(lambda i: os.getpid(), range(8), 2, "asking pids")
+        assert done == [(os.getpid(), 0)]
+        assert made() == "made"
+    assert len(done) == 1
+    assert os.getpid() not in answers
+
+
+def test_the_parents_work_meanwhile_is_done_when_asked_if_no_workers_were_forked() -> None:
+    done: list[str] = []
+    with meanwhile(lambda: done.append("done")) as made:
+        assert list(forked_map(lambda i: i, range(3), 1, "counting")) == [0, 1, 2]  # one worker: here, no fork
+        assert done == []
+        made()
+    assert done == ["done"]
+
+
+def test_the_parents_work_meanwhile_is_never_done_outside_its_block() -> None:
+    done: list[str] = []
+    with pytest.raises(RuntimeError), meanwhile(lambda: done.append("done")):
+        raise RuntimeError("the block failed before any worker was forked")
+    assert list(forked_map(lambda i: i, range(4), 2, "counting")) == [0, 1, 2, 3]
+    assert done == []
+
+
 def test_a_worker_killed_ends_the_work_at_once() -> None:
     """With multiprocessing.Pool this waited forever; run in a process of its own with a time limit."""
     program = textwrap.dedent(
         """
         import os, signal, sys, time
         from rit_graph.errors import WorkerKilled
-        from rit_graph.runtime.forking import forked_map
+        from rit_graph.runtime.forking import forked_map, meanwhile
 
         def work(i):
             if i == 3:

@@ -22,6 +22,7 @@ from rit_graph.output import catalog, outputs, pieces, site
 from rit_graph.rdf import jsonld
 from rit_graph.rdf.namespaces import prefixes_for
 from rit_graph.rdf.ntriples import ntriples, triple_order
+from rit_graph.runtime import forking
 from rit_graph.runtime.cache import key
 from rit_graph.validation.validate import Report, validate
 
@@ -125,21 +126,31 @@ def build(run: Run, out: Path, with_site: bool = True) -> BuildResult:
     if not report.conforms:
         raise ValidationFailed("the data does not conform to the shapes; nothing was written\n\n" + report.to_text())
     projection = schemaorg.projections(run)
-    markup_report = schemaorg.check(run, projection)
-    if not markup_report.conforms:
-        raise ValidationFailed(
-            "the schema.org projection lacks what search engines require; nothing was written\n\n"
-            + markup_report.to_text()
-        )
-    with outputs.replacing(out) as folder:
+    blocks = site.schema_org_blocks(projection.facts)
+
+    def made_site() -> site.Site | None:
+        """The site's index of the graph and of the markup's facts (shared by the workers forked later)."""
         if not with_site:
+            return None
+        blocks.prepare()
+        return site.Site(run.corpus, blocks)
+
+    # Made while the markup's workers check it, on the core they leave idle, rather than on one core after them.
+    with forking.meanwhile(made_site) as made:
+        markup_report = schemaorg.check(run, projection)
+        if not markup_report.conforms:
+            raise ValidationFailed(
+                "the schema.org projection lacks what search engines require; nothing was written\n\n"
+                + markup_report.to_text()
+            )
+        the_site = made()
+    with outputs.replacing(out) as folder:
+        if the_site is None:
             files, _ = write_downloads(run, folder, projection)
         else:
-            site_cache = run.cache.within("site")
-            blocks = site.schema_org_blocks(projection.facts)
             # The site first: Pagefind indexes its search while the dumps are written.
             with site.site_writer(
-                run.corpus, folder / SITE_FOLDER, blocks, site_cache, run.workers, run.progress
+                the_site, folder / SITE_FOLDER, run.cache.within("site"), run.workers, run.progress
             ) as pages:
                 files, downloads = write_downloads(run, folder, projection)
                 pages(downloads)

@@ -14,13 +14,14 @@ its pool.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from rit_graph.errors import WorkerKilled
 from rit_graph.runtime import sandbox
@@ -29,6 +30,40 @@ T = TypeVar("T")
 
 #: What the workers of the running ``forked_map`` call; set only while it runs.
 _WORK: Callable[[int], Any] | None = None
+
+
+class _Pending(Generic[T]):
+    """Work for the parent, done once: by a ``forked_map`` while its workers work, else when its result is asked."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self.work = work
+        self.done: list[T] = []
+
+    def run(self) -> None:
+        if not self.done:
+            self.done.append(self.work())
+
+    def result(self) -> T:
+        self.run()
+        return self.done[0]
+
+
+#: The parent's work that the next ``forked_map`` does while its workers work (``meanwhile``).
+_PENDING: list[_Pending[Any]] = []
+
+
+@contextlib.contextmanager
+def meanwhile(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
+    """Do WORK in this process while the workers of the block's first ``forked_map`` work, on the core they
+    leave idle at times, rather than on one core of its own before or after them; yields what gives its
+    result (doing it then if no workers were forked, as for a small project or when all was cached)."""
+    pending = _Pending(work)
+    _PENDING.append(pending)
+    try:
+        yield pending.result
+    finally:
+        with contextlib.suppress(ValueError):
+            _PENDING.remove(pending)
 
 
 def forked_map(
@@ -51,7 +86,10 @@ def forked_map(
         with ProcessPoolExecutor(
             max(1, min(workers, len(indices))), mp_context=multiprocessing.get_context("fork"), initializer=_started
         ) as pool:
-            yield from pool.map(_call, indices)
+            results = pool.map(_call, indices)  # every worker forked, every index handed over
+            while _PENDING:
+                _PENDING.pop(0).run()
+            yield from results
     except BrokenProcessPool as e:
         raise WorkerKilled(
             f"a worker process was killed (out of memory?) while {task}; run again on a machine with more free memory"

@@ -33,27 +33,24 @@ def write_site(
 ) -> Written:
     """Write the whole static site of CORPUS into FOLDER (``DIR/site`` beside the dumps in ``DIR``) on WORKERS
     processes, taking from CACHE every file whose key (what it shows) is unchanged; what was written."""
-    with site_writer(corpus, folder, schema_block, cache, workers, progress) as write:
+    with site_writer(Site(corpus, schema_block), folder, cache, workers, progress) as write:
         return write(downloads)
 
 
 @contextlib.contextmanager
 def site_writer(
-    corpus: Corpus,
+    site: Site,
     folder: Path,
-    schema_block: SchemaBlock | None = None,
     cache: Cache | None = None,
     workers: int = 1,
     progress: Progress | None = None,
 ) -> Iterator[Callable[[Sequence[Download]], Written]]:
-    """Start writing the static site of CORPUS into FOLDER, as ``write_site`` does: the site is made and
-    Pagefind starts indexing its search now, on a core of its own while the caller goes on (writing the
-    dumps, whose writing leaves a core idle at times); the function given writes every page, with the dumps
-    the downloads page lists, and waits for the index.
+    """Start writing SITE into FOLDER, as ``write_site`` does: Pagefind starts indexing its search now, on a
+    core of its own while the caller goes on (writing the dumps, whose writing leaves a core idle at times);
+    the function given writes every page, with the dumps the downloads page lists, and waits for the index.
 
     Every file is an ``Entry`` of ``entries``: a new kind of page is a new entry there.
     """
-    site = Site(corpus, schema_block)
     if workers > 1 and isinstance(site.schema_block, SchemaBlocks):
         site.schema_block.prepare()  # once, before the workers are forked, rather than once in each
     kept = cache or Cache(None)
