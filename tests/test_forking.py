@@ -4,6 +4,7 @@ parent's own work done while its workers work."""
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import subprocess
@@ -13,7 +14,7 @@ import textwrap
 import pytest
 
 from rit_graph.errors import EXIT_SYSTEM, WorkerKilled
-from rit_graph.runtime.forking import forked_map, meanwhile
+from rit_graph.runtime.forking import forked_map, frozen, meanwhile
 
 
 def test_answers_come_in_order_from_the_parents_memory() -> None:
@@ -66,13 +67,27 @@ def test_the_parents_work_meanwhile_is_never_done_outside_its_block() -> None:
     assert done == []
 
 
+def test_frozen_blocks_nest_and_only_the_outermost_unfreezes_the_heap() -> None:
+    """A forked map inside a frozen block (the site's entries made, then its pages written) leaves the heap
+    frozen until the block ends."""
+    before = gc.get_freeze_count()
+    with frozen():
+        held = gc.get_freeze_count()
+        assert held > before
+        with frozen():
+            pass
+        assert list(forked_map(lambda i: i, range(4), 2, "counting")) == [0, 1, 2, 3]
+        assert gc.get_freeze_count() >= held
+    assert gc.get_freeze_count() == 0
+
+
 def test_a_worker_killed_ends_the_work_at_once() -> None:
     """With multiprocessing.Pool this waited forever; run in a process of its own with a time limit."""
     program = textwrap.dedent(
         """
         import os, signal, sys, time
         from rit_graph.errors import WorkerKilled
-        from rit_graph.runtime.forking import forked_map, meanwhile
+        from rit_graph.runtime.forking import forked_map, frozen, meanwhile
 
         def work(i):
             if i == 3:

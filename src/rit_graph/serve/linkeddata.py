@@ -460,7 +460,8 @@ class LinkedData:
 def favicon(request: Request) -> Response:
     """/favicon.ico and /favicon.svg: the site's icon, with or without a project to serve, since browsers ask
     for /favicon.ico whatever a page links; it changes only with rit-graph, so caches may keep it a day."""
-    media_type, body = icon.files()[request.url.path.lstrip("/")]
+    media_type, make = icon.MADE[request.url.path.lstrip("/")]
+    body = make()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": "public, max-age=86400"}
     if etag in {t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")}:

@@ -11,7 +11,7 @@ import functools
 import math
 import struct
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 #: The icon's size in pixels and its colours: the pages' accent on which a small graph is drawn in white.
@@ -92,17 +92,21 @@ def png() -> bytes:
     )
 
 
+@functools.cache
 def ico() -> bytes:
-    """The icon as ``favicon.ico``: an ICO holding one PNG image (which every browser of the last decade reads)."""
+    """The icon as ``favicon.ico``: an ICO holding one PNG image (which every browser of the last decade reads);
+    drawn once per process, where it is first asked for (a worker writing the site's files, say)."""
     image = png()
     directory = struct.pack("<HHH", 0, 1, 1)
     entry = struct.pack("<BBBBHHII", SIZE, SIZE, 0, 0, 1, 32, len(image), len(directory) + 16)
     return directory + entry + image
 
 
-@functools.cache
-def files() -> Mapping[str, tuple[str, bytes]]:
-    """What the site writes and the server answers, by file name: media type and bytes; drawn once per process."""
-    return MappingProxyType(
-        {"favicon.svg": ("image/svg+xml", SVG.encode("utf-8")), "favicon.ico": ("image/x-icon", ico())}
-    )
+def svg() -> bytes:
+    return SVG.encode("utf-8")
+
+
+#: What the site writes and the server answers, by file name: media type, and what gives the bytes.
+MADE: Mapping[str, tuple[str, Callable[[], bytes]]] = MappingProxyType(
+    {"favicon.svg": ("image/svg+xml", svg), "favicon.ico": ("image/x-icon", ico)}
+)

@@ -19,6 +19,7 @@ from rit_graph.output.site.paths import RESOURCE_FORMATS
 from rit_graph.output.site.search_page import search_page, search_path
 from rit_graph.output.site.search_shards import start_index
 from rit_graph.runtime.cache import Cache, key
+from rit_graph.runtime.forking import frozen
 from rit_graph.runtime.progress import Progress
 
 
@@ -59,8 +60,10 @@ def site_writer(
     indexing = start_index(site, folder, kept)
 
     def write(downloads: Sequence[Download]) -> Written:
+        with frozen():  # the site's graph is not walked again for the entries made
+            made = entries(site, downloads)
         # The search's shards are written as Pagefind gives them, while the workers write the pages.
-        written = write_entries(entries(site, downloads), folder, kept, workers, progress, meanwhile=indexing.step)
+        written = write_entries(made, folder, kept, workers, progress, meanwhile=indexing.step)
         indexing.finish()
         return written
 
@@ -107,7 +110,7 @@ def entries(site: Site, downloads: Sequence[Download] = ()) -> list[Entry]:
             ),
             Entry(search_path(lang), common, functools.partial(search_page, site, lang, static=True)),
         ]
-    found += [Entry(name, common, functools.partial(_same, content)) for name, (_, content) in favicon.files().items()]
+    found += [Entry(name, common, make) for name, (_, make) in favicon.MADE.items()]
     source_key = functools.lru_cache(maxsize=4)(shown.source)
     for name in site.sources.values():
         found += [
