@@ -9,7 +9,7 @@ memory runs out, say) fails the run with WorkerKilled, where a
 multiprocessing.Pool would wait for it for ever. Each worker has no network
 (``sandbox``) and the default signal handlers: forked from ``rit-graph
 serve``, it would otherwise keep the server's SIGTERM handler and outlive
-its pool. It collects garbage less often than the parent (``WORKER_GC_THRESHOLDS``).
+its pool.
 """
 
 from __future__ import annotations
@@ -121,17 +121,10 @@ def frozen() -> Iterator[None]:
             gc.unfreeze()
 
 
-#: A worker's collector thresholds. A worker lives for one map and makes many small objects, most freed at
-#: once by reference counting; at the default (700, 10, 10) its collections of what it keeps (caches of links
-#: and labels) cost 1.4 s of CPU in a build with site at 100k triples, at these 0.4 s.
-WORKER_GC_THRESHOLDS = (20_000, 50, 100)
-
-
 def _started() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     sandbox.forbid_network()
-    gc.set_threshold(*WORKER_GC_THRESHOLDS)
 
 
 def _call(i: int) -> Any:
