@@ -31,7 +31,8 @@ listed before it:
 - ``facade``, ``writer``: ``Site``, and ``write_site`` (or ``site_writer``, which starts the search's index first);
 - ``incremental`` (before ``writer``): the site's files as entries (path, key, render), rendered on all
   cores only when their key is new, the others linked from the cache;
-- ``search_page``, ``search_shards`` (between those two): the search page, and the static search's
+- ``search_page``, ``search_shards`` (between those two; ``search_shards`` after ``incremental``, whose
+  ``make_folders`` it uses): the search page, and the static search's
   index: Pagefind records made from the data, in shards indexed again only when their records change
   (the server's search index is ``output.search``);
 - ``sitemap`` (after ``search_page``, before ``writer``): the sitemap and robots.txt, for a site whose public

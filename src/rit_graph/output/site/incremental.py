@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,9 +81,7 @@ def write_entries(
         raise ValueError(f"a file of the site would be written outside it: {outside!r}")
     # Paths as strings: at a million triples a site has hundreds of thousands of files, and pathlib's
     # objects cost more than the links.
-    base = os.fspath(folder)
-    for parent in sorted({os.path.dirname(p) for p in paths}):
-        os.makedirs(os.path.join(base, parent), exist_ok=True)
+    base = make_folders(folder, paths)
     kept = cache.kept(SUFFIX)
     size = max(1, min(MOST_PER_CHUNK, math.ceil(len(entries) / max(1, workers * 8))))
     chunks = [range(start, min(start + size, len(entries))) for start in range(0, len(entries), size)]
@@ -112,6 +110,15 @@ def write_entries(
     progress.finish()
     cache.keep_only(keys)
     return Written(folder, paths, rendered)
+
+
+def make_folders(folder: Path, paths: Iterable[str]) -> str:
+    """Make the folders in FOLDER of the files at PATHS, each once (thousands of files lie in a few folders);
+    FOLDER as a string to join the paths to."""
+    base = os.fspath(folder)
+    for parent in sorted({os.path.dirname(p) for p in paths}):
+        os.makedirs(os.path.join(base, parent), exist_ok=True)
+    return base
 
 
 def _write(entry: Entry, folder: str, cache: Cache, kept: set[str]) -> tuple[str | None, bool]:

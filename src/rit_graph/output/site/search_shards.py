@@ -28,7 +28,6 @@ import os
 import select
 import shutil
 import subprocess
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path, PurePosixPath
@@ -39,6 +38,7 @@ import pyoxigraph as ox
 from rit_graph.errors import RitGraphError
 from rit_graph.output.site.facade import Site
 from rit_graph.output.site.graph import LABEL, Graph
+from rit_graph.output.site.incremental import make_folders
 from rit_graph.output.site.languages import PAGE_LANGUAGES
 from rit_graph.output.site.paths import source_path
 from rit_graph.rdf.namespaces import OA, RDF, RDF_TYPE, SKOS
@@ -271,7 +271,7 @@ def _take(cache: Cache, shard_key: str, target: Path) -> list[str] | None:
     if manifest is None:
         return None
     listed: list[list[str]] = json.loads(manifest)
-    base = _folders(target, (name for name, _ in listed))
+    base = make_folders(target, (name for name, _ in listed))
     for name, file_key in listed:
         if not cache.take_file(file_key, ".pf", os.path.join(base, name), count=False):
             shutil.rmtree(target)
@@ -283,7 +283,7 @@ def _keep(cache: Cache, shard_key: str, target: Path, files: dict[str, bytes]) -
     """Write FILES (by name) as the shard at TARGET and keep it under SHARD_KEY, each file under a key of its
     bytes (the many files that every shard has alike are kept once); the keys."""
     listed = []
-    base = _folders(target, files)
+    base = make_folders(target, files)
     for name, content in sorted(files.items()):
         path = os.path.join(base, name)
         with open(path, "wb") as out:
@@ -294,15 +294,6 @@ def _keep(cache: Cache, shard_key: str, target: Path, files: dict[str, bytes]) -
     if cache.folder is not None:
         cache.put_bytes(shard_key, json.dumps(listed).encode("utf-8"), ".json")
     return [shard_key, *(file_key for _, file_key in listed)]
-
-
-def _folders(target: Path, names: Iterable[str]) -> str:
-    """Make the folders of the files NAMES in TARGET, each once (a shard has thousands of files in a few
-    folders); TARGET as a string to join the names to."""
-    base = os.fspath(target)
-    for folder in sorted({os.path.dirname(name) for name in names}):
-        os.makedirs(os.path.join(base, folder), exist_ok=True)
-    return base
 
 
 class _Service:
