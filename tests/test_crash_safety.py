@@ -296,13 +296,16 @@ ENDLESS = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }
 def test_a_killed_server_leaves_no_query_running(mini_folder: Path) -> None:
     """The kernel ends the workers with their server, even one in the middle of a query that would run for days."""
     with live_server("--project", str(mini_folder), "--timeout", "3600") as server:
-        workers = server.worker_pids()
         client = threading.Thread(
             target=lambda: _quietly(lambda: httpx.get(server.url, params={"query": ENDLESS}, timeout=None))
         )
         client.start()
+        # The workers are read until one runs the query: one may be forked after the server answers.
+        deadline, workers = time.monotonic() + 60, set[int]()
         while not any(_busy(pid) for pid in workers):
+            assert time.monotonic() < deadline, "no query worker started the query in a minute"
             time.sleep(0.01)
+            workers = server.worker_pids()
         server.process.send_signal(signal.SIGKILL)
         server.process.wait()
         client.join()
