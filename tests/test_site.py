@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import posixpath
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -170,6 +171,34 @@ def test_event_page_marks_inferred_facts_with_the_reason(site: Path) -> None:
     assert "Im September dann erfolgt der Gegenbesuch" in text
     german = " ".join(page(site, RETURN_VISIT + ".de.html").text)
     assert "erschlossen" in german and "das Jahr 2015 ist aus den zuvor genannten Terminen" in german
+
+
+def test_a_quote_page_shows_its_words_in_context_and_every_statement_they_back(site: Path, corpus: Corpus) -> None:
+    """An annotation's own page reads as a quote: its words marked among the words around them, where they
+    stand in the source, and what they state as sentences, not as rows of blank nodes and selectors."""
+    path = ANNOUNCEMENT + "/quote/kitakyushu"
+    html = (site / (path + ".en.html")).read_text(encoding="utf-8")
+    quote = html.split('<section id="quote"', 1)[1].split("</section>", 1)[0]
+    assert '<blockquote lang="de"><span class="context">…' in quote
+    marked = unescape(quote.split("<mark>", 1)[1].split("</mark>", 1)[0])
+    assert marked.startswith("Die Stadt Kitakyushu liegt im Süden Japans in der Präfektur Fukuoka")
+    source = (corpus.project.root / "data/announcements/bwi-cluster-japan-rit/source.txt").read_text(encoding="utf-8")
+    start = source.index(marked)
+    end = start + len(marked)
+    assert f"(characters {start}–{end})" in quote, "the quote's place in the source, as its selector gives it"
+    links = Page(quote).hrefs()
+    assert "../../../../source/bwi-cluster-japan-rit.en.html#quote-kitakyushu" in links
+    assert "../../bwi-cluster-japan-rit.en.html" in links, "the announcement it quotes"
+    # Every statement of the annotation, each as subject — predicate — object.
+    described = rdflib.Graph().parse(site / (path + ".ttl"), format="turtle")
+    bodies = set(described.objects(None, rdflib.URIRef("http://www.w3.org/ns/oa#hasBody")))
+    assert quote.count("<li") == len(bodies) > 5
+    assert "Kitakyushu</a> — <a" in quote and ">contained in</a> — <a" in quote
+    # The body and the target are shown as the quote, no longer as rows; the annotation's other values are.
+    rows = html.split('<section id="properties"', 1)[1].split("</section>", 1)[0]
+    assert "oa#hasBody" not in rows and "oa#hasSelector" not in rows and "oa#motivatedBy" in rows
+    japanese = (site / (path + ".ja.html")).read_text(encoding="utf-8")
+    assert "この箇所が述べること" in japanese and f"{start}〜{end} 文字目" in japanese
 
 
 def test_quotes_are_marked_in_the_source_text_where_its_positions_say(site: Path, corpus: Corpus) -> None:

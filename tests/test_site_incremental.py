@@ -191,3 +191,23 @@ def test_a_new_title_renders_the_source_page_that_shows_it(tmp_path: Path) -> No
     assert {f"source/synthetic-00001.{lang}.html" for lang in PAGE_LANGUAGES} <= rendered
     assert not {p for p in rendered if p.startswith("source/synthetic-00000.")}
     assert b"(retitled)" in (tmp_path / "after" / "source" / "synthetic-00001.en.html").read_bytes()
+
+
+def test_a_source_in_another_language_renders_the_pages_of_its_quotes(tmp_path: Path) -> None:
+    """A quote's page marks its words with the language of the text they are from: when an announcement is
+    said to be in another language, each of its quotes' pages is rendered again, not only the page of the
+    quote that says so."""
+    project = make_project(tmp_path / "project", 2).root
+    cache = Cache(tmp_path / "cache")
+    site(project, tmp_path / "before", cache)
+    path = project / "data" / "announcements" / "synthetic-00001" / "announcement.nt"
+    text = path.read_text(encoding="utf-8")
+    german, english = (f'"{c}"^^<http://www.w3.org/2001/XMLSchema#language>' for c in ("de", "en"))
+    assert german in text
+    path.write_text(text.replace(german, english), encoding="utf-8")
+    rendered = set(site(project, tmp_path / "after", cache))
+    site(project, tmp_path / "scratch", None)
+    assert pages(tmp_path / "after") == pages(tmp_path / "scratch")
+    quote = "id/announcement/synthetic-00001/quote/gdp.en.html"
+    assert quote in rendered
+    assert '<blockquote lang="en">' in (tmp_path / "after" / quote).read_text(encoding="utf-8")

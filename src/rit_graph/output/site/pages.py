@@ -61,7 +61,10 @@ class Pages:
             (BY_NAME[f].name, BY_NAME[f].media_type, base_name + BY_NAME[f].extension) for f in RESOURCE_FORMATS
         ]
         block = self.schema_block(iri, lang)
-        quotes, quoted = self.quotes.about(node, lang, here, MOST_QUOTES)
+        words = self.layout.messages[lang]
+        quotes, quoted = self.quotes.about(node, lang, here, words, MOST_QUOTES)
+        # An annotation's page shows its quote as a quote: its words in context, what they state.
+        own, shown_whole = self.quotes.own(node, lang, here, words)
         more_quotes = self._more("more_quotes", quoted - len(quotes), _quoting(node), lang, here)
         return self.layout.page(
             "resource.html",
@@ -72,7 +75,8 @@ class Pages:
             iri=iri,
             title_lang=title_lang,
             description=Value(description.value, lang=description.language) if description else None,
-            properties=self.terms.rows(self.data, node, lang, here, skip=(LABEL,)),
+            own_quote=own,
+            properties=self.terms.rows(self.data, node, lang, here, skip=(LABEL, *shown_whole)),
             incoming=[
                 Row(
                     self.terms.value(p, lang, here),

@@ -1,19 +1,25 @@
-"""The quotes behind the statements: listed on the page of what they state, marked in the text they quote."""
+"""The quotes behind the statements: listed on the page of what they state, shown in their context on the
+annotation's own page, marked in the text they quote."""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
+from markupsafe import Markup
 
 from rit_graph.output.site.graph import COMMENT, Graph, Subject, Term
 from rit_graph.output.site.paths import Paths, relative, source_path
-from rit_graph.output.site.values import PARAGRAPH_BREAK, Terms, Value, value_html
+from rit_graph.output.site.values import PARAGRAPH_BREAK, Terms, Value, attributes, escape, html
 from rit_graph.rdf.namespaces import OA, RDF, RDF_TYPE
 
 _HAS_BODY = ox.NamedNode(OA + "hasBody")
+_HAS_TARGET = ox.NamedNode(OA + "hasTarget")
+#: What an annotation's own page shows as its quote rather than as rows of values (see ``Quotes.own``).
+OWN_QUOTE = (_HAS_BODY, _HAS_TARGET)
 #: What a statement's body says: its subject, predicate and object.
 _PARTS = tuple(ox.NamedNode(RDF + p) for p in ("subject", "predicate", "object"))
 _STATED = (_PARTS[0], _PARTS[2])
@@ -21,13 +27,16 @@ _STATED = (_PARTS[0], _PARTS[2])
 
 @dataclass(frozen=True)
 class _Quote:
-    """One quote of an annotation: its words, source, position, and the id of its mark on the source page."""
+    """One quote of an annotation: its words, source, position, the id of its mark on the source page, and the
+    words around it."""
 
     exact: str
     source: ox.NamedNode | None
     start: int | None
     end: int | None
     anchor: str | None
+    prefix: str | None = None
+    suffix: str | None = None
 
 
 #: An annotation, its statements about a resource (subject, predicate, object; body; whether inferred) and its
@@ -48,39 +57,78 @@ class Quotes:
         self._last: tuple[ox.NamedNode, list[_Annotation]] | None = None
 
     def about(
-        self, node: ox.NamedNode, lang: str, here: str, most: int | None = None
-    ) -> tuple[list[dict[str, Any]], int]:
-        """The first MOST annotations whose bodies state something of NODE (all if None): their statements and
-        quotes, the terms as HTML (one call of a template's costs more than making the HTML); and how many
-        such annotations there are."""
-        found = []
+        self, node: ox.NamedNode, lang: str, here: str, words: dict[str, str], most: int | None = None
+    ) -> tuple[list[Markup], int]:
+        """The first MOST annotations whose bodies state something of NODE (all if None), each as a figure of
+        its quotes and statements in the words (messages) of LANG; and how many such annotations there are."""
         every = self._about(node)
-        for annotation, statements, quotes in every[:most]:
-            shown = []
-            for parts, body, inferred in statements:
-                note = self.data.text(body, COMMENT, lang) if inferred else None
-                shown.append(
-                    {
-                        "parts": [value_html(self.terms.value(p, lang, here)) for p in parts],
-                        "inferred": inferred,
-                        "note": value_html(Value(note.value, lang=note.language)) if note else None,
-                    }
-                )
-            found.append(
-                {
-                    "annotation": value_html(self.terms.value(annotation, lang, here)),
-                    "quotes": [
-                        {
-                            "exact": quote.exact,
-                            "link": relative(f"{source_path(name, lang)}#{quote.anchor}", here) if name else None,
-                            "lang": text_lang,
-                        }
-                        for quote, name, text_lang in quotes
-                    ],
-                    "statements": shown,
-                }
-            )
-        return found, len(every)
+        return [self._figure(*annotation, lang, here, words) for annotation in every[:most]], len(every)
+
+    def own(
+        self, annotation: ox.NamedNode, lang: str, here: str, words: dict[str, str]
+    ) -> tuple[Markup | None, tuple[ox.NamedNode, ...]]:
+        """What the page of ANNOTATION shows as a quote: its words in their context, where they stand in the
+        source, and every statement they back (None if ANNOTATION quotes nothing); and the predicates of
+        ANNOTATION the quote shows whole, which the page's rows then leave out."""
+        bodies = self.data.objects(annotation, _HAS_BODY)
+        _, statements, quotes = self._annotation(annotation, set(bodies))
+        if not quotes:
+            return None, ()
+        whole = []
+        if len(statements) == len(bodies):  # every body a statement with its subject, predicate and object
+            whole.append(_HAS_BODY)
+        if len(quotes) == len(self.data.objects(annotation, _HAS_TARGET)):  # every target its words
+            whole.append(_HAS_TARGET)
+        return self._figure(None, statements, quotes, lang, here, words), tuple(whole)
+
+    def _figure(
+        self,
+        annotation: Subject | None,
+        statements: list[tuple[tuple[Term, ...], Term, bool]],
+        quotes: list[tuple[_Quote, str | None, str | None]],
+        lang: str,
+        here: str,
+        words: dict[str, str],
+    ) -> Markup:
+        """One annotation as a page shows it: named by ANNOTATION, or (None) on its own page with the words
+        around each quote and the source it is from; its quotes, then its STATEMENTS.
+
+        Written in Python, as ``values`` writes terms: a page lists up to ``MOST_QUOTES`` of these, each with
+        tens of terms, and a template loop costs several times as much. Every text is escaped.
+        """
+        own = annotation is None
+        out = ['<figure class="quote">\n']
+        for quote, name, text_lang in quotes:
+            exact = escape(quote.exact)
+            if own and (quote.prefix or quote.suffix):
+                before = f'<span class="context">…{escape(quote.prefix)}</span>' if quote.prefix else ""
+                after = f'<span class="context">{escape(quote.suffix)}…</span>' if quote.suffix else ""
+                exact = f"{before}<mark>{exact}</mark>{after}"
+            out.append(f"<blockquote{attributes(text_lang, None)}>{exact}</blockquote>\n")
+            where = []
+            if name:
+                link = relative(f"{source_path(name, lang)}#{quote.anchor}", here)
+                where.append(f'<a class="quote-link" href="{escape(link)}">{escape(words["quote_link"])}</a>')
+            if own and quote.source is not None:
+                where.append(html(self.terms.value(quote.source, lang, here)))
+            if where:
+                span = ""
+                if own and quote.start is not None:
+                    span = " (" + escape(words["quote_span"].format(start=quote.start, end=quote.end)) + ")"
+                out.append(f"<p>{' · '.join(where)}{span}</p>")
+        heading = words["quote_states"] if own else f"{words['annotation']}: "
+        named = "" if annotation is None else html(self.terms.value(annotation, lang, here))
+        out.append(f"<figcaption>\n{escape(heading)}{named}\n<ul>\n")
+        for parts, body, inferred in statements:
+            shown = " — ".join(html(self.terms.value(p, lang, here)) for p in parts)
+            if inferred:
+                note = self.data.text(body, COMMENT, lang)
+                said = f": {html(Value(note.value, lang=note.language))}" if note else ""
+                out.append(f'<li class="inferred">{shown} ({escape(words["inferred"])}{said})</li>\n')
+            else:
+                out.append(f"<li>{shown}</li>\n")
+        out.append("</ul>\n</figcaption>\n</figure>\n")
+        return Markup("".join(out))
 
     def _about(self, node: ox.NamedNode) -> list[_Annotation]:
         """What ``about`` shows of NODE in any language: worked out once for the pages in every language."""
@@ -89,29 +137,33 @@ class Quotes:
             return last[1]
         bodies = [b for p in _STATED for b in self.data.subjects(p, node)]
         annotations = sorted({a for b in bodies for a in self.data.subjects(_HAS_BODY, b)}, key=str)
-        found: list[_Annotation] = []
-        for annotation in annotations:
-            statements = []
-            for body in self.data.objects(annotation, _HAS_BODY):
-                parts = [self.data.one(body, p) for p in _PARTS]
-                if body not in bodies or any(p is None for p in parts):
-                    continue
-                inferred = self._inferred in self.data.objects(body, RDF_TYPE)
-                statements.append((tuple(p for p in parts if p is not None), body, inferred))
-            quotes = []
-            for quote in self._targets(annotation):
-                name = self.paths.sources.get(quote.source.value) if quote.source else None
-                text = self.data.one(quote.source, self._text) if quote.source else None
-                quotes.append(
-                    (
-                        quote,
-                        name if quote.anchor else None,
-                        text.language if isinstance(text, ox.Literal) else None,
-                    )
-                )
-            found.append((annotation, statements, quotes))
+        found = [self._annotation(annotation, bodies) for annotation in annotations]
         self._last = (node, found)
         return found
+
+    def _annotation(self, annotation: Subject, bodies: Collection[Term]) -> _Annotation:
+        """ANNOTATION's statements whose bodies are in BODIES, and its quotes."""
+        statements = []
+        for body in self.data.objects(annotation, _HAS_BODY):
+            parts = [self.data.one(body, p) for p in _PARTS]
+            if body not in bodies or any(p is None for p in parts):
+                continue
+            inferred = self._inferred in self.data.objects(body, RDF_TYPE)
+            statements.append((tuple(p for p in parts if p is not None), body, inferred))
+        # In the order of their terms, not of their bodies' blank nodes: a subject's statements together.
+        statements.sort(key=lambda statement: [str(term) for term in statement[0]])
+        quotes = []
+        for quote in self._targets(annotation):
+            name = self.paths.sources.get(quote.source.value) if quote.source else None
+            text = self.data.one(quote.source, self._text) if quote.source else None
+            quotes.append(
+                (
+                    quote,
+                    name if quote.anchor else None,
+                    text.language if isinstance(text, ox.Literal) else None,
+                )
+            )
+        return annotation, statements, quotes
 
     def marked(self, source: ox.NamedNode, text: str, lang: str, here: str) -> list[dict[str, Any]]:
         """TEXT, the words of SOURCE, in paragraphs of segments that carry the marks of the quotes anchored in it."""
@@ -137,11 +189,13 @@ class Quotes:
         quotes = []
         for target in self.data.objects(annotation, ox.NamedNode(OA + "hasTarget")):
             source = self.data.one(target, ox.NamedNode(OA + "hasSource"))
-            exact, start, end = None, None, None
+            exact, start, end, prefix, suffix = None, None, None, None, None
             for selector in self.data.objects(target, ox.NamedNode(OA + "hasSelector")):
                 exact = exact or self.data.one(selector, ox.NamedNode(OA + "exact"))
                 start = start or self.data.one(selector, ox.NamedNode(OA + "start"))
                 end = end or self.data.one(selector, ox.NamedNode(OA + "end"))
+                prefix = prefix or self.data.one(selector, ox.NamedNode(OA + "prefix"))
+                suffix = suffix or self.data.one(selector, ox.NamedNode(OA + "suffix"))
             if exact is not None:
                 positioned = start is not None and end is not None
                 quotes.append(
@@ -151,6 +205,8 @@ class Quotes:
                         int(start.value) if positioned else None,  # type: ignore[union-attr]
                         int(end.value) if positioned else None,  # type: ignore[union-attr]
                         None,
+                        prefix.value if prefix is not None else None,
+                        suffix.value if suffix is not None else None,
                     )
                 )
         quotes.sort(key=lambda q: (q.start is None, q.start or 0, q.exact))
@@ -162,6 +218,8 @@ class Quotes:
                 q.start,
                 q.end,
                 (name if i == 0 else f"{name}-{i + 1}") if q.start is not None else None,
+                q.prefix,
+                q.suffix,
             )
             for i, q in enumerate(quotes)
         ]

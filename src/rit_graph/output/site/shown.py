@@ -167,8 +167,11 @@ class Shown:
             return None
         node = ox.NamedNode(iri)
         incoming = [(s, p, node) for s, p in self.data.into.get(node, [])]
-        bodies = [b for p in _STATED for b in self.data.subjects(p, node)]
+        bodies: list[Term] = [b for p in _STATED for b in self.data.subjects(p, node)]
         annotations = [a for b in bodies for a in self.data.subjects(_HAS_BODY, b)]
+        if _HAS_TARGET in self.data.out.get(node, {}):  # an annotation's page shows its quotes, every statement
+            annotations.append(node)
+            bodies += self.data.objects(node, _HAS_BODY)
         lines = self._lines([*self._described([node]), *incoming, *self._annotations(annotations, set(bodies))])
         return key(self.common, "resource", iri, "\n".join(lines), "schema.org", self.blocks.shown(iri))
 

@@ -195,7 +195,7 @@ def value_html(v: Value) -> Markup:
     Written in Python rather than as a template macro: every page shows hundreds of values, and a macro
     call costs ten times as much. Every text is escaped, as the templates' autoescaping would.
     """
-    return Markup(_html(v))
+    return Markup(html(v))
 
 
 def rows_html(rows: tuple[Row, ...]) -> Markup:
@@ -203,47 +203,49 @@ def rows_html(rows: tuple[Row, ...]) -> Markup:
     return Markup(_rows(rows))
 
 
-# The HTML is built as plain text, each piece escaped by ``_escape``, and made Markup once for the template.
+# The HTML is built as plain text, each piece escaped by ``escape``, and made Markup once for the template.
 
 
-def _html(v: Value) -> str:
+def html(v: Value) -> str:
+    """V as ``value_html`` shows it, as plain text: for HTML built in Python, piece by piece."""
     if v.href:
         return _link_html(v.href, v.text, v.lang, v.title)
-    attributes = _attributes(v.lang, v.title)
-    tag = f' <span class="lang-tag">@{_escape(v.lang)}</span>' if v.lang else ""
+    shown_as = attributes(v.lang, v.title)
+    tag = f' <span class="lang-tag">@{escape(v.lang)}</span>' if v.lang else ""
     if v.rows:
         return _rows(v.rows)
     if v.code:
-        return f'<code class="code">{_escape(v.text)}</code>'
+        return f'<code class="code">{escape(v.text)}</code>'
     if v.items:
-        return '<ol class="rdf-list">' + "".join(f"<li>{_html(i)}</li>" for i in v.items) + "</ol>"
+        return '<ol class="rdf-list">' + "".join(f"<li>{html(i)}</li>" for i in v.items) + "</ol>"
     paragraphs = v.paragraphs
     if len(paragraphs) > 1:
-        shown = "".join(f"<p>{_escape(p)}</p>" for p in paragraphs)
-        return f'<div class="paragraphs"{attributes}>{shown}</div>{tag}'
-    return f"<span{attributes}>{_escape(v.text)}</span>{tag}"
+        shown = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+        return f'<div class="paragraphs"{shown_as}>{shown}</div>{tag}'
+    return f"<span{shown_as}>{escape(v.text)}</span>{tag}"
 
 
 def _rows(rows: tuple[Row, ...]) -> str:
     lines = ['<dl class="rows">\n']
     for row in rows:
         if len(row.values) == 1:
-            shown = _html(row.values[0])
+            shown = html(row.values[0])
         else:
-            shown = "<ul>" + "".join(f"<li>{_html(v)}</li>" for v in row.values) + "</ul>"
-        lines.append(f"<dt>{_html(row.predicate)}</dt>\n<dd>{shown}</dd>\n")
+            shown = "<ul>" + "".join(f"<li>{html(v)}</li>" for v in row.values) + "</ul>"
+        lines.append(f"<dt>{html(row.predicate)}</dt>\n<dd>{shown}</dd>\n")
     return "".join(lines) + "</dl>"
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
     """TEXT escaped as ``markupsafe.escape`` escapes it, without making each piece a Markup object."""
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
     )
 
 
-def _attributes(lang: str | None, title: str | None) -> str:
-    return (f' lang="{_escape(lang)}"' if lang else "") + (f' title="{_escape(title)}"' if title else "")
+def attributes(lang: str | None, title: str | None) -> str:
+    """The ``lang`` and ``title`` attributes of an element that shows a text (none for None)."""
+    return (f' lang="{escape(lang)}"' if lang else "") + (f' title="{escape(title)}"' if title else "")
 
 
 # A page links to the same predicates, classes and resources as the pages beside it: each link's Value and
@@ -253,7 +255,7 @@ _link_value = functools.lru_cache(maxsize=1 << 16)(Value)
 
 @functools.lru_cache(maxsize=1 << 16)
 def _link_html(href: str, text: str, lang: str | None, title: str | None) -> str:
-    return f'<a href="{_escape(href)}"{_attributes(lang, title)}>{_escape(text)}</a>'
+    return f'<a href="{escape(href)}"{attributes(lang, title)}>{escape(text)}</a>'
 
 
 def date_text(when: Interval, lang: str) -> str:
