@@ -3,6 +3,7 @@ annotation's own page, marked in the text they quote."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -39,9 +40,12 @@ class _Quote:
     suffix: str | None = None
 
 
-#: An annotation, its statements about a resource (subject, predicate, object; body; whether inferred) and its
-#: quotes (with the name of the source they anchor in, and the source's language).
-_Annotation = tuple[Subject, list[tuple[tuple[Term, ...], Term, bool]], list[tuple[_Quote, str | None, str | None]]]
+#: An annotation's statements (subject, predicate, object; body; whether inferred).
+_Statements = list[tuple[tuple[Term, ...], Term, bool]]
+#: An annotation's quotes, each with the name of the source it anchors in and the source's language.
+_Quoted = list[tuple[_Quote, str | None, str | None]]
+#: An annotation, its statements about a resource and its quotes.
+_Annotation = tuple[Subject, _Statements, _Quoted]
 
 
 class Quotes:
@@ -53,8 +57,10 @@ class Quotes:
         self.terms = terms
         self._inferred = ox.NamedNode(paths.vocabulary + "InferredStatement")
         self._text = ox.NamedNode(paths.vocabulary + "text")
-        #: The last resource's annotations: its pages in every language are rendered one after the other.
-        self._last: tuple[ox.NamedNode, list[_Annotation]] | None = None
+        # A resource's pages in every language are rendered one after the other: what they show of its quotes
+        # is worked out once (bounded: a server keeps its Site, and renders on several threads).
+        self._about = functools.lru_cache(maxsize=4)(self._about_any_language)
+        self._own = functools.lru_cache(maxsize=4)(self._own_any_language)
 
     def about(
         self, node: ox.NamedNode, lang: str, here: str, words: dict[str, str], most: int | None = None
@@ -70,22 +76,29 @@ class Quotes:
         """What the page of ANNOTATION shows as a quote: its words in their context, where they stand in the
         source, and every statement they back (None if ANNOTATION quotes nothing); and the predicates of
         ANNOTATION the quote shows whole, which the page's rows then leave out."""
-        bodies = self.data.objects(annotation, _HAS_BODY)
-        _, statements, quotes = self._annotation(annotation, set(bodies))
+        if _HAS_TARGET not in self.data.out.get(annotation, {}):
+            return None, ()  # not an annotation: the most common
+        statements, quotes, whole = self._own(annotation)
         if not quotes:
             return None, ()
+        return self._figure(None, statements, quotes, lang, here, words), whole
+
+    def _own_any_language(self, annotation: ox.NamedNode) -> tuple[_Statements, _Quoted, tuple[ox.NamedNode, ...]]:
+        """What ``own`` shows of ANNOTATION in any language, and the predicates it shows whole."""
+        bodies = self.data.objects(annotation, _HAS_BODY)
+        _, statements, quotes = self._annotation(annotation, set(bodies))
         whole = []
         if len(statements) == len(bodies):  # every body a statement with its subject, predicate and object
             whole.append(_HAS_BODY)
         if len(quotes) == len(self.data.objects(annotation, _HAS_TARGET)):  # every target its words
             whole.append(_HAS_TARGET)
-        return self._figure(None, statements, quotes, lang, here, words), tuple(whole)
+        return statements, quotes, tuple(whole)
 
     def _figure(
         self,
         annotation: Subject | None,
-        statements: list[tuple[tuple[Term, ...], Term, bool]],
-        quotes: list[tuple[_Quote, str | None, str | None]],
+        statements: _Statements,
+        quotes: _Quoted,
         lang: str,
         here: str,
         words: dict[str, str],
@@ -130,16 +143,11 @@ class Quotes:
         out.append("</ul>\n</figcaption>\n</figure>\n")
         return Markup("".join(out))
 
-    def _about(self, node: ox.NamedNode) -> list[_Annotation]:
-        """What ``about`` shows of NODE in any language: worked out once for the pages in every language."""
-        last = self._last  # read once: a server renders pages on several threads
-        if last is not None and last[0] == node:
-            return last[1]
+    def _about_any_language(self, node: ox.NamedNode) -> list[_Annotation]:
+        """What ``about`` shows of NODE in any language."""
         bodies = [b for p in _STATED for b in self.data.subjects(p, node)]
         annotations = sorted({a for b in bodies for a in self.data.subjects(_HAS_BODY, b)}, key=str)
-        found = [self._annotation(annotation, bodies) for annotation in annotations]
-        self._last = (node, found)
-        return found
+        return [self._annotation(annotation, bodies) for annotation in annotations]
 
     def _annotation(self, annotation: Subject, bodies: Collection[Term]) -> _Annotation:
         """ANNOTATION's statements whose bodies are in BODIES, and its quotes."""
