@@ -42,6 +42,7 @@ from projects import MINI, copy_project
 from pyld import jsonld as pyld
 
 from rit_graph import schemaorg
+from rit_graph.corpus.anchor import CONTEXT
 from rit_graph.corpus.load import Corpus, load
 from rit_graph.corpus.project import Project
 from rit_graph.corpus.run import Run
@@ -55,6 +56,7 @@ BASE = "https://example.org/kb/"
 PLACE = BASE + "id/place/generated"
 PARTNERSHIP = BASE + "id/partnership/generated"
 ANNOUNCEMENT = BASE + "id/announcement/generated"
+QUOTE = ANNOUNCEMENT + "/quote/mention"
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 EXACT = ox.NamedNode("http://www.w3.org/ns/oa#exact")
 TEXT = ox.NamedNode(BASE + "ontology#text")
@@ -158,6 +160,8 @@ HOSTILE = Texts(
 #: The same without what XML cannot carry.
 #: A source text that starts with U+FEFF, which a byte order mark must precede, as rit-graph drops one.
 LEADING_BOM = Texts("Stadt", "city", "市", "\ufeff")
+#: Texts that are plain words: the page each gives is what no other text may change.
+PLAIN = Texts("Stadt", "city", "市", "Zitat")
 
 
 # The project ---------------------------------------------------------------------
@@ -217,17 +221,19 @@ def write_reference(folder: Path, de: str, en: str, ja: str) -> Path:
     return path
 
 
-def project_with(folder: Path, texts: Texts) -> Corpus:
-    """Write TEXTS into the project's files and load it."""
+def project_with(folder: Path, texts: Texts, around: tuple[str, str] = ("", "")) -> Corpus:
+    """Write TEXTS into the project's files and load it; the source text is the quote, with the two texts
+    AROUND it before and after."""
     write_reference(folder, turtle_string(texts.de), turtle_string(texts.en), turtle_string(texts.ja))
     announcement = folder / "data" / "announcements" / "generated"
     announcement.mkdir(exist_ok=True)
     (announcement / "announcement.ttl").write_text(
         GENERATED_ANNOUNCEMENT.format(language=TEXT_LANGUAGE, quote=turtle_string(texts.quote)), encoding="utf-8"
     )
-    # The quote is the whole text, so it occurs once and is anchored. newline="" keeps "\r\n" as written;
-    # the byte order mark, which rit-graph drops, keeps a U+FEFF that starts the text.
-    (announcement / "source.txt").write_text(texts.quote, encoding="utf-8-sig", newline="")
+    # The quote is the whole text (unless AROUND says more), so it occurs once and is anchored. newline=""
+    # keeps "\r\n" as written; the byte order mark, which rit-graph drops, keeps a U+FEFF that starts the text.
+    before, after = around
+    (announcement / "source.txt").write_text(before + texts.quote + after, encoding="utf-8-sig", newline="")
     return load(Project.open(folder))
 
 
@@ -383,6 +389,7 @@ def pages(site: Site, texts: Texts) -> dict[str, tuple[str, list[str]]]:
             f"place.{lang}": (site.resource(PLACE, lang), [texts.label(lang), texts.quote]),
             f"partnership.{lang}": (site.resource(PARTNERSHIP, lang), [texts.label(lang)]),
             f"announcement.{lang}": (site.resource(ANNOUNCEMENT, lang), [texts.quote]),
+            f"quote.{lang}": (site.resource(QUOTE, lang), [texts.quote, texts.label(lang)]),
             f"source.{lang}": (site.source("generated", lang), [texts.quote]),
             f"home.{lang}": (site.home(lang), [texts.label(lang)]),
         }
@@ -392,9 +399,8 @@ def pages(site: Site, texts: Texts) -> dict[str, tuple[str, list[str]]]:
 @pytest.fixture(scope="module")
 def plain_skeletons(folder: Path) -> dict[str, Skeleton]:
     """The elements of each page when the texts are plain words: what no text may change."""
-    plain = Texts("Stadt", "city", "市", "Zitat")
     return {
-        name: skeleton(parse_html(page)) for name, (page, _) in pages(Site(project_with(folder, plain)), plain).items()
+        name: skeleton(parse_html(page)) for name, (page, _) in pages(Site(project_with(folder, PLAIN)), PLAIN).items()
     }
 
 
@@ -416,6 +422,20 @@ def test_pages_show_the_texts_as_text_and_nothing_else(
         assert skeleton(root) == plain_skeletons[name], f"{name}: the texts changed the page's elements"
         for text in expected:
             assert as_html_reads(text) in shown(root), f"{name} does not show {text!r}"
+
+
+@pytest.mark.parametrize("around", [HOSTILE.de, HOSTILE.en, HOSTILE.ja], ids=["script", "attribute", "comment"])
+def test_a_quote_page_shows_the_words_around_the_quote_as_text(folder: Path, around: str) -> None:
+    """The words before and after a quote, which its own page shows, are the source's: any text there is
+    shown as text, and changes no element of the page."""
+
+    def page(before: str, after: str) -> Element:
+        return parse_html(Site(project_with(folder, PLAIN, (before, after))).resource(QUOTE, "en"))
+
+    plain, hostile = page("Davor. ", " Danach."), page(around + " ", " " + around)
+    assert skeleton(hostile) == skeleton(plain)
+    context = ["".join(e.itertext()) for e in hostile.iter("span") if e.get("class") == "context"]
+    assert context == ["…" + as_html_reads((around + " ")[-CONTEXT:]), as_html_reads((" " + around)[:CONTEXT]) + "…"]
 
 
 # 4. What XML cannot carry -----------------------------------------------------------------

@@ -19,8 +19,6 @@ from rit_graph.rdf.namespaces import OA, RDF, RDF_TYPE
 
 _HAS_BODY = ox.NamedNode(OA + "hasBody")
 _HAS_TARGET = ox.NamedNode(OA + "hasTarget")
-#: What an annotation's own page shows as its quote rather than as rows of values (see ``Quotes.own``).
-OWN_QUOTE = (_HAS_BODY, _HAS_TARGET)
 #: What a statement's body says: its subject, predicate and object.
 _PARTS = tuple(ox.NamedNode(RDF + p) for p in ("subject", "predicate", "object"))
 _STATED = (_PARTS[0], _PARTS[2])
