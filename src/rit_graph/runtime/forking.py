@@ -15,13 +15,14 @@ its pool.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import multiprocessing
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from rit_graph.errors import WorkerKilled
 from rit_graph.runtime import sandbox
@@ -32,24 +33,9 @@ T = TypeVar("T")
 _WORK: Callable[[int], Any] | None = None
 
 
-class _Pending(Generic[T]):
-    """Work for the parent, done once: by a ``forked_map`` while its workers work, else when its result is asked."""
-
-    def __init__(self, work: Callable[[], T]) -> None:
-        self.work = work
-        self.done: list[T] = []
-
-    def run(self) -> None:
-        if not self.done:
-            self.done.append(self.work())
-
-    def result(self) -> T:
-        self.run()
-        return self.done[0]
-
-
-#: The parent's work that the next ``forked_map`` does while its workers work (``meanwhile``).
-_PENDING: list[_Pending[Any]] = []
+#: The parent's work that the next ``forked_map`` does while its workers work (``meanwhile``): each a function
+#: that does it once (``functools.cache``), however often it is called.
+_PENDING: list[Callable[[], Any]] = []
 
 
 @contextlib.contextmanager
@@ -57,10 +43,10 @@ def meanwhile(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
     """Do WORK in this process while the workers of the block's first ``forked_map`` work, on the core they
     leave idle at times, rather than on one core of its own before or after them; yields what gives its
     result (doing it then if no workers were forked, as for a small project or when all was cached)."""
-    pending = _Pending(work)
+    pending = functools.cache(work)
     _PENDING.append(pending)
     try:
-        yield pending.result
+        yield pending
     finally:
         with contextlib.suppress(ValueError):
             _PENDING.remove(pending)
@@ -90,7 +76,7 @@ def forked_map(
         ):
             results = pool.map(_call, indices)  # every worker forked, every index handed over
             while _PENDING:
-                _PENDING.pop(0).run()
+                _PENDING.pop(0)()
             yield from results
     except BrokenProcessPool as e:
         raise WorkerKilled(

@@ -22,6 +22,8 @@ _HAS_TARGET = ox.NamedNode(OA + "hasTarget")
 #: What a statement's body says: its subject, predicate and object.
 _PARTS = tuple(ox.NamedNode(RDF + p) for p in ("subject", "predicate", "object"))
 _STATED = (_PARTS[0], _PARTS[2])
+#: What a quote's selectors give: its words, their position, the words before and after them.
+_SELECTED = tuple(ox.NamedNode(OA + p) for p in ("exact", "start", "end", "prefix", "suffix"))
 
 
 @dataclass(frozen=True)
@@ -195,13 +197,11 @@ class Quotes:
         quotes = []
         for target in self.data.objects(annotation, ox.NamedNode(OA + "hasTarget")):
             source = self.data.one(target, ox.NamedNode(OA + "hasSource"))
-            exact, start, end, prefix, suffix = None, None, None, None, None
+            # Each of _SELECTED from the first selector that gives it (one gives the words, another the position).
+            selected: list[Term | None] = [None] * len(_SELECTED)
             for selector in self.data.objects(target, ox.NamedNode(OA + "hasSelector")):
-                exact = exact or self.data.one(selector, ox.NamedNode(OA + "exact"))
-                start = start or self.data.one(selector, ox.NamedNode(OA + "start"))
-                end = end or self.data.one(selector, ox.NamedNode(OA + "end"))
-                prefix = prefix or self.data.one(selector, ox.NamedNode(OA + "prefix"))
-                suffix = suffix or self.data.one(selector, ox.NamedNode(OA + "suffix"))
+                selected = [found or self.data.one(selector, p) for found, p in zip(selected, _SELECTED, strict=True)]
+            exact, start, end, prefix, suffix = selected
             if exact is not None:
                 positioned = start is not None and end is not None
                 quotes.append(
