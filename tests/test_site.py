@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 import rdflib
 from helpers import assert_isomorphic, rdflib_graph
+from projects import TESTS, copy_project
 
 from rit_graph import schemaorg
-from rit_graph.corpus.load import Corpus
+from rit_graph.corpus.load import Corpus, load
+from rit_graph.corpus.project import Project
 from rit_graph.corpus.run import Run
 from rit_graph.output.build import write_downloads
 from rit_graph.output.site import (
@@ -199,6 +201,25 @@ def test_a_quote_page_shows_its_words_in_context_and_every_statement_they_back(s
     assert "oa#hasBody" not in rows and "oa#hasSelector" not in rows and "oa#motivatedBy" in rows
     japanese = (site / (path + ".ja.html")).read_text(encoding="utf-8")
     assert "この箇所が述べること" in japanese and f"{start}〜{end} 文字目" in japanese
+
+
+def test_two_announcements_that_restate_a_partnership_each_keep_their_own_quote(tmp_path: Path) -> None:
+    """Two announcements state the same partnership in their own words: its page quotes both, each passage
+    linked in its own source, and each quote's own page names its own announcement and statements only."""
+    corpus = load(Project.open(copy_project(TESTS / "fixtures" / "restating", tmp_path / "project")))
+    site = Site(corpus, lambda iri, lang: None)
+    base = corpus.project.base_iri
+    partnership = site.resource(base + "id/partnership/cluster-kitakyushu", "en")
+    assert partnership.count('<figure class="quote">') == 2
+    assert sorted(href for href in Page(partnership).hrefs() if "#quote-" in href) == [
+        "../../source/mini.en.html#quote-partners",
+        "../../source/restated.en.html#quote-partners",
+    ]
+    for name, other in (("mini", "restated"), ("restated", "mini")):
+        page = site.resource(base + f"id/announcement/{name}/quote/partners", "en")
+        quote = page.split('<section id="quote"', 1)[1].split("</section>", 1)[0]
+        assert f"source/{name}.en.html#quote-partners" in quote and f"../../{name}.en.html" in quote
+        assert quote.count("<li") == 3 and f"{other}.en.html" not in quote
 
 
 def test_quotes_are_marked_in_the_source_text_where_its_positions_say(site: Path, corpus: Corpus) -> None:
