@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import functools
 import gc
+import os
 import sys
 import tempfile
 import traceback
@@ -301,12 +302,22 @@ def build(run: Run, out: Path, site: bool) -> None:
 
 
 def _folder_size(folder: Path) -> tuple[int, int]:
-    """How many files FOLDER holds, and their bytes: what a web host is sent."""
+    """How many files FOLDER holds, and their bytes: what a web host is sent.
+
+    Walked with ``os.scandir``, which tells files from folders without a call per entry: a site has tens of
+    thousands of files, and ``Path.rglob`` with a ``stat`` of each took half a second at 100k triples, on one
+    core after everything else.
+    """
     files = size = 0
-    for path in folder.rglob("*"):
-        if path.is_file():
-            files += 1
-            size += path.stat().st_size
+    folders = [os.fspath(folder)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                elif entry.is_file():
+                    files += 1
+                    size += entry.stat().st_size
     return files, size
 
 
