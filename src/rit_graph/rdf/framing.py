@@ -14,8 +14,10 @@ are pyld's own. Anything else goes to pyld, which the tests hold this to.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pyoxigraph as ox
@@ -35,21 +37,42 @@ _PROBE_PROPERTY = "urn:x-rit-graph:probe:p"
 _RDF_TO_OBJECT = pyld.JsonLdProcessor()._rdf_to_object  # noqa: SLF001  # the one conversion of literals pyld uses
 
 
-def frame_triples(triples: list[ox.Triple], iri: str, context: dict[str, Any]) -> dict[str, Any]:
+#: A statement as the framer reads it: its subject's and predicate's IRIs, its value in expanded JSON-LD.
+Row = tuple[str, str, dict[str, Any]]
+
+
+def row(subject: object, predicate: ox.NamedNode, term: object) -> Row | None:
+    """The statement SUBJECT PREDICATE TERM as the framer reads it; None if only pyld frames it (a blank node,
+    a triple term, an RDF list, a JSON literal)."""
+    if (
+        not isinstance(subject, ox.NamedNode)
+        or not isinstance(term, (ox.NamedNode, ox.Literal))
+        or _needs_pyld(predicate, term)
+    ):
+        return None
+    # Each value as pyld's conversion from RDF writes it (by JSON equality one value, as pyld: "+012" and
+    # "12" as integers are one).
+    return subject.value, predicate.value, _expanded(term)
+
+
+def frame_triples(
+    triples: Sequence[ox.Triple], iri: str, context: dict[str, Any], rows: Sequence[Row | None] | None = None
+) -> dict[str, Any]:
     """TRIPLES framed at IRI with ``@embed: @once`` and compacted with CONTEXT (a document with ``@context``),
-    as ``pyld.frame`` gives it with native types and ``omitGraph``. TRIPLES in the one triple order."""
+    as ``pyld.frame`` gives it with native types and ``omitGraph``. TRIPLES in the one triple order; ROWS, if
+    given, are TRIPLES as ``row`` reads them (read once for the frames of several contexts)."""
     framer = _framer(json.dumps(context, sort_keys=True))
-    if framer is None:
-        return _pyld_frame(triples, iri, context)
-    try:
-        return framer.frame(triples, iri)
-    except _NeedsPyld:
-        return _pyld_frame(triples, iri, context)
+    if framer is not None:
+        read = rows if rows is not None else [row(t.subject, t.predicate, t.object) for t in triples]
+        if None not in read:
+            with contextlib.suppress(_NeedsPyld):
+                return framer.frame(read, iri)  # type: ignore[arg-type]  # no None in it
+    return _pyld_frame(triples, iri, context)
 
 
-def _pyld_frame(triples: list[ox.Triple], iri: str, context: dict[str, Any]) -> dict[str, Any]:
+def _pyld_frame(triples: Sequence[ox.Triple], iri: str, context: dict[str, Any]) -> dict[str, Any]:
     frame = {"@context": context["@context"], "@id": iri, "@embed": "@once"}
-    expanded = jsonld.from_triples(triples, native_types=True)
+    expanded = jsonld.from_triples(list(triples), native_types=True)
     return pyld.frame(expanded, frame, {**jsonld.OPTIONS, "omitGraph": True})  # type: ignore[no-any-return]
 
 
@@ -92,20 +115,10 @@ class _Framer:
                 return None
         return cls(context)
 
-    def frame(self, triples: list[ox.Triple], iri: str) -> dict[str, Any]:
-        # Each node's values as pyld's conversion from RDF writes them, each once (by JSON equality, as pyld:
-        # "+012" and "12" as integers are one value).
+    def frame(self, rows: Sequence[Row], iri: str) -> dict[str, Any]:
         nodes: dict[str, dict[str, list[dict[str, Any]]]] = {}
-        for t in triples:
-            subject, predicate, term = t.subject, t.predicate, t.object  # each access makes a new term
-            if (
-                not isinstance(subject, ox.NamedNode)
-                or not isinstance(term, (ox.NamedNode, ox.Literal))
-                or _needs_pyld(predicate, term)
-            ):
-                raise _NeedsPyld("a blank node, a triple term or a value only pyld frames")
-            values = nodes.setdefault(subject.value, {}).setdefault(predicate.value, [])
-            value = _expanded(term)
+        for subject, predicate, value in rows:
+            values = nodes.setdefault(subject, {}).setdefault(predicate, [])
             if value not in values:
                 values.append(value)
         return {"@context": self.context["@context"], **self._node(iri, nodes, set())}

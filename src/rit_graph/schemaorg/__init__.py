@@ -7,6 +7,7 @@ May import ``validation``, ``corpus``, ``runtime``, ``rdf`` and ``errors``.
 
 from rit_graph.schemaorg.blocks import (
     MARKUP_LANGUAGES,
+    Facts,
     UnknownResource,
     context,
     in_language,
@@ -18,6 +19,7 @@ from rit_graph.schemaorg.blocks import (
 from rit_graph.schemaorg.projection import Projection, check, project, projections, queries
 
 __all__ = [
+    "Facts",
     "MARKUP_LANGUAGES",
     "Projection",
     "UnknownResource",

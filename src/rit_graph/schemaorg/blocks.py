@@ -36,12 +36,25 @@ def in_language(triples: list[ox.Triple], language: str) -> list[ox.Triple]:
     page's block names Kitakyushu 北九州市, and a name not yet written in
     Japanese stays English (or German), marked as such, as on the page.
     """
-    # Each triple's fact and language, or None if it is not a text: a term of pyoxigraph's is made anew on
-    # every access, and each page's block filters tens of triples.
-    texts = [
-        (t.subject, t.predicate, o.language) if isinstance(o := t.object, ox.Literal) and o.language else None
-        for t in triples
+    return [
+        t
+        for t, kept in zip(
+            triples, _kept([_text(t.subject, t.predicate, t.object) for t in triples], language), strict=True
+        )
+        if kept
     ]
+
+
+#: A statement's fact (subject, predicate) and its text's language, or None if it is not a text.
+_Text = tuple[Any, Any, str] | None
+
+
+def _text(subject: object, predicate: object, obj: object) -> _Text:
+    return (subject, predicate, obj.language) if isinstance(obj, ox.Literal) and obj.language else None
+
+
+def _kept(texts: list[_Text], language: str) -> list[bool]:
+    """Which statements, of those whose TEXTS these are, ``in_language`` keeps in LANGUAGE."""
     found: dict[tuple[Any, Any], set[str]] = defaultdict(set)
     for text in texts:
         if text is not None:
@@ -49,7 +62,38 @@ def in_language(triples: list[ox.Triple], language: str) -> list[ox.Triple]:
     chosen = {
         fact: next((c for c in (language, *FALLBACK) if c in languages), None) for fact, languages in found.items()
     }
-    return [t for t, text in zip(triples, texts, strict=True) if text is None or chosen[text[:2]] in (None, text[2])]
+    return [text is None or chosen[text[:2]] in (None, text[2]) for text in texts]
+
+
+class Facts:
+    """The schema.org facts a resource's block is framed from (``subgraph``), each term read once: a site frames
+    every resource's block in each page language, and a term of pyoxigraph's is made anew on every access."""
+
+    def __init__(self, triples: list[ox.Triple], iri: str) -> None:
+        self.triples = triples
+        self.iri = iri
+        self._texts: list[_Text] = []
+        self._rows: list[framing.Row | None] = []
+        self.described = False
+        for t in triples:
+            subject, predicate, obj = t.subject, t.predicate, t.object
+            self._texts.append(_text(subject, predicate, obj))
+            self._rows.append(framing.row(subject, predicate, obj))
+            self.described = self.described or (isinstance(subject, ox.NamedNode) and subject.value == iri)
+
+    def markup(self, language: str) -> dict[str, Any]:
+        """The block in LANGUAGE, as ``markup`` gives it."""
+        if language not in MARKUP_LANGUAGES:
+            raise ValueError(f"no markup in language {language!r}; choose one of {', '.join(MARKUP_LANGUAGES)}")
+        if not self.described:
+            raise UnknownResource(
+                f"<{self.iri}> is not described in schema.org terms: give the IRI of an announcement, "
+                "organisation, place, programme, partnership or event (such as id/place/kitakyushu)"
+            )
+        kept = [i for i, keep in enumerate(_kept(self._texts, language)) if keep]
+        return framing.frame_triples(
+            [self.triples[i] for i in kept], self.iri, context(language), [self._rows[i] for i in kept]
+        )
 
 
 def context(language: str | None = None) -> dict[str, Any]:
@@ -115,11 +159,4 @@ def markup(triples: list[ox.Triple], iri: str, language: str = "de") -> dict[str
     reached, so a person reads the block from the top down; a resource
     reached again is referred to by its @id.
     """
-    if language not in MARKUP_LANGUAGES:
-        raise ValueError(f"no markup in language {language!r}; choose one of {', '.join(MARKUP_LANGUAGES)}")
-    if not any(isinstance(t.subject, ox.NamedNode) and t.subject.value == iri for t in triples):
-        raise UnknownResource(
-            f"<{iri}> is not described in schema.org terms: give the IRI of an announcement, "
-            "organisation, place, programme, partnership or event (such as id/place/kitakyushu)"
-        )
-    return framing.frame_triples(in_language(triples, language), iri, context(language))
+    return Facts(triples, iri).markup(language)

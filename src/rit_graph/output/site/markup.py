@@ -29,6 +29,7 @@ class SchemaBlocks:
         self._block = functools.lru_cache(maxsize=16)(self._framed)
         #: What a resource's blocks are framed from, asked for by its key and by each of its languages.
         self._reached = functools.lru_cache(maxsize=4)(self._subgraph)
+        self._facts_of = functools.lru_cache(maxsize=4)(self._read)
 
     @functools.cached_property
     def _by_subject(self) -> dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]]:
@@ -40,12 +41,14 @@ class SchemaBlocks:
     def _subgraph(self, iri: str) -> list[ox.Triple]:
         return schemaorg.subgraph(self._by_subject, iri)
 
+    def _read(self, iri: str) -> schemaorg.Facts:
+        return schemaorg.Facts(self._reached(iri), iri)
+
     def _framed(self, iri: str, lang: str) -> str | None:
-        triples = self._reached(iri)
-        try:
-            document = schemaorg.markup(triples, iri, lang)
-        except schemaorg.UnknownResource:
+        facts = self._facts_of(iri)
+        if not facts.described:
             return None
+        document = facts.markup(lang)
         return embed.script_element(document, indent=None)  # on one line: written for machines, many times
 
     def shown(self, iri: str) -> str:
