@@ -7,12 +7,12 @@ time and peak memory (the largest process of the step, from wait4):
 - validate: ``rit-graph validate --no-cache`` (every partition validated);
 - build: ``rit-graph build --no-site`` with an empty cache (validate, dumps, gzip, catalog);
 - incremental build: the same after changing one announcement (the cache from the build before);
-- with --site: ``rit-graph build`` with the static site and an empty cache (its ratio to the build
-  without it), the same after changing another announcement (the cache from the build before, its share
-  of the build with site), and the site's files and bytes per announcement;
+- with --site: ``rit-graph build`` with the static site and an empty cache, each run right after one
+  without it (its ratio to that run), the same after the one change (the cache from the build before,
+  its share of the build with site), and the site's files and bytes per announcement;
 - with --repeat N: each build from an empty cache (with and without the site) run N times, each into new
-  folders, and its median shown with the fastest and slowest: on a shared machine one run can be a
-  third slower than the next;
+  folders, and its median shown with the fastest and slowest, the ratio as the median of the N pairs':
+  on a shared machine one run can be a third slower than the next;
 - queries: ``rit-graph serve`` started on the project, then each example query of
   queries/ sent once over HTTP; the time to answer all, and the server's peak memory.
 
@@ -148,17 +148,22 @@ def _size(announcements: int, work: Path, with_site: bool, repeat: int) -> None:
     )
     validate = run("validate", "--no-cache", *folder)
 
-    def cold(name: str, *options: str) -> tuple[Step, str, Path]:
-        """The build with OPTIONS from an empty cache, REPEAT times into new folders; its median, and the
-        output folder and cache of the last run, for the build after a change."""
-        runs = []
-        for i in range(repeat):
-            out, cache = str(work / f"{name}-{i}"), work / f"cache-{name}-{i}"
-            runs.append(run("build", *options, "--out", out, *folder, cache=cache))
-        return median(runs), out, cache
+    def cold(name: str, i: int, *options: str) -> tuple[Step, str, Path]:
+        """Run I of the build with OPTIONS from an empty cache, into new folders; its output folder and cache,
+        for the build after a change."""
+        out, cache = str(work / f"{name}-{i}"), work / f"cache-{name}-{i}"
+        return run("build", *options, "--out", out, *folder, cache=cache), out, cache
 
-    build, out, cache = cold("without-site", "--no-site")
+    # The builds with and without the site in pairs, one right after the other: the load of a shared machine
+    # drifts over minutes, and the ratio of each pair is taken before it does.
+    builds, site_builds = [], []
+    for i in range(repeat):
+        builds.append(cold("without-site", i, "--no-site"))
+        if with_site:
+            site_builds.append(cold("with-site", i))
+    build = median([b for b, _, _ in builds])
     change_one_announcement(project.root)
+    _, out, cache = builds[-1]
     incremental = run("build", "--no-site", "--out", out, *folder, cache=cache)
     cells = [
         f"{announcements}",
@@ -169,13 +174,15 @@ def _size(announcements: int, work: Path, with_site: bool, repeat: int) -> None:
         f"{incremental.seconds / build.seconds:.1%}",
     ]
     if with_site:
-        site_build, out, cache = cold("with-site")
+        site_build = median([b for b, _, _ in site_builds])
+        ratios = sorted(s.seconds / b.seconds for (s, _, _), (b, _, _) in zip(site_builds, builds, strict=True))
+        spread = f" ({ratios[0]:.2f}–{ratios[-1]:.2f})" if repeat > 1 else ""
+        _, out, cache = site_builds[-1]
         site = [p.stat().st_size for p in (Path(out) / "site").rglob("*") if p.is_file()]
-        change_one_announcement(project.root, "synthetic-00001" if announcements > 1 else "synthetic-00000")
-        site_change = run("build", "--out", out, *folder, cache=cache)
+        site_change = run("build", "--out", out, *folder, cache=cache)  # the same change, from its own cache
         cells += [
             _cell(site_build),
-            f"{site_build.seconds / build.seconds:.2f}x",
+            f"{statistics.median_low(ratios):.2f}x{spread}",
             _cell(site_change),
             f"{site_change.seconds / site_build.seconds:.1%}",
             f"{len(site) / announcements:,.0f}",
