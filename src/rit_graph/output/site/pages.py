@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import urllib.parse
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,7 +21,7 @@ from rit_graph.output.site.layout import Layout
 from rit_graph.output.site.markup import SchemaBlock
 from rit_graph.output.site.paths import RESOURCE_FORMATS, Paths, relative, source_path
 from rit_graph.output.site.quotes import Quotes
-from rit_graph.output.site.values import Row, Terms, Value, value_html
+from rit_graph.output.site.values import Row, Terms, Value, escape, value_html
 from rit_graph.rdf.formats import BY_NAME, for_path
 from rit_graph.rdf.namespaces import OA, RDF
 
@@ -56,10 +58,6 @@ class Pages:
         for subject, predicate in self.data.into.get(node, []):
             if isinstance(subject, ox.NamedNode):
                 incoming[predicate].append(subject)
-        base_name = posixpath.basename(self.paths.iri_path(iri))
-        downloads = [
-            (BY_NAME[f].name, BY_NAME[f].media_type, base_name + BY_NAME[f].extension) for f in RESOURCE_FORMATS
-        ]
         block = self.schema_block(iri, lang)
         words = self.layout.messages[lang]
         quotes, quoted = self.quotes.about(node, lang, here, words, MOST_QUOTES)
@@ -89,7 +87,7 @@ class Pages:
             ],
             quotes=quotes,
             more_quotes=value_html(more_quotes[0]) if more_quotes else None,
-            formats=downloads,
+            formats=_formats(posixpath.basename(self.paths.iri_path(iri))),
             schema_block=Markup(block) if block else None,
         )
 
@@ -150,6 +148,30 @@ class Pages:
             licence=licence,
             catalog=prefix + CATALOG_FILE,
         )
+
+
+@dataclass(frozen=True)
+class _Formats:
+    """A resource's data files as its page links to them: in its head, and as the list of its data section."""
+
+    links: Markup
+    items: Markup
+
+
+@functools.lru_cache(maxsize=4)
+def _formats(base_name: str) -> _Formats:
+    """The links to the data files named BASE_NAME (beside the page): the same for the page in every language,
+    written once for them in Python, as the values are."""
+    shown = [(BY_NAME[f], escape(base_name + BY_NAME[f].extension)) for f in RESOURCE_FORMATS]
+    return _Formats(
+        Markup("".join(f'<link rel="alternate" type="{f.media_type}" href="{href}">\n' for f, href in shown)),
+        Markup(
+            "".join(
+                f'<li><a href="{href}" type="{f.media_type}">{f.name}</a> <code>{f.media_type}</code></li>\n'
+                for f, href in shown
+            )
+        ),
+    )
 
 
 def _linking(predicate: ox.NamedNode, node: ox.NamedNode) -> str:

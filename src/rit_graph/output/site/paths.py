@@ -91,7 +91,7 @@ def relative(target: str, here: str | None) -> str:
     path, _, fragment = target.partition("#")
     if path == here and fragment:
         return "#" + fragment
-    return _relpath(path, _folder(here)) + ("#" + fragment if fragment else "")
+    return _relpath(path, folder(here)) + ("#" + fragment if fragment else "")
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -111,6 +111,7 @@ def _relpath(path: str, folder: str) -> str:
 
 
 @functools.lru_cache(maxsize=1 << 10)
-def _folder(here: str) -> str:
-    """The folder of the page at HERE, as ``relpath`` takes it; a page asks for it for every link it has."""
+def folder(here: str) -> str:
+    """The folder of the page at HERE, as ``relpath`` takes it (its links depend on nothing else of HERE, but
+    for those to itself); a page asks for it for every link it has."""
     return posixpath.dirname(here) or "."

@@ -133,7 +133,7 @@ class Quotes:
         named = "" if annotation is None else html(self.terms.value(annotation, lang, here))
         out.append(f"<figcaption>\n{escape(heading)}{named}\n<ul>\n")
         for parts, body, inferred in statements:
-            shown = " — ".join(html(self.terms.value(p, lang, here)) for p in parts)
+            shown = " — ".join(self.terms.html(p, lang, here) for p in parts)
             if inferred:
                 note = self.data.text(body, COMMENT, lang)
                 said = f": {html(Value(note.value, lang=note.language))}" if note else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -11,7 +12,7 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from rit_graph.output.site.graph import LABEL, Graph, Term
-from rit_graph.output.site.paths import Paths, relative
+from rit_graph.output.site.paths import Paths, folder, relative
 from rit_graph.rdf import dates
 from rit_graph.rdf.dates import Interval
 from rit_graph.rdf.namespaces import RDF, RDF_TYPE, SH
@@ -81,6 +82,7 @@ class Terms:
         self._link = functools.lru_cache(maxsize=1 << 16)(self._linked)
         #: Every page sorts its predicates by their compact names, the same few hundred names.
         self.compact = functools.lru_cache(maxsize=1 << 14)(self._compact)
+        self._html_in = functools.lru_cache(maxsize=1 << 16)(self._html_in_folder)
 
     def _compact(self, iri: str) -> str:
         for prefix, namespace in self._longest_first:
@@ -118,6 +120,23 @@ class Terms:
         if items is not None:
             return Value("", items=tuple(self.value(i, lang, here, graph, depth) for i in items))
         return Value("", rows=self.rows(graph, term, lang, here, depth=depth + 1) if depth < 4 else ())
+
+    def html(self, term: Term, lang: str, here: str | None) -> str:
+        """``html(value(TERM, LANG, HERE))``; for a named node, made once for every page in HERE's folder (the
+        quotes on a page name the same resources and properties again and again)."""
+        if type(term) is ox.NamedNode and here is not None:
+            found = self._html_in(term, lang, folder(here))
+            if found is not None:
+                return found
+        return html(self.value(term, lang, here))
+
+    def _html_in_folder(self, iri: ox.NamedNode, lang: str, page_folder: str) -> str | None:
+        """``html`` of IRI on any page in PAGE_FOLDER; None if its page has a fragment, whose link from that
+        page itself is the fragment alone."""
+        page = self._link(iri, lang)[0]
+        if page is not None and "#" in page:
+            return None
+        return html(self.value(iri, lang, posixpath.join(page_folder, "page")))
 
     def _linked(self, iri: ox.NamedNode, lang: str) -> tuple[str | None, str, str | None, str | None]:
         """What a link to IRI shows in LANG: its page (site path) or else its http(s) IRI, its text and the
