@@ -36,13 +36,8 @@ def in_language(triples: list[ox.Triple], language: str) -> list[ox.Triple]:
     page's block names Kitakyushu 北九州市, and a name not yet written in
     Japanese stays English (or German), marked as such, as on the page.
     """
-    return [
-        t
-        for t, kept in zip(
-            triples, _kept([_text(t.subject, t.predicate, t.object) for t in triples], language), strict=True
-        )
-        if kept
-    ]
+    texts = [_text(t.subject, t.predicate, t.object) for t in triples]
+    return [t for t, keep in zip(triples, _kept(texts, language), strict=True) if keep]
 
 
 #: A statement's fact (subject, predicate) and its text's language, or None if it is not a text.
