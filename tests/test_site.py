@@ -10,6 +10,7 @@ from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from helpers import assert_isomorphic, rdflib_graph
@@ -27,6 +28,7 @@ from rit_graph.output.site import (
     render_resource,
     write_site,
 )
+from rit_graph.output.site.values import html
 from rit_graph.serve.linkeddata import negotiate_language
 
 KITAKYUSHU = "id/place/kitakyushu"
@@ -340,6 +342,24 @@ def test_schema_org_markup_is_embedded_in_the_head_and_parses(site: Path, corpus
         # Each page's block names the city in the page's language (the Japanese pages embedded the English block).
         assert block["name"] == {"ja": "北九州市"}.get(lang, "Kitakyushu")
         assert block["@context"]["@language"] == lang
+
+
+def test_a_term_is_shown_the_same_whether_made_for_its_page_or_kept_for_its_folder(corpus: Corpus) -> None:
+    """The quotes name a term as one HTML link kept for every page of a folder: exactly what the page would
+    have made, a link to the page itself by its fragment alone included (an ontology term on the ontology
+    page)."""
+    site = Site(corpus, schema_block=lambda iri, lang: None)
+    terms = site.terms
+    aim = ox.NamedNode(corpus.project.vocabulary + "aim")
+    named = sorted({n for n in terms.data.out if isinstance(n, ox.NamedNode)} | {aim}, key=str)
+    pages = ["ontology.en.html", "index.de.html", site.paths.page_path(corpus.project.base_iri + KITAKYUSHU, "ja")]
+    pages += [site.paths.page_path(iri, "en") for iri in sorted(site.resources)[:5]]
+    for here in pages:
+        lang = here.split(".")[-2]
+        for term in named:
+            assert terms.html(term, lang, here) == html(terms.value(term, lang, here)), (term, here)
+    assert 'href="#aim"' in terms.html(aim, "en", "ontology.en.html")
+    assert 'href="ontology.en.html#aim"' in terms.html(aim, "en", "shapes.en.html")
 
 
 def test_schema_org_block_can_be_given(corpus: Corpus) -> None:
