@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import posixpath
 import tomllib
 from collections.abc import Callable
 from importlib import resources
@@ -13,7 +12,7 @@ import jinja2
 from markupsafe import Markup
 
 from rit_graph.output.site.languages import PAGE_LANGUAGES
-from rit_graph.output.site.paths import folder, relative
+from rit_graph.output.site.paths import folder, page_in, relative
 from rit_graph.output.site.values import escape, rows_html, value_html
 
 #: The words of the pages, by language and key (``templates/messages.toml``).
@@ -93,7 +92,7 @@ class Layout:
         """What the header shows the same on every page in PAGE_FOLDER in LANG (None: linked from the root): the
         site's navigation, and the search box (Pagefind's search page in the static site, the server's own
         there). Written here rather than in the template: every page has them, escaped a dozen times."""
-        here = None if page_folder is None else posixpath.join(page_folder, "page")  # any page of the folder
+        here = None if page_folder is None else page_in(page_folder)
         words = self.messages[lang]
         nav = [(words[key], relative(f"{key}.{lang}.html", here)) for key in self.site_pages]
         if self.query_editor is not None:

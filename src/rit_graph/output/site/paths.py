@@ -115,3 +115,9 @@ def folder(here: str) -> str:
     """The folder of the page at HERE, as ``relpath`` takes it (its links depend on nothing else of HERE, but
     for those to itself); a page asks for it for every link it has."""
     return posixpath.dirname(here) or "."
+
+
+def page_in(page_folder: str) -> str:
+    """A page in PAGE_FOLDER, to link from: a link from it is the link from any page there (but the page's own
+    links to itself, which are its fragment alone)."""
+    return posixpath.join(page_folder, "page")

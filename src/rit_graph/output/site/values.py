@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import posixpath
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -12,7 +11,7 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from rit_graph.output.site.graph import LABEL, Graph, Term
-from rit_graph.output.site.paths import Paths, folder, relative
+from rit_graph.output.site.paths import Paths, folder, page_in, relative
 from rit_graph.rdf import dates
 from rit_graph.rdf.dates import Interval
 from rit_graph.rdf.namespaces import RDF, RDF_TYPE, SH
@@ -136,7 +135,7 @@ class Terms:
         page = self._link(iri, lang)[0]
         if page is not None and "#" in page:
             return None
-        return html(self.value(iri, lang, posixpath.join(page_folder, "page")))
+        return html(self.value(iri, lang, page_in(page_folder)))
 
     def _linked(self, iri: ox.NamedNode, lang: str) -> tuple[str | None, str, str | None, str | None]:
         """What a link to IRI shows in LANG: its page (site path) or else its http(s) IRI, its text and the
