@@ -61,6 +61,10 @@ class Quotes:
         # is worked out once (bounded: a server keeps its Site, and renders on several threads).
         self._about = functools.lru_cache(maxsize=4)(self._about_any_language)
         self._own = functools.lru_cache(maxsize=4)(self._own_any_language)
+        # An annotation states something of several resources, whose pages are rendered near each other: its
+        # statements and quotes are read once for all of them.
+        self._statements = functools.lru_cache(maxsize=1 << 12)(self._every_statement)
+        self._quoted = functools.lru_cache(maxsize=1 << 12)(self._quotes)
 
     def about(
         self, node: ox.NamedNode, lang: str, here: str, words: dict[str, str], most: int | None = None
@@ -145,21 +149,29 @@ class Quotes:
 
     def _about_any_language(self, node: ox.NamedNode) -> list[_Annotation]:
         """What ``about`` shows of NODE in any language."""
-        bodies = [b for p in _STATED for b in self.data.subjects(p, node)]
+        bodies = {b for p in _STATED for b in self.data.subjects(p, node)}
         annotations = sorted({a for b in bodies for a in self.data.subjects(_HAS_BODY, b)}, key=str)
         return [self._annotation(annotation, bodies) for annotation in annotations]
 
     def _annotation(self, annotation: Subject, bodies: Collection[Term]) -> _Annotation:
         """ANNOTATION's statements whose bodies are in BODIES, and its quotes."""
+        return annotation, [s for s in self._statements(annotation) if s[1] in bodies], self._quoted(annotation)
+
+    def _every_statement(self, annotation: Subject) -> _Statements:
+        """ANNOTATION's statements (``_annotation`` picks those about a resource)."""
         statements = []
         for body in self.data.objects(annotation, _HAS_BODY):
             parts = [self.data.one(body, p) for p in _PARTS]
-            if body not in bodies or any(p is None for p in parts):
+            if any(p is None for p in parts):
                 continue
             inferred = self._inferred in self.data.objects(body, RDF_TYPE)
             statements.append((tuple(p for p in parts if p is not None), body, inferred))
         # In the order of their terms, not of their bodies' blank nodes: a subject's statements together.
         statements.sort(key=lambda statement: [str(term) for term in statement[0]])
+        return statements
+
+    def _quotes(self, annotation: Subject) -> _Quoted:
+        """ANNOTATION's quotes, each with the name of the source page it is marked on and the source's language."""
         quotes = []
         for quote in self._targets(annotation):
             name = self.paths.sources.get(quote.source.value) if quote.source else None
@@ -171,7 +183,7 @@ class Quotes:
                     text.language if isinstance(text, ox.Literal) else None,
                 )
             )
-        return annotation, statements, quotes
+        return quotes
 
     def marked(self, source: ox.NamedNode, text: str, lang: str, here: str) -> list[dict[str, Any]]:
         """TEXT, the words of SOURCE, in paragraphs of segments that carry the marks of the quotes anchored in it."""
