@@ -13,6 +13,9 @@ time and peak memory (the largest process of the step, from wait4):
 - with --repeat N: each build from an empty cache (with and without the site) run N times, each into new
   folders, and its median shown with the fastest and slowest, the ratio as the median of the N pairs':
   on a shared machine one run can be a third slower than the next;
+- with --site --no-cache also: after each pair, the same pair with ``build --no-cache``, as issue 16
+  measured the site's cost (its 4.4-9.6x), and the median of those pairs' ratios: a build that keeps
+  nothing neither makes the keys of what each page shows nor links each file into the cache;
 - queries: ``rit-graph serve`` started on the project, then each example query of
   queries/ sent once over HTTP; the time to answer all, and the server's peak memory.
 
@@ -20,6 +23,7 @@ Prints a Markdown table with the machine, the date and the command.
 
     .venv/bin/python -m benchmarks.scale 9 88 880
     .venv/bin/python -m benchmarks.scale --site --repeat 3 9 88
+    .venv/bin/python -m benchmarks.scale --site --no-cache --repeat 5 88
 """
 
 from __future__ import annotations
@@ -109,7 +113,7 @@ def _peak_mib(pid: int) -> float:
     return float("nan")
 
 
-def main(sizes: list[int], with_site: bool, repeat: int = 1) -> None:
+def main(sizes: list[int], with_site: bool, repeat: int = 1, no_cache: bool = False) -> None:
     print(f"date: {datetime.date.today().isoformat()}")
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, "
@@ -122,16 +126,17 @@ def main(sizes: list[int], with_site: bool, repeat: int = 1) -> None:
     if with_site:
         header += ["build with site", "with site / build", "after one change, with site", "change / build with site"]
         header += ["site files per announcement", "site bytes per announcement"]
+        header += ["with site / build, both --no-cache"] if no_cache else []
     header += ["example queries via serve", "load before, after (1 min)"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---:|" * len(header))
     # One folder for every size, deleted at the end: see below.
     with tempfile.TemporaryDirectory() as everything:
         for announcements in sizes:
-            _size(announcements, Path(everything) / str(announcements), with_site, repeat)
+            _size(announcements, Path(everything) / str(announcements), with_site, repeat, no_cache)
 
 
-def _size(announcements: int, work: Path, with_site: bool, repeat: int) -> None:
+def _size(announcements: int, work: Path, with_site: bool, repeat: int, no_cache: bool) -> None:
     """Print the table's row for a project of ANNOUNCEMENTS, made and built in WORK.
 
     Nothing is deleted until every size has run, and each build from an empty cache gets a new folder for it
@@ -156,11 +161,13 @@ def _size(announcements: int, work: Path, with_site: bool, repeat: int) -> None:
 
     # The builds with and without the site in pairs, one right after the other: the load of a shared machine
     # drifts over minutes, and the ratio of each pair is taken before it does.
-    builds, site_builds = [], []
+    builds, site_builds, bare = [], [], []
     for i in range(repeat):
         builds.append(cold("without-site", i, "--no-site"))
         if with_site:
             site_builds.append(cold("with-site", i))
+        if with_site and no_cache:
+            bare.append((cold("bare", i, "--no-cache", "--no-site")[0], cold("bare-site", i, "--no-cache")[0]))
     build = median([b for b, _, _ in builds])
     change_one_announcement(project.root)
     _, out, cache = builds[-1]
@@ -175,24 +182,30 @@ def _size(announcements: int, work: Path, with_site: bool, repeat: int) -> None:
     ]
     if with_site:
         site_build = median([b for b, _, _ in site_builds])
-        ratios = sorted(s.seconds / b.seconds for (s, _, _), (b, _, _) in zip(site_builds, builds, strict=True))
-        spread = f" ({ratios[0]:.2f}–{ratios[-1]:.2f})" if repeat > 1 else ""
         _, out, cache = site_builds[-1]
         site = [p.stat().st_size for p in (Path(out) / "site").rglob("*") if p.is_file()]
         site_change = run("build", "--out", out, *folder, cache=cache)  # the same change, from its own cache
         cells += [
             _cell(site_build),
-            f"{statistics.median_low(ratios):.2f}x{spread}",
+            _ratio([(b, s) for (b, _, _), (s, _, _) in zip(builds, site_builds, strict=True)]),
             _cell(site_change),
             f"{site_change.seconds / site_build.seconds:.1%}",
             f"{len(site) / announcements:,.0f}",
             f"{sum(site) / announcements / 2**20:,.2f} MiB",
         ]
+        cells += [_ratio(bare)] if no_cache else []
     seconds, peak, count = serve_queries(project.root, work)
     cells.append(f"{count} queries in {seconds:.2f} s, {peak:,.0f} MiB")
     # Other processes on the machine slow every step: the load says how many were running.
     cells.append(f"{load_before:.1f}, {os.getloadavg()[0]:.1f}")
     print("| " + " | ".join(cells) + " |", flush=True)
+
+
+def _ratio(pairs: list[tuple[Step, Step]]) -> str:
+    """The median of the ratios of PAIRS (without the site, with it), with the lowest and highest."""
+    ratios = sorted(site.seconds / build.seconds for build, site in pairs)
+    spread = f" ({ratios[0]:.2f}–{ratios[-1]:.2f})" if len(ratios) > 1 else ""
+    return f"{statistics.median_low(ratios):.2f}x{spread}"
 
 
 def _cell(step: Step) -> str:
@@ -207,5 +220,10 @@ if __name__ == "__main__":
     parser.add_argument(
         "--repeat", type=int, default=1, help="runs of each build from an empty cache, of which the median is shown"
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="with --site, also time each pair of builds with --no-cache (issue 16's way of measuring the site)",
+    )
     arguments = parser.parse_args()
-    main(arguments.sizes, arguments.site, arguments.repeat)
+    main(arguments.sizes, arguments.site, arguments.repeat, arguments.no_cache)
