@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -30,10 +31,16 @@ class Graph:
     def of(cls, triples: Iterable[ox.Triple]) -> Graph:
         graph = cls()
         out, into = graph.out, graph.into
-        # Unpacked once: each attribute of a pyoxigraph triple is a new object, and a site indexes every triple.
+        # Each term kept once: a pyoxigraph triple makes its terms anew on every access, so a hundred thousand
+        # triples would give three hundred thousand objects for some twenty thousand terms; one object a term
+        # also lets every lookup of it match by identity rather than by comparing its text.
+        one: dict[Term, Term] = {}
         for subject, predicate, obj in sorted(set(triples), key=triple_order):
             if type(subject) is ox.Triple or type(obj) is ox.Triple:
                 continue  # RDF-star statements have no page of their own
+            subject = cast(Subject, one.setdefault(subject, subject))
+            predicate = cast(ox.NamedNode, one.setdefault(predicate, predicate))
+            obj = one.setdefault(obj, obj)
             out[subject].setdefault(predicate, []).append(obj)
             into[obj].append((subject, predicate))
         return graph
