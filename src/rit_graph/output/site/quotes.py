@@ -127,14 +127,14 @@ class Quotes:
                 link = relative(f"{source_path(name, lang)}#{quote.anchor}", here)
                 where.append(f'<a class="quote-link" href="{escape(link)}">{escape(words["quote_link"])}</a>')
             if own and quote.source is not None:
-                where.append(html(self.terms.value(quote.source, lang, here)))
+                where.append(self.terms.html(quote.source, lang, here))
             if where:
                 span = ""
                 if own and quote.start is not None:
                     span = " (" + escape(words["quote_span"].format(start=quote.start, end=quote.end)) + ")"
                 out.append(f"<p>{' · '.join(where)}{span}</p>")
         heading = words["quote_states"] if own else f"{words['annotation']}: "
-        named = "" if annotation is None else html(self.terms.value(annotation, lang, here))
+        named = "" if annotation is None else self.terms.html(annotation, lang, here)
         out.append(f"<figcaption>\n{escape(heading)}{named}\n<ul>\n")
         for parts, body, inferred in statements:
             shown = " — ".join(self.terms.html(p, lang, here) for p in parts)
