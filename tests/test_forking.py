@@ -14,7 +14,7 @@ import textwrap
 import pytest
 
 from rit_graph.errors import EXIT_SYSTEM, WorkerKilled
-from rit_graph.runtime.forking import forked_map, frozen, meanwhile
+from rit_graph.runtime.forking import WORKER_GC_THRESHOLDS, forked_map, frozen, meanwhile
 
 
 def test_answers_come_in_order_from_the_parents_memory() -> None:
@@ -81,13 +81,22 @@ def test_frozen_blocks_nest_and_only_the_outermost_unfreezes_the_heap() -> None:
     assert gc.get_freeze_count() == 0
 
 
+def test_workers_collect_young_objects_less_often_than_the_parent() -> None:
+    """A worker renders pages or triples, millions of short-lived objects: its collector runs less often, and the
+    parent's is left as it was."""
+    parent = gc.get_threshold()
+    assert set(forked_map(lambda i: gc.get_threshold(), range(4), 2, "asking thresholds")) == {WORKER_GC_THRESHOLDS}
+    assert WORKER_GC_THRESHOLDS[0] > parent[0]
+    assert gc.get_threshold() == parent
+
+
 def test_a_worker_killed_ends_the_work_at_once() -> None:
     """With multiprocessing.Pool this waited forever; run in a process of its own with a time limit."""
     program = textwrap.dedent(
         """
         import os, signal, sys, time
         from rit_graph.errors import WorkerKilled
-        from rit_graph.runtime.forking import forked_map, frozen, meanwhile
+        from rit_graph.runtime.forking import WORKER_GC_THRESHOLDS, forked_map, frozen, meanwhile
 
         def work(i):
             if i == 3:

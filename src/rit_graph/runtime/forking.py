@@ -86,6 +86,12 @@ def forked_map(
         _WORK = None
 
 
+#: A worker's collections of young objects: one per 10,000 new objects rather than Python's 700. A worker
+#: renders pages or triples, making millions of objects that refcounting frees and few cycles; at 700 the
+#: collector ran a tenth of its time (at 100k triples, 0.9 of 8.2 CPU-seconds of rendering the site).
+WORKER_GC_THRESHOLDS = (10_000, 10, 10)
+
+
 #: How many ``frozen`` blocks are running: the heap is unfrozen when the outermost ends.
 _FREEZES = 0
 
@@ -111,6 +117,7 @@ def _started() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     sandbox.forbid_network()
+    gc.set_threshold(*WORKER_GC_THRESHOLDS)
 
 
 def _call(i: int) -> Any:
