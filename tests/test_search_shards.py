@@ -31,6 +31,7 @@ from rit_graph.output.site.search_shards import (
     CACHE_KIND,
     ONTOLOGY_SHARD,
     SHARDS,
+    pagefind_started,
     shard_of,
     shards,
     start_index,
@@ -134,6 +135,30 @@ def test_shards_are_written_as_pagefind_gives_them_before_the_index_is_finished(
         indexing.close()
     assert write_index(site, tmp_path / "at-once", Cache(None)) == list(range(SHARDS))
     assert bundle(tmp_path / "stepped") == bundle(tmp_path / "at-once")
+
+
+def test_pagefind_started_before_the_project_is_read_writes_the_same_index(tmp_path: Path) -> None:
+    """The command line starts Pagefind before it reads the project, and has it load its Japanese dictionary
+    then (in an index of its own, never written): the index it writes is the one a service started for it
+    writes, and the service stops with the index, or with the block where no index took it."""
+    site = site_of(make_project(tmp_path / "project", 2).root)
+    with pagefind_started() as pagefind:
+        assert pagefind is not None
+        indexing = start_index(site, tmp_path / "started-before", Cache(None), pagefind)
+        assert indexing.service is pagefind
+        assert indexing.finish() == list(range(SHARDS))
+        assert pagefind.process.returncode is not None
+    assert write_index(site, tmp_path / "started-for-it", Cache(None)) == list(range(SHARDS))
+    assert bundle(tmp_path / "started-before") == bundle(tmp_path / "started-for-it")
+    with pagefind_started() as unused:
+        assert unused is not None
+    assert unused.process.returncode is not None
+    kept = Cache(tmp_path / "cache")
+    write_index(site, tmp_path / "cached", kept)
+    with pagefind_started() as not_needed:
+        assert not_needed is not None
+        assert start_index(site, tmp_path / "from-the-cache", kept, not_needed).finish() == []
+        assert not_needed.process.returncode is not None, "every shard kept: stopped at once"
 
 
 def test_a_resource_goes_to_the_shard_of_the_first_announcement_that_describes_it(tmp_path: Path) -> None:

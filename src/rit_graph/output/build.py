@@ -116,8 +116,9 @@ def write_downloads(
     return [*(folder / d.name for d in downloads), catalog_file], downloads
 
 
-def build(run: Run, out: Path, with_site: bool = True) -> BuildResult:
+def build(run: Run, out: Path, with_site: bool = True, pagefind: site.Pagefind | None = None) -> BuildResult:
     """Validate the run's corpus, then replace OUT with its dumps (and site); on any failure OUT is left alone.
+    The site's search is indexed by PAGEFIND if it was started before (see ``site.pagefind_started``).
 
     The schema.org projection is computed once, here, for the check, the dump and the site's markup.
     """
@@ -150,7 +151,7 @@ def build(run: Run, out: Path, with_site: bool = True) -> BuildResult:
         else:
             # The site first: Pagefind indexes its search while the dumps are written.
             with site.site_writer(
-                the_site, folder / SITE_FOLDER, run.cache.within("site"), run.workers, run.progress
+                the_site, folder / SITE_FOLDER, run.cache.within("site"), run.workers, run.progress, pagefind
             ) as pages:
                 files, downloads = write_downloads(run, folder, projection)
                 pages(downloads)

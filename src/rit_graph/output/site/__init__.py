@@ -28,7 +28,8 @@ listed before it:
 - ``vocabulary_pages``: the ontology and shapes pages;
 - ``data``: each resource's data in the RDF formats;
 - ``shown``: what each page shows, as the key the site's files are cached under;
-- ``facade``, ``writer``: ``Site``, and ``write_site`` (or ``site_writer``, which starts the search's index first);
+- ``facade``, ``writer``: ``Site``, and ``write_site`` (or ``site_writer``, which starts the search's index first,
+  with Pagefind started earlier by ``pagefind_started`` if given);
 - ``incremental`` (before ``writer``): the site's files as entries (path, key, render), rendered on all
   cores only when their key is new, the others linked from the cache;
 - ``search_page``, ``search_shards`` (between those two; ``search_shards`` after ``incremental``, whose
@@ -47,18 +48,21 @@ from rit_graph.output.site.facade import Site, render_resource
 from rit_graph.output.site.languages import FALLBACK, PAGE_LANGUAGES
 from rit_graph.output.site.markup import SchemaBlock, schema_org_blocks
 from rit_graph.output.site.paths import RESOURCE_FORMATS
+from rit_graph.output.site.search_shards import Pagefind, pagefind_started
 from rit_graph.output.site.values import Row, Value
 from rit_graph.output.site.writer import site_writer, write_site
 
 __all__ = [
     "FALLBACK",
     "PAGE_LANGUAGES",
+    "Pagefind",
     "RESOURCE_FORMATS",
     "Row",
     "SchemaBlock",
     "Site",
     "Value",
     "render_resource",
+    "pagefind_started",
     "schema_org_blocks",
     "site_writer",
     "write_site",

@@ -22,12 +22,14 @@ interface (``pagefind-ui.js``, ``.css``) lies once in ``pagefind/``.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
 import select
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path, PurePosixPath
@@ -171,10 +173,10 @@ def write_index(site: Site, folder: Path, cache: Cache) -> list[int]:
     return start_index(site, folder, cache).finish()
 
 
-def start_index(site: Site, folder: Path, cache: Cache) -> Indexing:
+def start_index(site: Site, folder: Path, cache: Cache, pagefind: Pagefind | None = None) -> Indexing:
     """Start writing SITE's search index as ``write_index`` does: the shards kept in CACHE are put in place now,
-    the others handed to Pagefind, which indexes them while the caller goes on (rendering the pages, say) until
-    ``Indexing.finish``."""
+    the others handed to Pagefind (PAGEFIND, if started before, see ``pagefind_started``), which indexes them while
+    the caller goes on (rendering the pages, say) until ``Indexing.finish``."""
     bundle = folder / BUNDLE
     if bundle.exists():
         shutil.rmtree(bundle)
@@ -196,7 +198,9 @@ def start_index(site: Site, folder: Path, cache: Cache) -> Indexing:
             used += taken
     # One Pagefind service for all shards: it indexes on threads of its own, and a second one would load the
     # Japanese dictionary again (a third more CPU time at 100k triples, taken from the pages being rendered).
-    service = _Service(_checked_binary()) if missing else None
+    if pagefind is not None and not missing:
+        pagefind.close()  # every shard was kept: its dictionary would hold memory for nothing
+    service = (pagefind or Pagefind(_checked_binary())) if missing else None
     started = [(shard, service.start(found[shard])) for shard in missing] if service else []
     return Indexing(bundle, kept, keys, used, service, started)
 
@@ -209,7 +213,7 @@ class Indexing:
     cache: Cache
     keys: list[str]
     used: list[str]
-    service: _Service | None
+    service: Pagefind | None
     #: The shards being indexed, each with the message whose answer holds its files.
     started: list[tuple[int, int]]
     #: The shards of STARTED written so far, in order.
@@ -249,6 +253,24 @@ class Indexing:
         if self.service is not None:
             self.service.close()
             self.service = None
+
+
+@contextlib.contextmanager
+def pagefind_started() -> Iterator[Pagefind | None]:
+    """Pagefind's service, started now and loading its Japanese dictionary (about a CPU-second) while the caller
+    goes on: the command line starts it before it reads the project, which leaves a core idle; None where
+    Pagefind is not installed (``start_index`` then says so). Stopped at the end of the block if no index took
+    it over."""
+    binary = pagefind_binary()
+    if binary is None or not binary.is_file():
+        yield None
+        return
+    service = Pagefind(binary)
+    try:
+        service.warm_up()
+        yield service
+    finally:
+        service.close()
 
 
 def _checked_binary() -> Path:
@@ -296,7 +318,7 @@ def _keep(cache: Cache, shard_key: str, target: Path, files: dict[str, bytes]) -
     return [shard_key, *(file_key for _, file_key in listed)]
 
 
-class _Service:
+class Pagefind:
     """Pagefind's indexing service (``pagefind --service``), spoken to directly.
 
     The ``pagefind`` package's own client reads each answer after a 0.1 s sleep, ten records a second; the
@@ -353,6 +375,12 @@ class _Service:
             if response.get("message_id") == message_id:
                 return dict(got)
 
+    def warm_up(self) -> None:
+        """Have Pagefind load its Japanese dictionary now, which it does on the first Japanese words it is given,
+        by giving it some in an index of their own that is never written."""
+        self._post([{"type": "NewIndex", "config": None}, _record_message(self.indexes, _WARM_UP)])
+        self.indexes += 1
+
     def start(self, records: list[Record]) -> int:
         """Hand RECORDS to a new index of their own (this never deletes one, so its id is the count made
         before); the message whose answer holds its files, for ``files``."""
@@ -361,19 +389,7 @@ class _Service:
         return self._post(
             [
                 {"type": "NewIndex", "config": None},
-                *(
-                    {
-                        "type": "AddRecord",
-                        "index_id": index_id,
-                        "url": r.url,
-                        "content": r.content,
-                        "language": r.language,
-                        "meta": {"title": r.title},
-                        "filters": None,
-                        "sort": None,
-                    }
-                    for r in records
-                ),
+                *(_record_message(index_id, r) for r in records),
                 # Pagefind's own WriteFiles answers before its last writes are flushed: the files are taken here.
                 {"type": "GetFiles", "index_id": index_id},
             ]
@@ -400,8 +416,29 @@ class _Service:
         return found
 
     def close(self) -> None:
+        """Stop the service (again: nothing)."""
         assert self.process.stdin is not None and self.process.stdout is not None
+        if self.process.returncode is not None:
+            return
         self.process.stdin.close()
         self.process.terminate()
         self.process.wait()
         self.process.stdout.close()
+
+
+#: Japanese words that make Pagefind load its dictionary (a single name such as 北九州市 is not segmented).
+_WARM_UP = Record("/", "ja", "北九州市と日立市の代表団", "")
+
+
+def _record_message(index_id: int, record: Record) -> dict[str, Any]:
+    """The message that adds RECORD to the index INDEX_ID."""
+    return {
+        "type": "AddRecord",
+        "index_id": index_id,
+        "url": record.url,
+        "content": record.content,
+        "language": record.language,
+        "meta": {"title": record.title},
+        "filters": None,
+        "sort": None,
+    }

@@ -17,7 +17,7 @@ from rit_graph.output.site.languages import PAGE_LANGUAGES
 from rit_graph.output.site.markup import SchemaBlock, SchemaBlocks
 from rit_graph.output.site.paths import RESOURCE_FORMATS
 from rit_graph.output.site.search_page import search_page, search_path
-from rit_graph.output.site.search_shards import start_index
+from rit_graph.output.site.search_shards import Pagefind, start_index
 from rit_graph.runtime.cache import Cache, key
 from rit_graph.runtime.forking import frozen
 from rit_graph.runtime.progress import Progress
@@ -45,10 +45,12 @@ def site_writer(
     cache: Cache | None = None,
     workers: int = 1,
     progress: Progress | None = None,
+    pagefind: Pagefind | None = None,
 ) -> Iterator[Callable[[Sequence[Download]], Written]]:
-    """Start writing SITE into FOLDER, as ``write_site`` does: Pagefind starts indexing its search now, on a
-    core of its own while the caller goes on (writing the dumps, whose writing leaves a core idle at times);
-    the function given writes every page, with the dumps the downloads page lists, and waits for the index.
+    """Start writing SITE into FOLDER, as ``write_site`` does: Pagefind (PAGEFIND if started before) starts
+    indexing its search now, on a core of its own while the caller goes on (writing the dumps, whose writing
+    leaves a core idle at times); the function given writes every page, with the dumps the downloads page
+    lists, and waits for the index.
 
     Every file is an ``Entry`` of ``entries``: a new kind of page is a new entry there.
     """
@@ -57,7 +59,7 @@ def site_writer(
     kept = cache or Cache(None)
     # The static search's index, in shards made from the data: only those whose records changed are indexed
     # again (Pagefind has no incremental mode; see search_shards).
-    indexing = start_index(site, folder, kept)
+    indexing = start_index(site, folder, kept, pagefind)
 
     def write(downloads: Sequence[Download]) -> Written:
         with frozen():  # the site's graph is not walked again for the entries made
