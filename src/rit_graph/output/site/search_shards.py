@@ -426,7 +426,7 @@ class Pagefind:
         self.process.stdout.close()
 
 
-#: Japanese words that make Pagefind load its dictionary (a single name such as 北九州市 is not segmented).
+#: Japanese words that make Pagefind load its dictionary (a single name such as 北九州市 alone did not).
 _WARM_UP = Record("/", "ja", "北九州市と日立市の代表団", "")
 
 
