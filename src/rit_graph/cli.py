@@ -6,6 +6,7 @@ turns a RitGraphError into a message on stderr and its exit code.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import gc
@@ -78,9 +79,7 @@ def pagefind_first(command: F) -> F:
     def wrapper(*args: Any, site: bool, **kwargs: Any) -> Any:
         from rit_graph.output.site import pagefind_started
 
-        if not site:
-            return command(*args, site=site, pagefind=None, **kwargs)
-        with pagefind_started() as pagefind:
+        with pagefind_started() if site else contextlib.nullcontext() as pagefind:
             return command(*args, site=site, pagefind=pagefind, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -155,7 +155,8 @@ def pagefind_binary() -> Path | None:
         from pagefind.service import get_executable
     except ImportError:
         return None
-    return get_executable()
+    binary = get_executable()
+    return binary if binary is not None and binary.is_file() else None
 
 
 def _pagefind_version() -> str:
@@ -262,7 +263,7 @@ def pagefind_started() -> Iterator[Pagefind | None]:
     Pagefind is not installed (``start_index`` then says so). Stopped at the end of the block if no index took
     it over."""
     binary = pagefind_binary()
-    if binary is None or not binary.is_file():
+    if binary is None:
         yield None
         return
     service = Pagefind(binary)
@@ -278,7 +279,7 @@ def _checked_binary() -> Path:
     ``pagefind[extended]`` dependency, so it is missing only from a broken install or a platform without its
     wheel, where ``build --no-site`` still writes the dumps."""
     binary = pagefind_binary()
-    if binary is None or not binary.is_file():
+    if binary is None:
         raise PagefindMissing(
             "the Pagefind binary that indexes the static site for its search page is not installed; "
             "install it with pip install 'pagefind[extended]' (or set PAGEFIND_BINARY_PATH), "
